@@ -1,0 +1,807 @@
+"""The event loop: one thread, libuv's phases, Node's process lifetime.
+
+Theory of operation
+===================
+
+Everything nodenet does happens on **one loop thread**: selector registrations,
+socket system calls, timers, and every listener and callback. User code therefore
+needs no locks, as in Node.
+
+One turn of the loop (:meth:`Loop._run_once`) runs five phases, libuv's order as
+the Node guide draws it (see ``docs/loop.md``):
+
+1. **timers**    — Timeouts whose deadline has passed, in (deadline, creation) order;
+2. **pending**   — I/O callbacks deferred from the previous turn;
+3. **poll**      — wait for I/O (the timeout rules are in :meth:`_compute_timeout`),
+                   then run each ready watcher's callback;
+4. **check**     — ``set_immediate`` callbacks queued before this phase began;
+5. **closing**   — close callbacks of handles closed during the turn.
+
+After *every* callback the ``next_tick`` queue is drained (:meth:`_call`). Each
+phase only runs the work that was queued when it started, so a timer set inside a
+timer, or an immediate set inside an immediate, waits for the next turn.
+
+"Now" is cached: it is read at the start of the turn and after polling, and timers
+compare their deadlines with that cached value.
+
+Threads
+-------
+:meth:`Loop.post` is the single thread-safe entry point: a deque under a lock plus
+one byte on a socket pair that the poll phase watches. Posted calls run in the
+poll phase, in posting order. :meth:`Loop.call` is ``post`` that waits for the
+result. A public method called *on* the loop thread runs inline, without a hop.
+
+Lifetime
+--------
+The loop thread starts on first use. Like libuv, the loop is *alive* while it has
+ref'd active handles or requests, ref'd immediates, pending or closing callbacks
+(:meth:`_alive`). ``run()`` waits until it is not alive. The thread itself keeps
+running unref'd handles while the main thread is still running, and exits when
+nothing is left at all, or when the main thread has finished and nothing ref'd is
+left — so a script that sets a timer and returns still sees the timer fire.
+
+Uncaught exceptions
+-------------------
+An exception escaping a callback goes to ``nodenet.process``'s
+``'uncaughtException'`` listeners; with none it is fatal, as in Node: traceback on
+stderr, every handle destroyed, the loop stopped, the exception re-raised from
+``run()``, or the process exit status set to 1 (``_process.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import selectors
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from typing import (
+    Any, Callable, Deque, List, Optional, Protocol, Set, Tuple,
+)
+
+from ._selector import SelectorSpec, make_selector
+
+__all__ = ("Loop", "IOWatcher", "get_loop", "set_loop", "run", "LoopStopped",
+           "EVENT_READ", "EVENT_WRITE")
+
+EVENT_READ = selectors.EVENT_READ
+EVENT_WRITE = selectors.EVENT_WRITE
+
+Callback = Callable[..., Any]
+
+# Lazy timer cancellation: the heap is rebuilt only when it holds more than
+# _COMPACT_MIN entries and more than half of them are cancelled (asyncio's rule).
+_COMPACT_MIN = 100
+# A poll never sleeps longer than a day: some platforms reject larger timeouts.
+_MAX_POLL = 86400.0
+
+
+class LoopStopped(RuntimeError):
+    """The loop was stopped (after a fatal error, ``close()`` or Ctrl-C) and takes no work."""
+
+
+class Tracer(Protocol):
+    """Receives ``(event, detail)`` at phase boundaries; see ``_observe.py``."""
+
+    def __call__(self, event: str, detail: Any) -> None: ...
+
+
+class Teardown(Protocol):
+    """Something the loop must close if it stops abruptly (a socket, a server)."""
+
+    def _loop_teardown(self) -> None: ...
+
+
+class IOWatcher:
+    """One file descriptor's interest in readiness (libuv's ``uv__io_t``).
+
+    ``on_readable``/``on_writable`` run in the poll phase while the matching bit
+    is in ``events``. Start and stop interest with :meth:`Loop.io_start` and
+    :meth:`Loop.io_stop`; :meth:`Loop.io_close` forgets the fd before it is closed.
+    """
+
+    __slots__ = ("fd", "on_readable", "on_writable", "events", "closed")
+
+    def __init__(self, fd: int, on_readable: Optional[Callback] = None,
+                 on_writable: Optional[Callback] = None) -> None:
+        self.fd = fd
+        self.on_readable = on_readable
+        self.on_writable = on_writable
+        self.events = 0
+        self.closed = False
+
+
+class _TimerEntry:
+    """A heap slot: ordered by (deadline, sequence), so equal deadlines stay FIFO."""
+
+    __slots__ = ("when", "seq", "fire")
+
+    def __init__(self, when: float, seq: int, fire: Optional[Callback]) -> None:
+        self.when = when
+        self.seq = seq
+        self.fire = fire  # None once cancelled
+
+    def __lt__(self, other: _TimerEntry) -> bool:
+        return (self.when, self.seq) < (other.when, other.seq)
+
+
+class _Waiter:
+    """What a thread blocked in :func:`run` or :meth:`Loop.call` waits on."""
+
+    __slots__ = ("event", "result", "error")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+
+    def set(self, result: Any = None, error: Optional[BaseException] = None) -> None:
+        self.result = result
+        self.error = error
+        self.event.set()
+
+    def wait(self) -> Any:
+        self.event.wait()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class _SyncCall:
+    """A call posted by :meth:`Loop.call`; its result goes back to the caller."""
+
+    __slots__ = ("fn", "args", "waiter")
+
+    def __init__(self, fn: Callback, args: Tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+        self.waiter = _Waiter()
+
+    def __call__(self) -> None:
+        try:
+            result = self.fn(*self.args)
+        except BaseException as exc:  # the caller's exception, not an uncaught one
+            self.waiter.set(error=exc)
+        else:
+            self.waiter.set(result)
+
+
+class Loop:
+    """A libuv-style event loop owned by one thread.
+
+    Args:
+        clock: returns monotonic seconds (default :func:`time.monotonic`); inject a
+            fake clock for virtual-time tests.
+        selector: a selector instance or factory (default: the best that works).
+        manual: no background thread; the creating thread is the loop thread and
+            drives the loop with :meth:`run_until_idle` (virtual-time tests, hosts
+            that own their thread).
+
+    Node: Node has one loop per process; nodenet keeps one *default* loop
+    (:func:`get_loop`) and lets tests build their own.
+    """
+
+    def __init__(self, *, clock: Optional[Callable[[], float]] = None,
+                 selector: SelectorSpec = None, manual: bool = False) -> None:
+        self.clock: Callable[[], float] = clock or time.monotonic
+        self._selector = make_selector(selector)
+        self._now = self.clock()
+        # phase queues
+        self._timers: List[_TimerEntry] = []
+        self._timer_seq = 0
+        self._timer_count = 0        # live (not cancelled) entries in the heap
+        self._cancelled = 0          # cancelled entries still in the heap
+        self._immediates: Deque[Any] = deque()
+        self._pending: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
+        self._closing: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
+        self._ticks: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
+        # liveness
+        self._refs = 0               # ref'd active handles, timers, requests
+        self._immediate_refs = 0     # ref'd immediates waiting to run
+        self._handles: Set[Teardown] = set()
+        # thread-safe entry
+        self._lock = threading.Lock()
+        self._posted: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
+        self._wake_pending = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._wake_watcher = IOWatcher(self._wake_r.fileno(), self._drain_posted)
+        self.io_start(self._wake_watcher, EVENT_READ)
+        # who drives the loop: None, a background thread, or a caller of run_until_idle
+        self._manual = manual
+        self._ident: Optional[int] = threading.get_ident() if manual else None
+        self._thread: Optional[threading.Thread] = None
+        self._driving = False
+        self._main_done = False
+        self._until_idle = False
+        self._run_waiters: List[_Waiter] = []
+        # stopping
+        self._stopping = False
+        self._fatal: Optional[BaseException] = None
+        self._dead: Optional[BaseException] = None
+        self._closed = False
+        self.tracer: Optional[Tracer] = None
+        self.pool: Any = None        # the DNS worker pool, created by dns.py on demand
+
+    # ------------------------------------------------------------------ time
+
+    @property
+    def now(self) -> float:
+        """The cached loop time, in seconds of :attr:`clock`."""
+        return self._now
+
+    def update_time(self) -> None:
+        """Refresh the cached time (libuv ``uv_update_time``)."""
+        self._now = self.clock()
+
+    # ------------------------------------------------------------------ one turn
+
+    def _run_once(self) -> None:
+        """One turn: the five phases, each a method below (docs/loop.md §1–§5).
+
+        Every phase stops early once a fatal error or :meth:`stop` set
+        ``_stopping``; the caller then tears the loop down.
+        """
+        self.update_time()
+        if self.tracer is not None:
+            self.tracer("turn", self._now)
+        self._run_timers()                       # 1. timers
+        self._run_pending()                      # 2. pending
+        self._poll(self._compute_timeout())      # 3. poll
+        self._run_check()                        # 4. check (immediates)
+        self._run_closing()                      # 5. closing
+
+    def _run_timers(self) -> None:
+        """§1 Run every timer due at the cached time, in (deadline, seq) order.
+
+        Due entries are collected first, so a timer started by a timer callback
+        never runs in this pass, even with a zero delay (libuv ``uv__run_timers``).
+        """
+        heap = self._timers
+        now = self._now
+        if not heap or heap[0].when > now:
+            return
+        self._trace("timers")
+        due = []
+        while heap and heap[0].when <= now:
+            entry = heapq.heappop(heap)
+            if entry.fire is None:
+                self._cancelled -= 1
+            else:
+                due.append(entry)
+        for entry in due:
+            fire = entry.fire
+            if fire is None:            # cleared by an earlier timer in this batch
+                self._cancelled -= 1
+                continue
+            if self._stopping:
+                return
+            entry.fire = None
+            self._timer_count -= 1
+            self._call(fire)
+
+    def _run_pending(self) -> None:
+        """§2 Run I/O callbacks deferred with :meth:`defer` (libuv's pending queue)."""
+        pending = self._pending
+        if not pending:
+            return
+        self._trace("pending")
+        for _ in range(len(pending)):
+            if self._stopping:
+                return
+            fn, args = pending.popleft()
+            self._call(fn, *args)
+
+    def _compute_timeout(self) -> Optional[float]:
+        """§3.1 How long the poll may block (libuv ``uv_backend_timeout``).
+
+        Zero when stopping, when immediates, pending or closing callbacks are
+        waiting, or when the loop has just stopped being alive and that ends the
+        drive; otherwise until the earliest timer; otherwise forever (a post from
+        another thread wakes the poll through the wake-up socket).
+        """
+        if self._stopping or self._immediates or self._pending or self._closing:
+            return 0.0
+        if not self._alive() and self._idle_ends_drive():
+            return 0.0   # the loop just emptied: finish the turn, release run()
+        heap = self._timers
+        while heap and heap[0].fire is None:     # drop cancelled heads cheaply
+            heapq.heappop(heap)
+            self._cancelled -= 1
+        if not heap:
+            return None
+        return min(max(0.0, heap[0].when - self._now), _MAX_POLL)
+
+    def _poll(self, timeout: Optional[float]) -> None:
+        """§3 Wait for readiness, then run each ready watcher's callbacks."""
+        if self.tracer is not None:
+            self.tracer("poll", timeout)
+        try:
+            ready = self._selector.select(timeout)
+        except InterruptedError:
+            ready = []
+        self.update_time()
+        for key, mask in ready:
+            if self._stopping:
+                return
+            watcher: IOWatcher = key.data
+            if mask & EVENT_READ and watcher.events & EVENT_READ:
+                self._call(watcher.on_readable)  # type: ignore[arg-type]
+            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
+                self._call(watcher.on_writable)  # type: ignore[arg-type]
+
+    def _run_check(self) -> None:
+        """§4 Run the immediates queued before this phase began (Node's check phase)."""
+        queue = self._immediates
+        if not queue:
+            return
+        self._trace("check")
+        for _ in range(len(queue)):
+            if self._stopping:
+                return
+            immediate = queue.popleft()
+            if immediate._queued:
+                immediate._queued = False
+                if immediate._refed:
+                    self._immediate_refs -= 1
+                self._call(immediate._run)
+
+    def _run_closing(self) -> None:
+        """§5 Run close callbacks queued with :meth:`add_closing` (``'close'`` events)."""
+        closing = self._closing
+        if not closing:
+            return
+        self._trace("closing")
+        for _ in range(len(closing)):
+            if self._stopping:
+                return
+            fn, args = closing.popleft()
+            self._call(fn, *args)
+
+    def _trace(self, phase: str) -> None:
+        tracer = self.tracer
+        if tracer is not None:
+            tracer("phase", phase)
+
+    # ------------------------------------------------------------------ callbacks
+
+    def _call(self, fn: Callback, *args: Any) -> None:
+        """Run one callback, report what escapes it, then drain ``next_tick`` (§6)."""
+        try:
+            fn(*args)
+        except BaseException as exc:
+            self._uncaught(exc)
+        if self._ticks:
+            self._drain_ticks()
+
+    def _drain_ticks(self) -> None:
+        """§6 Run ``next_tick`` callbacks until the queue is empty, new ones included."""
+        ticks = self._ticks
+        while ticks and not self._stopping:
+            fn, args = ticks.popleft()
+            try:
+                fn(*args)
+            except BaseException as exc:
+                self._uncaught(exc)
+
+    def _uncaught(self, exc: BaseException) -> None:
+        """An exception escaped a callback: Node's uncaught-exception path."""
+        from ._process import handle_uncaught
+        if isinstance(exc, Exception):
+            try:
+                if handle_uncaught(exc):
+                    return
+            except BaseException as again:  # a throwing handler is fatal, as in Node
+                exc = again
+        self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Fatal: remember the first error, print it, and stop after this callback."""
+        if self._fatal is None:
+            self._fatal = exc
+            if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+                sys.stderr.flush()
+        self._stopping = True
+
+    # ------------------------------------------------------------------ scheduling API
+
+    def next_tick(self, fn: Callback, *args: Any) -> None:
+        """Queue ``fn`` to run after the current callback (loop thread only)."""
+        self._ticks.append((fn, args))
+
+    def defer(self, fn: Callback, *args: Any) -> None:
+        """Queue an I/O callback for the next pending phase (libuv ``uv__io_feed``)."""
+        self._pending.append((fn, args))
+
+    def add_closing(self, fn: Callback, *args: Any) -> None:
+        """Queue a close callback for this turn's closing phase."""
+        self._closing.append((fn, args))
+
+    def add_timer(self, when: float, fire: Callback) -> _TimerEntry:
+        """Schedule ``fire`` at loop time ``when``; keep the entry to cancel it."""
+        self._timer_seq += 1
+        entry = _TimerEntry(when, self._timer_seq, fire)
+        heapq.heappush(self._timers, entry)
+        self._timer_count += 1
+        return entry
+
+    def cancel_timer(self, entry: _TimerEntry) -> None:
+        """Cancel a scheduled entry (lazily; the heap is compacted when it pays)."""
+        if entry.fire is None:
+            return
+        entry.fire = None
+        self._timer_count -= 1
+        self._cancelled += 1
+        heap = self._timers
+        if len(heap) > _COMPACT_MIN and self._cancelled * 2 > len(heap):
+            self._timers = [e for e in heap if e.fire is not None]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
+
+    def add_immediate(self, immediate: Any) -> None:
+        """Queue an :class:`~nodenet.timers.Immediate` for the check phase."""
+        self._immediates.append(immediate)
+        if immediate._refed:
+            self._immediate_refs += 1
+
+    def ref(self) -> None:
+        """Count one more ref'd active handle or request."""
+        self._refs += 1
+
+    def unref(self) -> None:
+        """Count one fewer ref'd active handle or request."""
+        self._refs -= 1
+
+    def add_handle(self, handle: Teardown) -> None:
+        """Track a handle that owns an fd, so a fatal stop can close it."""
+        self._handles.add(handle)
+
+    def remove_handle(self, handle: Teardown) -> None:
+        self._handles.discard(handle)
+
+    # ------------------------------------------------------------------ I/O watchers
+
+    def io_start(self, watcher: IOWatcher, events: int) -> None:
+        """Add ``events`` (EVENT_READ/EVENT_WRITE) to the watcher's interest."""
+        new = watcher.events | events
+        if new == watcher.events:
+            return
+        if watcher.events:
+            self._selector.modify(watcher.fd, new, watcher)
+        else:
+            self._selector.register(watcher.fd, new, watcher)
+        watcher.events = new
+
+    def io_stop(self, watcher: IOWatcher, events: int) -> None:
+        """Remove ``events`` from the watcher's interest."""
+        new = watcher.events & ~events
+        if new == watcher.events:
+            return
+        if new:
+            self._selector.modify(watcher.fd, new, watcher)
+        else:
+            self._selector.unregister(watcher.fd)
+        watcher.events = new
+
+    def io_close(self, watcher: IOWatcher) -> None:
+        """Forget the watcher before its fd is closed; stale events are skipped."""
+        if watcher.events:
+            try:
+                self._selector.unregister(watcher.fd)
+            except (KeyError, ValueError, OSError):
+                pass
+            watcher.events = 0
+        watcher.closed = True
+
+    # ------------------------------------------------------------------ liveness
+
+    def _alive(self) -> bool:
+        """libuv ``uv__loop_alive``: anything ref'd, immediate, pending or closing."""
+        return bool(self._refs > 0 or self._immediate_refs > 0 or self._pending
+                    or self._closing)
+
+    def _has_anything(self) -> bool:
+        """Anything at all, ref'd or not: open handles, timers, queued work."""
+        return bool(self._alive() or self._handles or self._timer_count or self._immediates)
+
+    @property
+    def alive(self) -> bool:
+        """Whether :func:`run` would still be waiting."""
+        return self._alive()
+
+    # ------------------------------------------------------------------ threads
+
+    @property
+    def thread_ident(self) -> Optional[int]:
+        """Ident of the thread driving the loop now, or None."""
+        return self._ident
+
+    def in_loop_thread(self) -> bool:
+        """True on the thread that drives the loop."""
+        return self._ident == threading.get_ident()
+
+    def post(self, fn: Callback, *args: Any) -> None:
+        """Run ``fn(*args)`` on the loop thread soon, after earlier posts (thread-safe).
+
+        Starts the loop thread if nothing drives the loop. Raises
+        :class:`LoopStopped` if the loop was stopped.
+        """
+        with self._lock:
+            if self._dead is not None or self._closed:
+                raise LoopStopped("the nodenet loop was stopped") from self._dead
+            self._posted.append((fn, args))
+            if not self._wake_pending:
+                self._wake_pending = True
+                try:
+                    self._wake_w.send(b"\0")
+                except (BlockingIOError, InterruptedError):
+                    pass  # the buffer is full of wake-ups already
+            if self._thread is None and not self._driving and not self._manual:
+                self._start_thread_locked()
+
+    def call(self, fn: Callback, *args: Any) -> Any:
+        """Run ``fn(*args)`` on the loop thread and return its result (or raise).
+
+        Inline when already on the loop thread; otherwise posted, and the caller
+        waits. Do not call from another thread the loop thread is waiting for.
+        """
+        if self._ident == threading.get_ident():
+            return fn(*args)
+        sync = _SyncCall(fn, args)
+        self.post(sync)
+        return sync.waiter.wait()
+
+    def _drain_posted(self) -> None:
+        """Poll-phase callback of the wake-up socket: run what other threads posted."""
+        with self._lock:
+            posted = self._posted
+            self._posted = deque()
+            self._wake_pending = False
+            try:
+                while self._wake_r.recv(4096):
+                    pass
+            except (BlockingIOError, InterruptedError):
+                pass
+        while posted:
+            fn, args = posted.popleft()
+            self._call(fn, *args)
+            if self._stopping:
+                # hand the rest back, so the teardown can fail waiting callers
+                with self._lock:
+                    posted.extend(self._posted)
+                    self._posted = posted
+                return
+
+    def _start_thread_locked(self) -> None:
+        from ._process import watch_main_exit
+        thread = threading.Thread(target=self._thread_main, name="nodenet-loop", daemon=False)
+        self._thread = thread
+        watch_main_exit(self)
+        thread.start()
+
+    def _thread_main(self) -> None:
+        self._ident = threading.get_ident()
+        self._driving = True
+        try:
+            self._drive(until_idle=False)
+        except BaseException as exc:  # an internal error: never a silently dead loop thread
+            self._fail(exc)
+            self._teardown()
+        finally:
+            with self._lock:
+                self._ident = None
+                self._driving = False
+                self._thread = None
+                if self._posted and self._dead is None and not self._closed:
+                    self._start_thread_locked()  # work raced in while we were leaving
+
+    def run_until_idle(self) -> None:
+        """Drive the loop on the calling thread until it is not alive.
+
+        For a ``manual`` loop, on its own thread; for a threaded loop, only while
+        no thread drives it. Re-raises a fatal uncaught exception.
+        """
+        with self._lock:
+            if self._manual:
+                if self._ident != threading.get_ident():
+                    raise RuntimeError("a manual loop is driven by the thread that made it")
+            elif self._thread is not None or self._driving:
+                raise RuntimeError("the loop is already being driven")
+            self._driving = True
+            self._ident = threading.get_ident()
+        try:
+            self._drive(until_idle=True)
+        finally:
+            with self._lock:
+                self._driving = False
+                if not self._manual:
+                    self._ident = None
+        if self._fatal is not None:
+            fatal, self._fatal = self._fatal, None
+            raise fatal
+
+    def _drive(self, until_idle: bool) -> None:
+        """Turn the loop until it may stop (see the module docstring, "Lifetime")."""
+        self._until_idle = until_idle
+        while True:
+            self._run_once()
+            if self._stopping:
+                self._teardown()
+                return
+            if self._alive():
+                continue
+            self._release_waiters()
+            with self._lock:
+                if self._posted:
+                    continue
+                if until_idle or self._main_done or not self._has_anything():
+                    return
+
+    def _idle_ends_drive(self) -> bool:
+        """Whether a loop with nothing ref'd stops turning (or releases ``run()``)."""
+        return bool(self._run_waiters or self._until_idle or self._main_done
+                    or not self._has_anything())
+
+    def _release_waiters(self, error: Optional[BaseException] = None) -> None:
+        waiters, self._run_waiters = self._run_waiters, []
+        for waiter in waiters:
+            waiter.set(error=error)
+
+    def notify_main_done(self) -> None:
+        """The main thread has finished: exit once nothing ref'd is left."""
+        def mark() -> None:
+            self._main_done = True
+        try:
+            self.post(mark)
+        except LoopStopped:
+            pass
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Wait for the loop thread to exit; True if it did (or none was running)."""
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    # ------------------------------------------------------------------ stopping
+
+    def stop(self) -> None:
+        """Stop the loop: destroy every handle and release :func:`run` (thread-safe)."""
+        def request() -> None:
+            self._stopping = True
+        if self.in_loop_thread():
+            request()
+            return
+        try:
+            self.post(request)
+        except LoopStopped:
+            pass
+
+    def _teardown(self) -> None:
+        """After a fatal error or :meth:`stop`: close everything, release waiters."""
+        fatal = self._fatal
+        for handle in list(self._handles):
+            try:
+                handle._loop_teardown()
+            except Exception:  # teardown must reach every handle
+                pass
+        self._handles.clear()
+        for entry in self._timers:
+            entry.fire = None
+        self._timers.clear()
+        self._timer_count = self._cancelled = 0
+        self._immediates.clear()
+        self._pending.clear()
+        self._closing.clear()
+        self._ticks.clear()
+        self._refs = self._immediate_refs = 0
+        with self._lock:
+            self._dead = fatal or LoopStopped("the nodenet loop was stopped")
+            posted, self._posted = self._posted, deque()
+        for fn, _args in posted:
+            if isinstance(fn, _SyncCall):
+                fn.waiter.set(error=LoopStopped("the nodenet loop was stopped"))
+        if fatal is not None:
+            from ._process import fatal_error
+            delivered = bool(self._run_waiters)
+            self._release_waiters(fatal)
+            fatal_error(fatal, delivered)
+        else:
+            self._release_waiters()
+        self._release_fds()
+
+    def _release_fds(self) -> None:
+        """Close the selector and the wake-up pair (a stopped loop never polls again)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self.io_close(self._wake_watcher)
+        self._selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def close(self, timeout: Optional[float] = 10.0) -> None:
+        """Stop the loop if needed, wait for its thread, and free its selector and fds."""
+        if self._closed:
+            return
+        if self.in_loop_thread() and (self._driving or not self._manual):
+            raise RuntimeError("Loop.close() cannot be called from the loop thread")
+        if self._thread is not None:
+            self.stop()
+            self.join(timeout)
+        elif self._dead is None:
+            self._teardown()
+        self._release_fds()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def stopped(self) -> bool:
+        """True once the loop stopped for good (fatal error, :meth:`stop`, :meth:`close`)."""
+        return self._dead is not None or self._closed
+
+
+# ---------------------------------------------------------------------- default loop
+
+# The one documented global: the loop that Node-style module functions use.
+_default: Optional[Loop] = None
+_default_lock = threading.Lock()
+
+
+def get_loop() -> Loop:
+    """The default loop, created on first use (and again after one was stopped)."""
+    global _default
+    loop = _default
+    if loop is not None and loop._dead is None and not loop._closed:
+        return loop
+    with _default_lock:
+        if _default is None or _default._dead is not None or _default._closed:
+            _default = Loop()
+        return _default
+
+
+def set_loop(loop: Optional[Loop]) -> Optional[Loop]:
+    """Replace the default loop (tests, embedding); returns the previous one."""
+    global _default
+    with _default_lock:
+        previous, _default = _default, loop
+    return previous
+
+
+def run(main: Optional[Callable[[], Any]] = None) -> None:
+    """Run ``main()`` on the loop thread, then block until nothing ref'd is left.
+
+    Node: running a script, then its event loop until it empties. An uncaught
+    exception without an ``'uncaughtException'`` listener is re-raised here. On
+    Ctrl-C the loop is stopped (every handle destroyed) and KeyboardInterrupt
+    propagates.
+    """
+    loop = get_loop()
+    if loop.in_loop_thread():
+        raise RuntimeError("nodenet.run() cannot be called from the loop thread")
+    waiter = _Waiter()
+
+    def start() -> None:
+        loop._run_waiters.append(waiter)
+        if main is not None:
+            main()
+
+    loop.post(start)
+    try:
+        waiter.wait()
+    except KeyboardInterrupt:
+        loop.stop()
+        loop.join(5.0)
+        raise
+

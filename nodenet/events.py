@@ -1,0 +1,441 @@
+"""EventEmitter with Node's rules (mirrors ``node:events``).
+
+Node: events.md § "Class: EventEmitter" (v20). The rules kept exactly:
+
+* the same listener may be added several times and is then called several times;
+* ``'newListener'`` is emitted *before* a listener is added, ``'removeListener'``
+  *after* one is removed, both with the original function (not a once wrapper);
+* ``once`` wrappers can be removed by the original function, and
+  ``raw_listeners`` shows the wrappers;
+* ``emit`` calls the listeners registered when it starts (a snapshot): listeners
+  added or removed during an emit take effect from the next emit;
+* an ``'error'`` with no listener raises (the error itself, or ERR_UNHANDLED_ERROR
+  for a non-exception), after any :data:`error_monitor` listeners ran;
+* past ``max_listeners`` (default 10) a ``MaxListenersExceededWarning`` is issued once
+  per event name, through :mod:`warnings`.
+
+Differences: method names are snake_case; a listener's ``this`` is not bound (use a
+closure). Event names are Node's strings, verbatim.
+
+Threads: an emitter that belongs to the loop (Socket, Server) hands calls made on
+other threads to the loop thread, in call order, so listeners always run there.
+A plain ``EventEmitter()`` belongs to no loop and is an ordinary synchronous object.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import warnings
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
+)
+
+from ._validators import validate_function, validate_number
+from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
+
+if TYPE_CHECKING:
+    from ._loop import Loop
+    from .abort import AbortSignal
+
+__all__ = (
+    "EventEmitter",
+    "MaxListenersExceededWarning",
+    "error_monitor",
+    "once",
+    "listener_count",
+    "get_event_listeners",
+    "set_max_listeners",
+)
+
+Listener = Callable[..., Any]
+E = TypeVar("E", bound="EventEmitter")
+_get_ident = threading.get_ident
+
+
+class _ErrorMonitor:
+    """The ``errorMonitor`` symbol: listeners see every ``'error'`` first."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "events.error_monitor"
+
+
+#: Node: events.md § "events.errorMonitor".
+error_monitor: Hashable = _ErrorMonitor()
+
+
+class MaxListenersExceededWarning(RuntimeWarning):
+    """Node's ``MaxListenersExceededWarning`` (issued through :mod:`warnings`)."""
+
+    def __init__(self, message: str, emitter: Any = None, type: Hashable = None,
+                 count: int = 0) -> None:
+        super().__init__(message)
+        self.emitter = emitter
+        self.type = type
+        self.count = count
+
+
+class _Once:
+    """The wrapper ``once()`` registers; it removes itself before the first call."""
+
+    __slots__ = ("target", "event", "listener", "fired")
+
+    def __init__(self, target: EventEmitter, event: Hashable, listener: Listener) -> None:
+        self.target = target
+        self.event = event
+        self.listener = listener
+        self.fired = False
+
+    def __call__(self, *args: Any) -> Any:
+        if not self.fired:
+            self.target._remove(self.event, self)
+            self.fired = True
+            return self.listener(*args)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<once {self.listener!r}>"
+
+
+def _unwrap(listener: Listener) -> Listener:
+    return listener.listener if type(listener) is _Once else listener
+
+
+class EventEmitter:
+    """Node: events.md § "Class: EventEmitter".
+
+    Listeners are kept per event name in immutable tuples; adding or removing
+    builds a new tuple, so ``emit`` iterates a snapshot without copying.
+    """
+
+    __slots__ = ("_events", "_max_listeners", "_warned", "_loop", "__weakref__")
+
+    #: Node: ``EventEmitter.defaultMaxListeners``.
+    default_max_listeners: float = 10
+    #: Node: ``EventEmitter.errorMonitor``.
+    error_monitor: Hashable = error_monitor
+
+    def __init__(self) -> None:
+        self._events: Dict[Hashable, Tuple[Listener, ...]] = {}
+        self._max_listeners: Optional[float] = None
+        self._warned: Optional[Set[Hashable]] = None
+        self._loop: Optional[Loop] = None
+
+    # -- thread hand-off ---------------------------------------------------------
+
+    def _foreign(self) -> bool:
+        """True when called off the loop thread of a loop-bound emitter."""
+        loop = self._loop
+        return loop is not None and loop._ident != _get_ident()
+
+    # -- adding ------------------------------------------------------------------
+
+    def on(self: E, event: Hashable, listener: Listener) -> E:
+        """Node: ``emitter.on(eventName, listener)``. Returns the emitter."""
+        validate_function(listener, "listener")
+        if self._foreign():
+            self._loop.post(self._add, event, listener, False)  # type: ignore[union-attr]
+        else:
+            self._add(event, listener, False)
+        return self
+
+    add_listener = on
+
+    def prepend_listener(self: E, event: Hashable, listener: Listener) -> E:
+        """Node: ``emitter.prependListener(eventName, listener)``."""
+        validate_function(listener, "listener")
+        if self._foreign():
+            self._loop.post(self._add, event, listener, True)  # type: ignore[union-attr]
+        else:
+            self._add(event, listener, True)
+        return self
+
+    def once(self: E, event: Hashable, listener: Listener) -> E:
+        """Node: ``emitter.once(eventName, listener)``."""
+        validate_function(listener, "listener")
+        wrapper = _Once(self, event, listener)
+        if self._foreign():
+            self._loop.post(self._add, event, wrapper, False)  # type: ignore[union-attr]
+        else:
+            self._add(event, wrapper, False)
+        return self
+
+    def prepend_once_listener(self: E, event: Hashable, listener: Listener) -> E:
+        """Node: ``emitter.prependOnceListener(eventName, listener)``."""
+        validate_function(listener, "listener")
+        wrapper = _Once(self, event, listener)
+        if self._foreign():
+            self._loop.post(self._add, event, wrapper, True)  # type: ignore[union-attr]
+        else:
+            self._add(event, wrapper, True)
+        return self
+
+    def _add(self, event: Hashable, listener: Listener, prepend: bool) -> None:
+        events = self._events
+        if "newListener" in events:
+            self._emit("newListener", event, _unwrap(listener))
+        existing = events.get(event)
+        if existing is None:
+            events[event] = (listener,)
+            return
+        events[event] = (listener,) + existing if prepend else existing + (listener,)
+        limit = self.get_max_listeners()
+        count = len(existing) + 1
+        if 0 < limit < count:
+            warned = self._warned
+            if warned is None:
+                warned = self._warned = set()
+            if event not in warned:
+                warned.add(event)
+                name = event if isinstance(event, str) else repr(event)
+                message = (
+                    f"Possible EventEmitter memory leak detected. {count} {name} listeners "
+                    f"added to [{type(self).__name__}]. MaxListeners is {_show(limit)}. "
+                    "Use emitter.set_max_listeners() to increase limit"
+                )
+                warnings.warn(MaxListenersExceededWarning(message, self, event, count),
+                              stacklevel=4)
+
+    # -- removing ----------------------------------------------------------------
+
+    def remove_listener(self: E, event: Hashable, listener: Listener) -> E:
+        """Node: ``emitter.removeListener(eventName, listener)``.
+
+        Removes the most recently added instance of ``listener`` (or of a once
+        wrapper around it).
+        """
+        validate_function(listener, "listener")
+        if self._foreign():
+            self._loop.post(self._remove, event, listener)  # type: ignore[union-attr]
+        else:
+            self._remove(event, listener)
+        return self
+
+    off = remove_listener
+
+    def _remove(self, event: Hashable, listener: Listener) -> None:
+        events = self._events
+        existing = events.get(event)
+        if existing is None:
+            return
+        for i in range(len(existing) - 1, -1, -1):
+            item = existing[i]
+            if item is listener or (type(item) is _Once and item.listener is listener):
+                break
+        else:
+            return
+        remaining = existing[:i] + existing[i + 1:]
+        if remaining:
+            events[event] = remaining
+        else:
+            del events[event]
+        if len(remaining) <= 1 and self._warned:
+            self._warned.discard(event)
+        if "removeListener" in events:
+            self._emit("removeListener", event, _unwrap(item))
+
+    def remove_all_listeners(self: E, event: Any = None) -> E:
+        """Node: ``emitter.removeAllListeners([eventName])``.
+
+        With ``'removeListener'`` listeners present, each removal is announced,
+        last-added first; ``'removeListener'`` itself is removed last. ``None``
+        (JavaScript's call without an argument) means every event, so the
+        listeners of an event *named* ``None`` can only go with all the others.
+        """
+        if self._foreign():
+            self._loop.post(self._remove_all, event)  # type: ignore[union-attr]
+        else:
+            self._remove_all(event)
+        return self
+
+    def _remove_all(self, event: Any = None) -> None:
+        events = self._events
+        if event is not None:
+            self._remove_all_of(event)
+        elif "removeListener" not in events:
+            events.clear()
+            self._warned = None
+        else:
+            for name in [n for n in events if n != "removeListener"]:
+                self._remove_all_of(name)  # by name: None may be an event name here
+            self._remove_all_of("removeListener")
+
+    def _remove_all_of(self, event: Hashable) -> None:
+        events = self._events
+        if "removeListener" not in events:
+            events.pop(event, None)
+            if self._warned:
+                self._warned.discard(event)
+            return
+        for listener in reversed(events.get(event, ())):
+            self._remove(event, listener)
+
+    # -- emitting ----------------------------------------------------------------
+
+    def emit(self, event: Hashable, *args: Any) -> bool:
+        """Node: ``emitter.emit(eventName[, ...args])``. True if it had listeners.
+
+        Off the loop thread of a loop-bound emitter, the emit runs on the loop
+        thread and this call waits for it.
+        """
+        if self._foreign():
+            return self._loop.call(self._emit, event, *args)  # type: ignore[union-attr,no-any-return]
+        return self._emit(event, *args)
+
+    def _emit(self, event: Hashable, *args: Any) -> bool:
+        """``emit`` for code already on the right thread."""
+        events = self._events
+        if event == "error":
+            monitors = events.get(error_monitor)
+            if monitors is not None:
+                for listener in monitors:
+                    listener(*args)
+            handlers = events.get("error")
+            if handlers is None:
+                err = args[0] if args else None
+                if isinstance(err, BaseException):
+                    raise err
+                raise UnhandledError(err)
+        else:
+            handlers = events.get(event)
+            if handlers is None:
+                return False
+        for listener in handlers:
+            listener(*args)
+        return True
+
+    # -- introspection -----------------------------------------------------------
+
+    def _query(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._foreign():
+            return self._loop.call(fn, *args)  # type: ignore[union-attr]
+        return fn(*args)
+
+    def listeners(self, event: Hashable) -> List[Listener]:
+        """Node: ``emitter.listeners(eventName)`` — once wrappers unwrapped."""
+        return self._query(lambda: [_unwrap(fn) for fn in self._events.get(event, ())])  # type: ignore[no-any-return]
+
+    def raw_listeners(self, event: Hashable) -> List[Listener]:
+        """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
+        return self._query(lambda: list(self._events.get(event, ())))  # type: ignore[no-any-return]
+
+    def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
+        """Node: ``emitter.listenerCount(eventName[, listener])``."""
+        def count() -> int:
+            handlers = self._events.get(event, ())
+            if listener is None:
+                return len(handlers)
+            return sum(1 for fn in handlers if fn is listener or _unwrap(fn) is listener)
+        return self._query(count)  # type: ignore[no-any-return]
+
+    def event_names(self) -> List[Hashable]:
+        """Node: ``emitter.eventNames()`` — names with listeners, in insertion order."""
+        return self._query(lambda: list(self._events))  # type: ignore[no-any-return]
+
+    def set_max_listeners(self: E, n: float) -> E:
+        """Node: ``emitter.setMaxListeners(n)``; 0 or ``math.inf`` means unlimited.
+
+        As Node's ``validateNumber(n, 'setMaxListeners', 0)``: a non-number is
+        ERR_INVALID_ARG_TYPE, a negative number or NaN ERR_OUT_OF_RANGE.
+        """
+        validate_number(n, "n", 0)
+        self._max_listeners = n
+        return self
+
+    def get_max_listeners(self) -> float:
+        """Node: ``emitter.getMaxListeners()``."""
+        if self._max_listeners is None:
+            return EventEmitter.default_max_listeners
+        return self._max_listeners
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _show(limit: float) -> str:
+    return str(int(limit)) if limit == int(limit) else str(limit)
+
+
+# ------------------------------------------------------------------------------
+# Module functions (node:events)
+
+
+def once(emitter: EventEmitter, name: Hashable, *,
+         signal: Optional[AbortSignal] = None) -> concurrent.futures.Future[List[Any]]:
+    """Node: events.md § "events.once(emitter, name[, options])".
+
+    Returns a :class:`concurrent.futures.Future` of the event's argument list. It
+    fails with the error if ``'error'`` is emitted first (unless ``name`` is
+    ``'error'``), or with :class:`AbortError` when ``signal`` aborts. Use
+    ``.result(timeout)`` from any thread, or ``asyncio.wrap_future`` in asyncio.
+    """
+    # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
+    if not isinstance(emitter, EventEmitter):
+        raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
+    if signal is not None:
+        from .abort import AbortSignal as _AbortSignal  # abort imports this module
+        if not isinstance(signal, _AbortSignal):
+            raise ERR_INVALID_ARG_TYPE("options.signal", "AbortSignal", signal)
+    future: concurrent.futures.Future[List[Any]] = concurrent.futures.Future()
+
+    def settle_result(*args: Any) -> None:
+        cleanup()
+        if not future.done():
+            future.set_result(list(args))
+
+    def settle_error(err: Any = None) -> None:
+        cleanup()
+        if not future.done():
+            future.set_exception(err if isinstance(err, BaseException) else UnhandledError(err))
+
+    def on_abort(*_: Any) -> None:
+        cleanup()
+        if not future.done():
+            future.set_exception(AbortError(cause=signal.reason if signal else None))
+
+    def cleanup() -> None:
+        emitter._remove(name, settle_result)
+        if name != "error":
+            emitter._remove("error", settle_error)
+        if signal is not None:
+            signal._remove("abort", on_abort)
+
+    def register() -> None:
+        if signal is not None and signal.aborted:
+            on_abort()
+            return
+        emitter._add(name, _Once(emitter, name, settle_result), False)
+        if name != "error":
+            emitter._add("error", _Once(emitter, "error", settle_error), False)
+        if signal is not None:
+            signal._add("abort", _Once(signal, "abort", on_abort), False)
+
+    if emitter._foreign():
+        emitter._loop.post(register)  # type: ignore[union-attr]
+    else:
+        register()
+    return future
+
+
+def listener_count(emitter: EventEmitter, name: Hashable) -> int:
+    """Node: ``events.listenerCount(emitter, eventName)`` (deprecated in Node)."""
+    return emitter.listener_count(name)
+
+
+def get_event_listeners(emitter: EventEmitter, name: Hashable) -> List[Listener]:
+    """Node: ``events.getEventListeners(emitterOrTarget, eventName)``."""
+    return emitter.listeners(name)
+
+
+def set_max_listeners(n: float = 10, *emitters: EventEmitter) -> None:
+    """Node: ``events.setMaxListeners(n[, ...eventTargets])``; no targets sets the default."""
+    validate_number(n, "n", 0)
+    for emitter in emitters:
+        if not isinstance(emitter, EventEmitter):
+            raise ERR_INVALID_ARG_TYPE("eventTargets", "EventEmitter", emitter)
+    if not emitters:
+        EventEmitter.default_max_listeners = n
+    for emitter in emitters:
+        emitter.set_max_listeners(n)

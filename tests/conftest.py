@@ -1,0 +1,57 @@
+"""Per-test isolation: a fresh default loop, closed and checked for leaks."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import nodenet as net  # noqa: E402
+from nodenet.events import EventEmitter  # noqa: E402
+from support import extra_threads, open_fds  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_loop(request: pytest.FixtureRequest) -> Iterator[net.Loop]:
+    """Each test gets its own default loop; afterwards no fd or thread may remain."""
+    fds_before = open_fds()
+    threads_before = set(threading.enumerate())
+    loop = net.Loop()
+    previous = net.set_loop(loop)
+    try:
+        yield loop
+    finally:
+        loop.close()
+        current = net.set_loop(previous)
+        if current is not None and current is not loop:
+            current.close()   # a default loop made after ours died
+        net.process.remove_all_listeners()
+        net.process._exit_code = None
+        EventEmitter.default_max_listeners = 10
+    if request.node.get_closest_marker("leaky") is None:
+        deadline = time.monotonic() + 5.0
+        while extra_threads(threads_before) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        leaked_threads = extra_threads(threads_before)
+        assert not leaked_threads, f"threads left running: {leaked_threads}"
+        leaked = {fd: t for fd, t in open_fds().items() if fds_before.get(fd) != t}
+        assert not leaked, f"fds left open: {leaked}"
+
+
+@pytest.fixture
+def vloop(fresh_loop: net.Loop) -> Iterator[tuple]:
+    """A virtual-time default loop (fake clock), driven with ``loop.run_until_idle()``."""
+    from support import virtual_loop
+    loop, clock = virtual_loop()
+    net.set_loop(loop)
+    try:
+        yield loop, clock
+    finally:
+        loop.close()
+        net.set_loop(fresh_loop)

@@ -1,0 +1,207 @@
+"""Node's process lifetime, checked in real subprocesses (SPEC §1.4–1.5).
+
+A ref'd handle keeps a script alive after its last line; an unref'd one does not;
+an uncaught exception exits non-zero with the traceback; an 'uncaughtException'
+listener keeps the process going.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def script(code: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_pending_timer_keeps_script_alive() -> None:
+    """A script that sets a timer and returns still sees it fire (Node's lifetime)."""
+    result = script("""
+        import nodenet as net
+        net.set_timeout(lambda: print("fired"), 200)
+        print("end of script")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["end", "of", "script", "fired"]
+
+
+def test_unref_timer_lets_script_exit() -> None:
+    """An unref'd timer does not keep the process alive (test-timers-unref)."""
+    started = time.monotonic()
+    result = script("""
+        import nodenet as net
+        net.set_timeout(lambda: print("fired"), 5000).unref()
+        print("end")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["end"]
+    assert time.monotonic() - started < 5.0
+
+
+def test_interval_chain_keeps_alive_until_cleared() -> None:
+    """An interval keeps the process alive until a callback clears it."""
+    result = script("""
+        import nodenet as net
+        n = [0]
+        def tick():
+            n[0] += 1
+            print("tick", n[0])
+            if n[0] == 3:
+                net.clear_interval(t)
+        t = net.set_interval(tick, 20)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["tick 1", "tick 2", "tick 3"]
+
+
+def test_unref_interval_runs_while_main_thread_is_busy() -> None:
+    """Unref'd handles are served while the main thread still runs, like Node
+    serving an unref'd handle while something else keeps the process alive."""
+    result = script("""
+        import time, nodenet as net
+        hits = []
+        net.set_interval(lambda: hits.append(1), 10).unref()
+        deadline = time.monotonic() + 5
+        while len(hits) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        print("hits", len(hits) >= 3)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "hits True"
+
+
+def test_uncaught_exception_exits_nonzero_with_traceback() -> None:
+    """No 'uncaughtException' listener: traceback on stderr, status 1, loop stopped."""
+    result = script("""
+        import nodenet as net
+        def boom():
+            raise ValueError("boom from a timer")
+        net.set_timeout(boom, 20)
+        net.set_timeout(lambda: print("never"), 500)
+        print("end")
+    """)
+    assert result.returncode == 1
+    assert result.stdout.split() == ["end"]
+    assert "Traceback" in result.stderr and "ValueError: boom from a timer" in result.stderr
+
+
+def test_uncaught_listener_keeps_process_alive() -> None:
+    """With a listener the error is handled and later timers still fire."""
+    result = script("""
+        import nodenet as net
+        net.process.on("uncaughtException", lambda err, origin: print("caught", err, origin))
+        def boom():
+            raise ValueError("boom")
+        net.set_timeout(boom, 20)
+        net.set_timeout(lambda: print("later"), 100)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["caught boom uncaughtException", "later"]
+
+
+def test_run_reraises_and_script_decides() -> None:
+    """run() re-raises a fatal error; a script that catches it exits 0."""
+    result = script("""
+        import nodenet as net
+        def main():
+            net.set_immediate(lambda: 1 / 0)
+        try:
+            net.run(main)
+        except ZeroDivisionError:
+            print("run raised")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "run raised"
+
+
+def test_run_error_uncaught_by_script_exits_nonzero() -> None:
+    """The error re-raised from run() ends the script like any Python exception."""
+    result = script("""
+        import nodenet as net
+        net.run(lambda: net.set_timeout(lambda: {}["missing"], 1))
+    """)
+    assert result.returncode == 1
+    assert "KeyError" in result.stderr
+
+
+def test_system_exit_in_callback_sets_status() -> None:
+    """sys.exit(3) inside a callback ends the loop and the process with status 3."""
+    result = script("""
+        import sys, nodenet as net
+        net.set_timeout(lambda: sys.exit(3), 10)
+        net.set_timeout(lambda: print("never"), 500)
+    """)
+    assert result.returncode == 3, result.stderr
+    assert "never" not in result.stdout
+
+
+def test_process_exit_code_applies_at_exit() -> None:
+    """process.exit_code is the exit status, as Node's process.exitCode."""
+    result = script("""
+        import nodenet as net
+        net.process.exit_code = 5
+        net.set_timeout(lambda: print("fired"), 10)
+    """)
+    assert result.returncode == 5
+    assert result.stdout.strip() == "fired"
+
+
+def test_atexit_handlers_still_run_with_exit_code() -> None:
+    """Forcing the status does not skip atexit handlers."""
+    result = script("""
+        import atexit, nodenet as net
+        atexit.register(lambda: print("atexit ran"))
+        net.set_immediate(lambda: 1 / 0)
+    """)
+    assert result.returncode == 1
+    assert "atexit ran" in result.stdout
+
+
+def test_script_without_nodenet_use_exits_normally() -> None:
+    """Importing nodenet starts nothing."""
+    result = script("""
+        import threading, nodenet as net
+        print(threading.active_count())
+    """)
+    assert result.returncode == 0 and result.stdout.strip() == "1"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_in_run_stops_loop_and_raises() -> None:
+    """Ctrl-C while run() waits: handles destroyed, KeyboardInterrupt, process exits."""
+    code = textwrap.dedent("""
+        import nodenet as net
+        def main():
+            net.set_interval(lambda: None, 1000)
+            print("ready", flush=True)
+        try:
+            net.run(main)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+    """)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out.strip() == "interrupted"

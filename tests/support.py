@@ -1,0 +1,152 @@
+"""Test helpers: bounded loop runs, call counters, leak accounting.
+
+Every wait here has a timeout, so a hung loop fails a test instead of hanging CI.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+import nodenet as net
+from nodenet._loop import _Waiter
+
+HAS_NODE = shutil.which("node") is not None
+
+
+def run(main: Optional[Callable[[], Any]] = None, timeout: float = 10.0) -> None:
+    """``net.run(main)`` with a deadline: fails the test if the loop does not empty."""
+    loop = net.get_loop()
+    waiter = _Waiter()
+
+    def start() -> None:
+        loop._run_waiters.append(waiter)
+        if main is not None:
+            main()
+
+    loop.post(start)
+    if not waiter.event.wait(timeout):
+        loop.stop()
+        loop.join(5.0)
+        raise AssertionError(f"loop still alive after {timeout}s")
+    if waiter.error is not None:
+        raise waiter.error
+
+
+def on_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run ``fn`` on the loop thread and return its result."""
+    return net.get_loop().call(fn, *args)
+
+
+class Calls:
+    """Counts and records calls (Node's common.mustCall, checked explicitly)."""
+
+    def __init__(self, fn: Optional[Callable[..., Any]] = None) -> None:
+        self.fn = fn
+        self.calls: List[Tuple[Any, ...]] = []
+        self.threads: Set[int] = set()
+        self.event = threading.Event()
+
+    def __call__(self, *args: Any) -> Any:
+        self.calls.append(args)
+        self.threads.add(threading.get_ident())
+        self.event.set()
+        if self.fn is not None:
+            return self.fn(*args)
+        return None
+
+    @property
+    def count(self) -> int:
+        return len(self.calls)
+
+    def wait(self, timeout: float = 5.0) -> None:
+        assert self.event.wait(timeout), "callback was never called"
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
+    """Poll ``predicate`` until true (bounded)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        time.sleep(0.005)
+
+
+def open_fds() -> Dict[int, str]:
+    """The process's sockets, pipes and epoll fds (what nodenet could leak)."""
+    found: Dict[int, str] = {}
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return found
+    for name in names:
+        try:
+            target = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if target.startswith(("socket:", "pipe:", "anon_inode:")):
+            found[int(name)] = target
+    return found
+
+
+def extra_threads(before: Set[threading.Thread]) -> List[threading.Thread]:
+    return [t for t in threading.enumerate() if t not in before and t.is_alive()]
+
+
+class FakeClock:
+    """A manual clock in seconds (trio's MockClock, without autojump by itself)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+
+    def __call__(self) -> float:
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+
+class VirtualTimeSelector(selectors.BaseSelector):
+    """Wraps a real selector: when a poll would block with nothing ready, the
+    fake clock jumps forward by the timeout instead of sleeping (trio autojump)."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.real = selectors.DefaultSelector()
+        self.polls: List[Optional[float]] = []
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> Any:
+        return self.real.register(fileobj, events, data)
+
+    def unregister(self, fileobj: Any) -> Any:
+        return self.real.unregister(fileobj)
+
+    def modify(self, fileobj: Any, events: int, data: Any = None) -> Any:
+        return self.real.modify(fileobj, events, data)
+
+    def get_map(self) -> Any:
+        return self.real.get_map()
+
+    def close(self) -> None:
+        self.real.close()
+
+    def select(self, timeout: Optional[float] = None) -> Any:
+        self.polls.append(timeout)
+        ready = self.real.select(0)
+        if ready or timeout == 0:
+            return ready
+        if timeout is None:
+            raise AssertionError("virtual-time loop would block forever")
+        self.clock.advance(timeout)
+        return []
+
+
+def virtual_loop() -> Tuple[net.Loop, FakeClock]:
+    """A loop on a fake clock, driven on the test thread with run_until_idle()."""
+    clock = FakeClock()
+    loop = net.Loop(clock=clock, selector=VirtualTimeSelector(clock), manual=True)
+    return loop, clock
