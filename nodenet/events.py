@@ -130,6 +130,14 @@ class EventEmitter:
         loop = self._loop
         return loop is not None and loop._ident != _get_ident()
 
+    def _run(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
+        loop = self._loop
+        if loop is not None and loop._ident != _get_ident():
+            loop.post(fn, *args)
+        else:
+            fn(*args)
+
     # -- adding ------------------------------------------------------------------
 
     def on(self: E, event: Hashable, listener: Listener) -> E:
