@@ -480,3 +480,119 @@ def dns_error(err: int, hostname: str, syscall: str = "getaddrinfo") -> NodeSyst
     code = eai_code(err)
     msg = f"{syscall} {code} {hostname}" if hostname else f"{syscall} {code}"
     return NodeSystemError(msg, errno=err, code=code, syscall=syscall, hostname=hostname)
+
+
+# --------------------------------------------------------------------------------
+# The codes net raises (messages from Node v20's lib/internal/errors.js).
+
+def ERR_INVALID_IP_ADDRESS(ip: Any) -> NodeTypeError:
+    """``Invalid IP address: x`` (a local address, or a lookup answer, that is no IP)."""
+    return NodeTypeError(f"Invalid IP address: {_js_text(ip)}", "ERR_INVALID_IP_ADDRESS")
+
+
+def ERR_INVALID_ADDRESS_FAMILY(family: Any, host: Any, port: Any) -> NodeRangeError:
+    """``Invalid address family: 100 localhost:0`` with ``.host`` and ``.port``."""
+    err = NodeRangeError(
+        f"Invalid address family: {_js_text(family)} {_js_text(host)}:{_js_text(port)}",
+        "ERR_INVALID_ADDRESS_FAMILY")
+    err.host = host  # type: ignore[attr-defined]
+    err.port = port  # type: ignore[attr-defined]
+    return err
+
+
+def ERR_INVALID_FD_TYPE(kind: str) -> NodeTypeError:
+    """``Unsupported fd type: FILE``."""
+    return NodeTypeError(f"Unsupported fd type: {kind}", "ERR_INVALID_FD_TYPE")
+
+
+def ERR_INVALID_HANDLE_TYPE() -> NodeTypeError:
+    """``This handle type cannot be sent`` (reset_and_destroy on a Unix socket)."""
+    return NodeTypeError("This handle type cannot be sent", "ERR_INVALID_HANDLE_TYPE")
+
+
+def ERR_IP_BLOCKED(ip: str) -> NodeError:
+    """``IP(1.2.3.4) is blocked by net.BlockList``."""
+    return NodeError(f"IP({ip}) is blocked by net.BlockList", "ERR_IP_BLOCKED")
+
+
+def ERR_SOCKET_CLOSED() -> NodeError:
+    """``Socket is closed`` (a write or reset with no connection)."""
+    return NodeError("Socket is closed", "ERR_SOCKET_CLOSED")
+
+
+def ERR_SOCKET_CLOSED_BEFORE_CONNECTION() -> NodeError:
+    """A write queued while connecting, when the socket is destroyed first."""
+    return NodeError("Socket closed before the connection was established",
+                     "ERR_SOCKET_CLOSED_BEFORE_CONNECTION")
+
+
+def ERR_SOCKET_CONNECTION_TIMEOUT() -> NodeError:
+    """Happy Eyeballs ended without any recorded error."""
+    return NodeError("Socket connection timeout", "ERR_SOCKET_CONNECTION_TIMEOUT")
+
+
+def ERR_SERVER_ALREADY_LISTEN() -> NodeError:
+    """``listen()`` on a server that is already listening."""
+    return NodeError("Listen method has been called more than once without closing.",
+                     "ERR_SERVER_ALREADY_LISTEN")
+
+
+def ERR_SERVER_NOT_RUNNING() -> NodeError:
+    """``close(cb)`` on a server that was not listening."""
+    return NodeError("Server is not running.", "ERR_SERVER_NOT_RUNNING")
+
+
+# Stream errors (Node: internal/streams).
+
+def ERR_STREAM_DESTROYED(method: str) -> NodeError:
+    """``Cannot call write after a stream was destroyed``."""
+    return NodeError(f"Cannot call {method} after a stream was destroyed", "ERR_STREAM_DESTROYED")
+
+
+def ERR_STREAM_WRITE_AFTER_END() -> NodeError:
+    """``write after end``."""
+    return NodeError("write after end", "ERR_STREAM_WRITE_AFTER_END")
+
+
+def ERR_STREAM_ALREADY_FINISHED(method: str) -> NodeError:
+    """``Cannot call end after a stream was finished``."""
+    return NodeError(f"Cannot call {method} after a stream was finished",
+                     "ERR_STREAM_ALREADY_FINISHED")
+
+
+def ERR_MULTIPLE_CALLBACK() -> NodeError:
+    """A ``_write``/``_final`` callback called twice."""
+    return NodeError("Callback called multiple times", "ERR_MULTIPLE_CALLBACK")
+
+
+def ERR_STREAM_PUSH_AFTER_EOF() -> NodeError:
+    """``push()`` after ``push(None)``."""
+    return NodeError("stream.push() after EOF", "ERR_STREAM_PUSH_AFTER_EOF")
+
+
+def ERR_UNKNOWN_ENCODING(encoding: Any) -> NodeTypeError:
+    """``Unknown encoding: x``."""
+    return NodeTypeError(f"Unknown encoding: {encoding}", "ERR_UNKNOWN_ENCODING")
+
+
+def ERR_STREAM_NULL_VALUES() -> NodeTypeError:
+    """``May not write null values to stream`` (``write(None)``)."""
+    return NodeTypeError("May not write null values to stream", "ERR_STREAM_NULL_VALUES")
+
+
+def epipe_ended_by_peer() -> NodeError:
+    """The plain ``Error`` with code EPIPE of a write after the peer's FIN."""
+    return NodeError("This socket has been ended by the other party", "EPIPE")
+
+
+def _js_text(value: Any) -> str:
+    """JavaScript's template-string text of a value (``${x}``), for messages."""
+    if value is None:
+        return "undefined"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

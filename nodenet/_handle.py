@@ -1,0 +1,434 @@
+"""The OS-level half of a socket: libuv's ``uv_tcp_t``/``uv_pipe_t`` for nodenet.
+
+``net.Socket`` (the Node stream) sits on top of one :class:`StreamHandle`, as
+Node's Socket sits on a ``TCPWrap``. The handle owns the fd and does the system
+calls, with libuv's rules:
+
+* **read**: while reading, each readiness event reads up to 32 times, stopping
+  at the first read that does not fill the 64 KiB buffer; EOF stops reading;
+* **write**: try ``send``/``sendmsg`` at once (``uv_try_write``); what the kernel
+  does not take waits in one request, and only then is writability watched;
+* **connect**: non-blocking; ECONNREFUSED found synchronously is reported later
+  in the pending phase (``delayed_error``), other synchronous errors at once;
+* **shutdown**: runs when the pending write has drained, from the poll phase;
+* **close**: the fd is closed now, the close callback runs in the closing phase;
+* **liveness**: the handle keeps the loop alive while it is ref'd and busy
+  (reading, writing, connecting or shutting down), like an active libuv handle.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+from ._loop import EVENT_READ, EVENT_WRITE, IOWatcher
+from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay
+
+if TYPE_CHECKING:
+    from ._loop import Loop
+
+__all__ = ("StreamHandle", "sockaddr_info", "READ_SIZE")
+
+READ_SIZE = 65536
+_READS_PER_EVENT = 32
+try:
+    _IOV_MAX = max(16, min(os.sysconf("SC_IOV_MAX"), 1024))
+except (AttributeError, ValueError, OSError):  # pragma: no cover - no sysconf
+    _IOV_MAX = 16
+_HAS_SENDMSG = hasattr(socket.socket, "sendmsg")
+
+
+def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
+    """Node's ``{address, family, port}`` for a Python sockaddr (``{}`` for Unix sockets)."""
+    if family == socket.AF_INET:
+        return {"address": addr[0], "family": "IPv4", "port": addr[1]}
+    if family == socket.AF_INET6:
+        return {"address": addr[0], "family": "IPv6", "port": addr[1]}
+    return {}
+
+
+class StreamHandle:
+    """One stream socket on the loop (TCP or a Unix-domain "pipe").
+
+    The OS socket may come later than the handle: a TCP handle made by
+    ``connect()`` opens its socket once the address family is known
+    (:meth:`open`), as libuv creates the fd lazily. ``owner`` receives
+    ``_on_handle_data(data)``, ``_on_handle_eof()`` and ``_on_handle_error(errno,
+    syscall)``.
+    """
+
+    __slots__ = (
+        "loop", "sock", "watcher", "owner", "is_tcp", "family", "reading",
+        "refed", "counted", "write_bufs", "write_size", "write_cb", "bytes_read",
+        "bytes_written", "connect_cb", "delayed_error", "shutdown_cb", "closed",
+        "onread_buffer", "__weakref__",
+    )
+
+    def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
+                 *, pipe: bool = False) -> None:
+        self.loop = loop
+        self.sock: Optional[socket.socket] = None
+        self.watcher: Optional[IOWatcher] = None
+        self.owner = owner
+        self.family = socket.AF_UNIX if pipe else 0
+        self.is_tcp = not pipe
+        self.reading = False
+        self.refed = True
+        self.counted = False
+        self.write_bufs: List[Any] = []
+        self.write_size = 0
+        self.write_cb: Optional[Callable[[int], None]] = None
+        self.bytes_read = 0
+        self.bytes_written = 0
+        self.connect_cb: Optional[Callable[[int], None]] = None
+        self.delayed_error = 0
+        self.shutdown_cb: Optional[Callable[[int], None]] = None
+        self.closed = False
+        self.onread_buffer: Optional[Any] = None
+        loop.add_handle(self)
+        if sock is not None:
+            self.adopt(sock)
+
+    def adopt(self, sock: socket.socket) -> None:
+        """Take ownership of an open socket (accepted, or wrapped from an fd)."""
+        sock.setblocking(False)
+        self.sock = sock
+        self.family = sock.family
+        self.is_tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
+        self.watcher = IOWatcher(sock.fileno(), self._on_readable, self._on_writable)
+
+    def open(self, family: int) -> int:
+        """Create the OS socket for ``family`` if there is none yet; errno or 0."""
+        if self.sock is not None:
+            return 0
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            return exc.errno or errno.EAFNOSUPPORT
+        self.adopt(sock)
+        return 0
+
+    # -- liveness ---------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        return bool(self.reading or self.write_cb is not None or self.connect_cb is not None
+                    or self.shutdown_cb is not None)
+
+    def sync_ref(self) -> None:
+        """Count this handle in the loop's liveness iff ref'd and busy."""
+        want = self.refed and not self.closed and self._busy()
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop.ref()
+            else:
+                self.loop.unref()
+
+    def ref(self) -> None:
+        self.refed = True
+        self.sync_ref()
+
+    def unref(self) -> None:
+        self.refed = False
+        self.sync_ref()
+
+    # -- reading ----------------------------------------------------------------
+
+    def read_start(self) -> int:
+        """Start reading (``uv_read_start``); errno or 0."""
+        if self.closed or self.watcher is None:
+            return errno.EBADF
+        if not self.reading:
+            self.reading = True
+            self.loop.io_start(self.watcher, EVENT_READ)
+            self.sync_ref()
+        return 0
+
+    def read_stop(self) -> int:
+        """Stop reading (``uv_read_stop``)."""
+        if self.reading:
+            self.reading = False
+            if not self.closed and self.watcher is not None:
+                self.loop.io_stop(self.watcher, EVENT_READ)
+            self.sync_ref()
+        return 0
+
+    def _watch(self, events: int) -> None:
+        if not self.closed and self.watcher is not None:
+            self.loop.io_start(self.watcher, events)
+
+    def _unwatch(self, events: int) -> None:
+        if not self.closed and self.watcher is not None:
+            self.loop.io_stop(self.watcher, events)
+
+    def _on_readable(self) -> None:
+        sock = self.sock
+        assert sock is not None
+        owner = self.owner
+        onread = self.onread_buffer
+        for _ in range(_READS_PER_EVENT):
+            try:
+                if onread is not None:
+                    nread = sock.recv_into(onread)
+                    data: Any = nread
+                else:
+                    data = sock.recv(READ_SIZE)
+                    nread = len(data)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.read_stop()
+                owner._on_handle_error(exc.errno or errno.EIO, "read")
+                return
+            if nread == 0:
+                self.read_stop()
+                owner._on_handle_eof()
+                return
+            self.bytes_read += nread
+            owner._on_handle_data(data)
+            if not self.reading or self.closed:
+                return
+            onread = self.onread_buffer
+            if nread < (len(onread) if onread is not None else READ_SIZE):
+                return
+
+    # -- writing ----------------------------------------------------------------
+
+    def write(self, bufs: List[Any], cb: Callable[[int], None]) -> Tuple[int, bool]:
+        """Write ``bufs``: (errno, async). Async writes call ``cb(status)`` later."""
+        if self.closed or self.sock is None:
+            return errno.EBADF, False
+        total = 0
+        for b in bufs:
+            total += len(b)
+        self.bytes_written += total
+        try:
+            sent = self._send(bufs)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exc:
+            return exc.errno or errno.EIO, False
+        if sent == total:
+            return 0, False
+        self.write_bufs = _remaining(bufs, sent)
+        self.write_size = total - sent
+        self.write_cb = cb
+        self._watch(EVENT_WRITE)
+        self.sync_ref()
+        return 0, True
+
+    def _send(self, bufs: List[Any]) -> int:
+        sock = self.sock
+        assert sock is not None
+        if len(bufs) == 1:
+            return sock.send(bufs[0])
+        if _HAS_SENDMSG:
+            return sock.sendmsg(bufs[:_IOV_MAX])
+        return sock.send(b"".join(bufs))  # pragma: no cover - no sendmsg
+
+    @property
+    def write_queue_size(self) -> int:
+        """Bytes accepted by the handle but not yet taken by the kernel."""
+        return self.write_size
+
+    def _on_writable(self) -> None:
+        if self.connect_cb is not None:
+            self._finish_connect()
+            return
+        if self.write_cb is not None:
+            try:
+                sent = self._send(self.write_bufs)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self._complete_write(exc.errno or errno.EIO)
+                return
+            if sent < self.write_size:
+                self.write_bufs = _remaining(self.write_bufs, sent)
+                self.write_size -= sent
+                return
+            self._complete_write(0)
+            if self.closed:
+                return
+        if self.shutdown_cb is not None and self.write_cb is None:
+            self._do_shutdown()
+            return
+        if self.write_cb is None:
+            self._unwatch(EVENT_WRITE)
+
+    def _complete_write(self, status: int) -> None:
+        cb = self.write_cb
+        self.write_cb = None
+        self.write_bufs = []
+        self.write_size = 0
+        if self.shutdown_cb is None:
+            self._unwatch(EVENT_WRITE)
+        self.sync_ref()
+        if cb is not None:
+            cb(status)
+
+    # -- connecting ---------------------------------------------------------------
+
+    def bind(self, address: Any) -> int:
+        """Bind the (open) socket; errno or 0."""
+        assert self.sock is not None
+        try:
+            self.sock.bind(address)
+        except OSError as exc:
+            return exc.errno or errno.EINVAL
+        return 0
+
+    def connect(self, address: Any, cb: Callable[[int], None]) -> int:
+        """Start connecting; a synchronous failure other than ECONNREFUSED is returned.
+
+        Unix-socket connects report every error through ``cb``, as libuv's do.
+        """
+        if self.sock is None:
+            err = self.open(socket.AF_UNIX)
+            if err:
+                return err
+        assert self.sock is not None
+        try:
+            err = self.sock.connect_ex(address)
+        except OSError as exc:        # e.g. a Unix path that is too long
+            err = exc.errno or errno.EINVAL
+        except (TypeError, ValueError):
+            err = errno.EINVAL
+        if err in (0, errno.EINPROGRESS, errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
+            pass
+        elif err == errno.ECONNREFUSED or not self.is_tcp:
+            self.delayed_error = err       # reported from the pending phase, as libuv
+        else:
+            return err
+        self.connect_cb = cb
+        if self.delayed_error:
+            self.loop.defer(self._finish_connect)
+        else:
+            self._watch(EVENT_WRITE)
+        self.sync_ref()
+        return 0
+
+    def _finish_connect(self) -> None:
+        cb = self.connect_cb
+        if cb is None or self.closed:
+            return
+        err = self.delayed_error
+        if not err:
+            assert self.sock is not None
+            err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err in (errno.EINPROGRESS, errno.EALREADY):  # pragma: no cover - spurious
+                return
+        self.delayed_error = 0
+        self.connect_cb = None
+        if self.write_cb is None and self.shutdown_cb is None:
+            self._unwatch(EVENT_WRITE)
+        self.sync_ref()
+        cb(err)
+
+    # -- shutdown / close ---------------------------------------------------------
+
+    def shutdown(self, cb: Callable[[int], None]) -> int:
+        """Half-close after the pending write drains; ``cb(status)`` from the poll phase."""
+        if self.closed or self.sock is None:
+            return errno.ENOTCONN
+        self.shutdown_cb = cb
+        self._watch(EVENT_WRITE)
+        self.sync_ref()
+        return 0
+
+    def _do_shutdown(self) -> None:
+        cb = self.shutdown_cb
+        self.shutdown_cb = None
+        status = 0
+        assert self.sock is not None
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError as exc:
+            status = exc.errno or errno.EIO
+            if status == errno.ENOTCONN:
+                status = 0
+        self._unwatch(EVENT_WRITE)
+        self.sync_ref()
+        if cb is not None:
+            cb(status)
+
+    def close(self, cb: Optional[Callable[[], None]] = None, reset: bool = False) -> None:
+        """Close the fd now; ``cb`` runs in the loop's closing phase (``uv_close``).
+
+        ``reset`` sets SO_LINGER 0 first, so the peer gets an RST (``uv_tcp_close_reset``).
+        """
+        if self.closed:
+            return
+        sock = self.sock
+        if reset and self.is_tcp and sock is not None:
+            set_linger_zero(sock)
+        self.closed = True
+        self.reading = False
+        # libuv cancels pending requests with ECANCELED, connect then write then
+        # shutdown, just before the close callback (uv__stream_destroy).
+        for pending in (self.connect_cb, self.write_cb, self.shutdown_cb):
+            if pending is not None:
+                self.loop.add_closing(pending, errno.ECANCELED)
+        self.connect_cb = self.shutdown_cb = self.write_cb = None
+        self.write_bufs = []
+        self.write_size = 0
+        self.sync_ref()
+        if self.watcher is not None:
+            self.loop.io_close(self.watcher)
+        self.loop.remove_handle(self)
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:  # pragma: no cover
+                pass
+        if cb is not None:
+            self.loop.add_closing(cb)
+
+    def _loop_teardown(self) -> None:
+        """The loop is stopping: close without callbacks."""
+        self.close()
+
+    # -- options and addresses ---------------------------------------------------
+
+    def set_no_delay(self, enable: bool) -> None:
+        if self.sock is not None and not self.closed:
+            set_no_delay(self.sock, enable)
+
+    def set_keep_alive(self, enable: bool, delay_seconds: int) -> None:
+        if self.sock is not None and not self.closed:
+            set_keep_alive(self.sock, enable, delay_seconds)
+
+    def getsockname(self) -> Dict[str, Any]:
+        if self.closed or not self.is_tcp or self.sock is None:
+            return {}
+        try:
+            return sockaddr_info(self.family, self.sock.getsockname())
+        except OSError:
+            return {}
+
+    def getpeername(self) -> Dict[str, Any]:
+        if self.closed or not self.is_tcp or self.sock is None:
+            return {}
+        try:
+            return sockaddr_info(self.family, self.sock.getpeername())
+        except OSError:
+            return {}
+
+    def fileno(self) -> int:
+        return -1 if self.closed or self.watcher is None else self.watcher.fd
+
+
+def _remaining(bufs: List[Any], sent: int) -> List[Any]:
+    """The part of ``bufs`` not yet sent, as memoryviews (no copies)."""
+    out: List[Any] = []
+    for b in bufs:
+        n = len(b)
+        if sent >= n:
+            sent -= n
+            continue
+        view = memoryview(b)
+        out.append(view[sent:] if sent else view)
+        sent = 0
+    return out

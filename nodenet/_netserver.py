@@ -1,0 +1,679 @@
+"""``net.Server``: TCP and Unix-domain listening sockets.
+
+Node: net.md § "Class: net.Server" and § "net.createServer([options][,
+connectionListener])" (v20), following Node v20.20's ``lib/net.js``:
+
+* ``listen()`` without a host binds synchronously (``address()`` works at once)
+  on ``::`` dual-stack, or ``0.0.0.0`` when IPv6 is unavailable; ``'listening'``
+  comes on the next tick, and only if the server was not closed meanwhile;
+* with a host, the bind waits for ``dns.lookup`` (and ``close()`` cancels it);
+* bind and listen failures are ``'error'`` on the next tick, as
+  ``listen EADDRINUSE: address already in use :::8080``;
+* a second ``listen()`` while listening raises ERR_SERVER_ALREADY_LISTEN;
+* ``close()`` stops accepting at once and emits ``'close'`` once every accepted
+  connection has closed; its callback gets ERR_SERVER_NOT_RUNNING if the server
+  was not listening;
+* accepting is bounded per readiness event; running out of fds drops the waiting
+  connections (libuv's reserve-fd trick) instead of spinning.
+
+Differences (SPEC): ``max_connections = 0`` drops every connection (Node >= 21;
+Node 20 treats 0 as "no limit"); ``reuse_port`` and ``block_list`` come from
+newer Node; the Unix socket file is unlinked on close only if it is still the
+one this server created. ``close_all_connections()`` is an addition.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import stat
+from typing import Any, Callable, Dict, Mapping, Optional, Set
+
+from ._args import normalize_args, to_number
+from ._debug import debug
+from ._handle import StreamHandle, sockaddr_info
+from ._isip import is_ip
+from ._loop import EVENT_READ, IOWatcher, Loop, get_loop
+from ._netsocket import Socket, _validate_signal
+from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
+from ._validators import is_number, js_truthy, validate_number, validate_port
+from .errors import (
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
+    ERR_SERVER_NOT_RUNNING, listen_error, system_error,
+)
+from .events import EventEmitter, _Once
+from .stream import DEFAULT_HIGH_WATER_MARK
+
+__all__ = ("Server", "create_server")
+
+Callback = Callable[..., Any]
+_DEFAULT_BACKLOG = 511
+_MAX_ACCEPTS = 1000
+
+
+class _ListenHandle:
+    """A listening socket on the loop (libuv's server ``uv_tcp_t``/``uv_pipe_t``)."""
+
+    __slots__ = ("loop", "sock", "watcher", "server", "refed", "counted", "closed",
+                 "pipe_path", "pipe_inode", "accept_limit")
+
+    def __init__(self, loop: Loop, sock: socket.socket) -> None:
+        sock.setblocking(False)
+        self.loop = loop
+        self.sock = sock
+        self.watcher = IOWatcher(sock.fileno(), self._on_acceptable)
+        self.server: Optional[Server] = None
+        self.refed = True
+        self.counted = False
+        self.closed = False
+        self.pipe_path: Optional[str] = None
+        self.pipe_inode: Optional[tuple] = None  # type: ignore[type-arg]
+        self.accept_limit = _DEFAULT_BACKLOG
+        loop.add_handle(self)
+
+    @property
+    def is_tcp(self) -> bool:
+        return self.sock.family in (socket.AF_INET, socket.AF_INET6)
+
+    def listen(self, backlog: int) -> int:
+        try:
+            self.sock.listen(backlog)
+        except OSError as exc:
+            return exc.errno or errno.EINVAL
+        self.accept_limit = max(1, min(backlog, _MAX_ACCEPTS))
+        _ensure_reserve_fd(self.loop)
+        self.loop.io_start(self.watcher, EVENT_READ)
+        self.sync_ref()
+        return 0
+
+    def sync_ref(self) -> None:
+        want = self.refed and not self.closed and bool(self.watcher.events)
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop.ref()
+            else:
+                self.loop.unref()
+
+    def ref(self) -> None:
+        self.refed = True
+        self.sync_ref()
+
+    def unref(self) -> None:
+        self.refed = False
+        self.sync_ref()
+
+    def _on_acceptable(self) -> None:
+        server = self.server
+        for _ in range(self.accept_limit):
+            if self.closed:
+                return
+            try:
+                conn, _addr = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except ConnectionAbortedError:
+                continue
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE) and self._emfile_trick():
+                    return
+                if server is not None:
+                    server._emit("error", system_error(exc.errno or errno.EIO, "accept"))
+                return
+            if server is None:  # pragma: no cover - a handle always has its server
+                conn.close()
+                continue
+            server._on_connection(conn)
+
+    def _emfile_trick(self) -> bool:
+        """Out of fds: free the reserve fd, accept and drop the waiting connections.
+
+        libuv's ``uv__emfile_trick``: without it the listening socket stays
+        readable and the loop spins. True when the queue was emptied.
+        """
+        fd = getattr(self.loop, "emfile_fd", None)
+        if fd is None:
+            return False
+        os.close(fd)
+        self.loop.emfile_fd = None  # type: ignore[attr-defined]
+        try:
+            while True:
+                try:
+                    conn, _ = self.sock.accept()
+                except (BlockingIOError, InterruptedError):
+                    return True
+                except OSError:
+                    return False
+                conn.close()
+        finally:
+            _ensure_reserve_fd(self.loop)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.loop.io_close(self.watcher)
+        self.sync_ref()
+        self.loop.remove_handle(self)
+        self.sock.close()
+        if self.pipe_path is not None and self.pipe_inode is not None:
+            _unlink_if_ours(self.pipe_path, self.pipe_inode)
+
+    def _loop_teardown(self) -> None:
+        self.close()
+
+    def getsockname(self) -> Dict[str, Any]:
+        try:
+            return sockaddr_info(self.sock.family, self.sock.getsockname())
+        except OSError:
+            return {}
+
+    def fileno(self) -> int:
+        return -1 if self.closed else self.watcher.fd
+
+
+def _ensure_reserve_fd(loop: Loop) -> None:
+    if getattr(loop, "emfile_fd", None) is None:
+        try:
+            loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))  # type: ignore[attr-defined]
+        except OSError:
+            loop.emfile_fd = None  # type: ignore[attr-defined]
+
+
+def _unlink_if_ours(path: str, inode: tuple) -> None:  # type: ignore[type-arg]
+    """Unlink the socket file only if it is the one we bound (same device and inode)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
+        try:
+            os.unlink(path)
+        except OSError:  # pragma: no cover - raced with someone else
+            pass
+
+
+class Server(EventEmitter):
+    """Node: net.md § "Class: net.Server" — a TCP or IPC server.
+
+    Options: ``allow_half_open``, ``pause_on_connect``, ``no_delay``, ``keep_alive``,
+    ``keep_alive_initial_delay``, ``high_water_mark``, ``block_list`` (a mapping,
+    keywords, or Node's camelCase keys). Every method may be called from any thread.
+    """
+
+    __slots__ = (
+        "_handle", "_connections", "_unref", "_listening_id", "allow_half_open",
+        "pause_on_connect", "no_delay", "keep_alive", "keep_alive_initial_delay",
+        "high_water_mark", "max_connections", "_pipe_name", "block_list", "_sockets",
+        "_connection_key",
+    )
+
+    def __init__(self, options: Any = None, connection_listener: Optional[Callback] = None,
+                 **kwargs: Any) -> None:
+        super().__init__()
+        self._loop = get_loop()
+        if callable(options) and connection_listener is None and not kwargs:
+            connection_listener, options = options, None
+        if options is not None and not isinstance(options, Mapping):
+            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+        from ._args import options_dict
+        opts = options_dict(options, **kwargs)
+        delay = opts.get("keep_alive_initial_delay")
+        if delay is not None:
+            validate_number(delay, "options.keep_alive_initial_delay")
+            delay = max(delay, 0)
+        hwm = opts.get("high_water_mark")
+        if hwm is not None:
+            validate_number(hwm, "options.high_water_mark")
+            if hwm < 0:
+                hwm = DEFAULT_HIGH_WATER_MARK
+        block_list = opts.get("block_list")
+        if block_list is not None:
+            from .blocklist import BlockList
+            if not BlockList.is_block_list(block_list):
+                raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
+        self._handle: Optional[_ListenHandle] = None
+        self._connections = 0
+        self._unref = False
+        self._listening_id = 1
+        self.allow_half_open = js_truthy(opts.get("allow_half_open"))
+        self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))
+        self.no_delay = js_truthy(opts.get("no_delay"))
+        self.keep_alive = js_truthy(opts.get("keep_alive"))
+        self.keep_alive_initial_delay = int((delay or 0) / 1000)
+        self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
+        #: Node: ``server.maxConnections`` — None means no limit.
+        self.max_connections: Optional[int] = None
+        self._pipe_name: Optional[str] = None
+        self.block_list = block_list
+        self._sockets: Set[Socket] = set()
+        self._connection_key: Optional[str] = None
+        if connection_listener is not None:
+            self.on("connection", connection_listener)
+
+    # ------------------------------------------------------------------ listen
+
+    def listen(self, *args: Any, **kwargs: Any) -> Server:
+        """Node: ``server.listen([port[, host[, backlog]]][, callback])``,
+        ``listen(path[, backlog][, callback])``, ``listen(options[, callback])``,
+        ``listen(handle[, backlog][, callback])``. Returns the server.
+
+        ``handle`` is a ``socket.socket`` (duplicated), an object with
+        ``fileno()``, a ``{'fd': n}`` mapping (the fd is taken over), or a
+        Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
+        ``exclusive``, ``ipv6_only``, ``reuse_port``, ``readable_all``,
+        ``writable_all``, ``signal``.
+        """
+        return self._query(self._listen, args, kwargs)  # type: ignore[no-any-return]
+
+    def _listen(self, args: Any, kwargs: Dict[str, Any]) -> Server:
+        handle_arg = _as_handle(args[0]) if args else None
+        if handle_arg is not None:
+            options: Dict[str, Any] = {"_fd": handle_arg}
+            cb = args[-1] if callable(args[-1]) else None
+        else:
+            options, cb = normalize_args(args, kwargs)
+        if self._handle is not None:
+            raise ERR_SERVER_ALREADY_LISTEN()
+        if cb is not None:
+            self._add("listening", _Once(self, "listening", cb), False)
+        backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
+            (to_number(args[2]) if len(args) > 2 else False)
+        backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
+        self._listening_id += 1
+        inner = options.get("handle") or options.get("_handle")
+        if inner is not None and handle_arg is None:
+            handle_arg = _as_handle(inner)
+        if handle_arg is not None:
+            self._listen_fd(handle_arg, backlog_from_args)
+            return self
+        signal = options.get("signal")
+        if signal is not None:
+            _validate_signal(signal, "options.signal")
+            self._watch_signal(signal)
+        fd: Any = options.get("fd")
+        if is_number(fd) and fd >= 0:
+            self._listen_fd(("fd", int(fd)), backlog_from_args)
+            return self
+        port = options.get("port")
+        if ((not args and not kwargs) or (args and callable(args[0]))
+                or ("port" in options and port is None)):
+            port = options["port"] = 0
+        ipv6_only = options.get("ipv6_only") is True
+        reuse_port = options.get("reuse_port") is True
+        if "port" in options and (is_number(port) or isinstance(port, str)):
+            port = validate_port(port, "options.port")
+            backlog = options.get("backlog") or backlog_from_args
+            host = options.get("host")
+            if host:
+                self._lookup_and_listen(port, host, backlog, ipv6_only, reuse_port)
+            else:
+                self._setup_listen(None, port, 4, backlog, ipv6_only, reuse_port)
+            return self
+        path = options.get("path")
+        if path and isinstance(path, str) and to_number(path) is False:
+            readable_all = options.get("readable_all") is True
+            writable_all = options.get("writable_all") is True
+            if path.startswith("\0") and (readable_all or writable_all):
+                raise ERR_INVALID_ARG_VALUE(
+                    "options", options,
+                    "can not set readableAll or writableAllt to true when path is "
+                    "abstract unix socket")
+            self._pipe_name = path
+            backlog = options.get("backlog") or backlog_from_args
+            self._listen_pipe(path, backlog, readable_all, writable_all)
+            return self
+        if "port" not in options and "path" not in options:
+            raise ERR_INVALID_ARG_VALUE("options", options,
+                                        'must have the property "port" or "path"')
+        raise ERR_INVALID_ARG_VALUE("options", options)
+
+    def _watch_signal(self, signal: Any) -> None:
+        if signal.aborted:
+            self._loop.next_tick(self._close, None)  # type: ignore[union-attr]
+            return
+
+        def on_abort(*_: Any) -> None:
+            self._close(None)
+
+        signal.once("abort", on_abort)
+        self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
+            "abort", on_abort)), False)
+
+    def _lookup_and_listen(self, port: int, host: str, backlog: int, ipv6_only: bool,
+                           reuse_port: bool) -> None:
+        from . import dns
+        listening_id = self._listening_id
+
+        def done(err: Any, addresses: Any = None) -> None:
+            if listening_id != self._listening_id:
+                return
+            if err is not None:
+                self._emit("error", err)
+                return
+            chosen = _first_non_link_local(addresses)
+            self._setup_listen(chosen["address"], port, chosen.get("family") or 4, backlog,
+                               ipv6_only, reuse_port)
+
+        dns.lookup(host, {"all": True}, done)
+
+    def _setup_listen(self, address: Optional[str], port: int, address_type: int,
+                      backlog: int, ipv6_only: bool, reuse_port: bool) -> None:
+        """Node's ``setupListenHandle``: bind (dual-stack first), listen, then 'listening'."""
+        loop = self._loop
+        assert loop is not None
+        handle: Any = None
+        if not address:
+            handle = _tcp_server_handle(loop, "::", port, 6, ipv6_only, reuse_port)
+            if isinstance(handle, int) and handle != errno.EADDRINUSE:
+                handle = None
+                address, address_type = "0.0.0.0", 4
+            else:
+                address, address_type = "::", 6
+        if handle is None:
+            handle = _tcp_server_handle(loop, address, port, address_type, ipv6_only,
+                                        reuse_port)
+        if isinstance(handle, int):
+            loop.next_tick(self._emit, "error", listen_error(handle, address, port))
+            return
+        self._start_listening(handle, backlog, address, port)
+        self._connection_key = f"{address_type}:{address}:{port}"
+
+    def _start_listening(self, handle: _ListenHandle, backlog: int, address: Any,
+                         port: Any) -> bool:
+        loop = self._loop
+        assert loop is not None
+        handle.server = self
+        err = handle.listen(backlog or _DEFAULT_BACKLOG)
+        if err:
+            handle.close()
+            loop.next_tick(self._emit, "error", listen_error(err, address, port))
+            return False
+        self._handle = handle
+        if self._unref:
+            handle.unref()
+        debug("server listening", address, port)
+        loop.next_tick(self._emit_listening)
+        return True
+
+    def _emit_listening(self) -> None:
+        if self._handle is not None:
+            self._emit("listening")
+
+    def _listen_pipe(self, path: str, backlog: int, readable_all: bool,
+                     writable_all: bool) -> None:
+        loop = self._loop
+        assert loop is not None
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(path)
+        except OSError as exc:
+            sock.close()
+            code = exc.errno or errno.EINVAL   # "AF_UNIX path too long" has no errno
+            loop.next_tick(self._emit, "error", listen_error(code, path))
+            return
+        except (TypeError, ValueError):
+            sock.close()
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path))
+            return
+        handle = _ListenHandle(loop, sock)
+        if not path.startswith("\0"):
+            try:
+                st = os.stat(path)
+                handle.pipe_path = path
+                handle.pipe_inode = (st.st_dev, st.st_ino)
+            except OSError:  # pragma: no cover - vanished at once
+                pass
+        if not self._start_listening(handle, backlog, path, None):
+            return
+        if readable_all or writable_all:
+            mode = 0
+            if readable_all:
+                mode |= stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+            if writable_all:
+                mode |= stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+            try:
+                current = os.stat(path).st_mode
+                if current & mode != mode:
+                    os.chmod(path, stat.S_IMODE(current) | mode)
+            except OSError as exc:
+                handle.close()
+                self._handle = None
+                raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
+
+    def _listen_fd(self, spec: Any, backlog: int) -> None:
+        """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""
+        loop = self._loop
+        assert loop is not None
+        kind, value = spec
+        try:
+            if kind == "fd":
+                st = os.fstat(value)
+                if not stat.S_ISSOCK(st.st_mode):
+                    raise OSError(errno.EINVAL, "not a socket")
+                sock = socket.socket(fileno=value)
+            else:
+                sock = socket.socket(fileno=os.dup(value))
+            if sock.type != socket.SOCK_STREAM:
+                sock.detach() if kind == "fd" else sock.close()
+                raise OSError(errno.EINVAL, "not a stream socket")
+        except OSError as exc:
+            code = exc.errno if exc.errno in (errno.EINVAL, errno.ENOTSOCK, errno.EBADF) \
+                else errno.EINVAL
+            loop.next_tick(self._emit, "error", listen_error(code, None))
+            return
+        handle = _ListenHandle(loop, sock)
+        if sock.family == socket.AF_UNIX:
+            try:
+                name = sock.getsockname()
+                self._pipe_name = name if isinstance(name, str) else None
+            except OSError:  # pragma: no cover
+                pass
+        self._start_listening(handle, backlog, None, None)
+
+    # ------------------------------------------------------------------ connections
+
+    def _on_connection(self, conn: socket.socket) -> None:
+        """Node's ``onconnection``: block list, max connections, then 'connection'."""
+        loop = self._loop
+        assert loop is not None
+        block_list = self.block_list
+        if block_list is not None and conn.family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                peer = conn.getpeername()[0]
+            except OSError:
+                peer = None
+            kind = is_ip(peer) if peer else 0
+            if kind and block_list.check(peer, f"ipv{kind}"):
+                conn.close()
+                return
+        limit = self.max_connections
+        if limit is not None and self._connections >= limit:
+            data: Optional[Dict[str, Any]] = None
+            if conn.family in (socket.AF_INET, socket.AF_INET6):
+                local = _info(conn, "getsockname")
+                remote = _info(conn, "getpeername")
+                data = {
+                    "local_address": local.get("address"), "local_port": local.get("port"),
+                    "local_family": local.get("family"),
+                    "remote_address": remote.get("address"), "remote_port": remote.get("port"),
+                    "remote_family": remote.get("family"),
+                }
+            conn.close()
+            self._emit("drop", data)
+            return
+        handle = StreamHandle(loop, conn)
+        sock = Socket(handle=handle, allow_half_open=self.allow_half_open,
+                      pause_on_create=self.pause_on_connect, readable=True, writable=True,
+                      readable_high_water_mark=self.high_water_mark,
+                      writable_high_water_mark=self.high_water_mark)
+        if self.no_delay and handle.is_tcp:
+            sock._no_delay = True
+            handle.set_no_delay(True)
+        if self.keep_alive and handle.is_tcp:
+            sock._keep_alive = True
+            sock._keep_alive_delay = self.keep_alive_initial_delay
+            handle.set_keep_alive(True, self.keep_alive_initial_delay)
+        self._connections += 1
+        sock.server = self
+        sock._server = self
+        self._sockets.add(sock)
+        self._emit("connection", sock)
+
+    def get_connections(self, callback: Callback) -> Server:
+        """Node: ``server.getConnections(callback)`` — ``callback(None, count)`` next tick."""
+        self._run(lambda: self._loop.next_tick(callback, None, self._connections))  # type: ignore[union-attr]
+        return self
+
+    # ------------------------------------------------------------------ close
+
+    def close(self, callback: Optional[Callback] = None) -> Server:
+        """Node: ``server.close([callback])`` — stop accepting; ``'close'`` once every
+        connection has closed. ``callback(err)`` gets ERR_SERVER_NOT_RUNNING if the
+        server was not listening, else None. A non-callable argument is ignored."""
+        self._run(self._close, callback if callable(callback) else None)
+        return self
+
+    def _close(self, callback: Optional[Callback]) -> None:
+        self._listening_id += 1
+        if callback is not None:
+            if self._handle is None:
+                def not_running(*_: Any) -> None:
+                    callback(ERR_SERVER_NOT_RUNNING())
+                self._add("close", _Once(self, "close", not_running), False)
+            else:
+                self._add("close", _Once(self, "close", lambda *_: callback(None)), False)
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self._emit_close_if_drained()
+
+    def _emit_close_if_drained(self) -> None:
+        if self._handle is not None or self._connections:
+            return
+        self._loop.next_tick(self._emit, "close")  # type: ignore[union-attr]
+
+    def close_all_connections(self) -> None:
+        """Destroy every accepted connection (beyond Node's net; as http.Server has)."""
+        def destroy_all() -> None:
+            for sock in list(self._sockets):
+                sock._destroy_impl(None, None)
+        self._run(destroy_all)
+
+    # ------------------------------------------------------------------ misc
+
+    def address(self) -> Any:
+        """Node: ``server.address()`` — ``{'port', 'family', 'address'}``, the pipe path,
+        or None when not listening."""
+        return self._query(self._address)
+
+    def _address(self) -> Any:
+        handle = self._handle
+        if handle is not None and handle.is_tcp:
+            return handle.getsockname()
+        if self._pipe_name is not None:
+            return self._pipe_name
+        return None
+
+    @property
+    def listening(self) -> bool:
+        """Node: ``server.listening``."""
+        return self._handle is not None
+
+    def ref(self) -> Server:
+        """Node: ``server.ref()``. Returns the server."""
+        self._run(self._set_ref, True)
+        return self
+
+    def unref(self) -> Server:
+        """Node: ``server.unref()`` — also holds for a later ``listen()``."""
+        self._run(self._set_ref, False)
+        return self
+
+    def _set_ref(self, refed: bool) -> None:
+        self._unref = not refed
+        if self._handle is not None:
+            if refed:
+                self._handle.ref()
+            else:
+                self._handle.unref()
+
+    def fileno(self) -> int:
+        """The listening socket's fd, or -1."""
+        handle = self._handle
+        return handle.fileno() if handle is not None else -1
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Server listening={self.listening} address={self._address()!r}>"
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _info(conn: socket.socket, method: str) -> Dict[str, Any]:
+    try:
+        return sockaddr_info(conn.family, getattr(conn, method)())
+    except OSError:
+        return {}
+
+
+def _as_handle(value: Any) -> Any:
+    """("sock", fd) for listen(handle) forms, ("fd", n) for {'fd': n}, else None."""
+    if isinstance(value, (Server, Socket)):
+        fd = value.fileno()
+        return ("sock", fd) if fd >= 0 else ("fd", -1)
+    if isinstance(value, socket.socket):
+        return ("sock", value.fileno())
+    if isinstance(value, Mapping):
+        return None
+    fileno = getattr(value, "fileno", None)
+    if callable(fileno) and not isinstance(value, (str, bytes, int, float)):
+        return ("sock", fileno())
+    return None
+
+
+def _tcp_server_handle(loop: Loop, address: str, port: int, address_type: int,
+                       ipv6_only: bool, reuse_port: bool) -> Any:
+    """Node's ``createServerHandle``: a bound TCP socket, or the errno."""
+    family = socket.AF_INET6 if address_type == 6 else socket.AF_INET
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        return exc.errno or errno.EAFNOSUPPORT
+    try:
+        set_reuse_address(sock)
+        if reuse_port:
+            set_reuse_port(sock)
+        if family == socket.AF_INET6:
+            set_ipv6_only(sock, ipv6_only)
+        sock.bind((address, port))
+    except OSError as exc:
+        sock.close()
+        return exc.errno or errno.EINVAL
+    return _ListenHandle(loop, sock)
+
+
+def _first_non_link_local(addresses: Any) -> Dict[str, Any]:
+    """The first answer that is not IPv6 link-local (fe80::/10), else the first."""
+    import ipaddress
+    for entry in addresses:
+        try:
+            ip = ipaddress.ip_address(entry["address"].split("%", 1)[0])
+        except ValueError:
+            return entry  # type: ignore[no-any-return]
+        if not (ip.version == 6 and ip.is_link_local):
+            return entry  # type: ignore[no-any-return]
+    return addresses[0]  # type: ignore[no-any-return]
+
+
+def create_server(options: Any = None, connection_listener: Optional[Callback] = None,
+                  **kwargs: Any) -> Server:
+    """Node: ``net.createServer([options][, connectionListener])``."""
+    return Server(options, connection_listener, **kwargs)

@@ -1,0 +1,974 @@
+"""``net.Socket``: a Duplex stream over a TCP or Unix-domain connection.
+
+Node: net.md § "Class: net.Socket" (v20), and the behaviour of Node v20.20's
+``lib/net.js``, which these methods follow step by step:
+
+* ``connect()`` validates at the call, then resolves the host off the loop
+  (IP literals skip the lookup and connect on the next tick), emits
+  ``'lookup'``, ``'connectionAttempt'``, then ``'connect'`` and ``'ready'``;
+  hosts with several addresses go through Happy Eyeballs
+  (``_happy_eyeballs.py``);
+* writes made while connecting wait for ``'connect'``; a write made after the
+  peer's FIN once our side ended fails with EPIPE; a write after ``destroy()``
+  gets ERR_STREAM_DESTROYED in its callback and no ``'error'``;
+* ``'close'`` is emitted from the handle's close callback, in the closing phase,
+  after ``'error'`` (which comes on the next tick);
+* the idle timeout (``set_timeout``) is refreshed by reads and writes and only
+  emits ``'timeout'``;
+* ``no_delay``/``keep_alive`` are cached before connect and applied on change.
+
+Differences: ``'close'`` always receives ``had_error`` (Node passes nothing when
+a socket without a handle closes; here that is ``False``). ``Socket(fd=...)``
+wraps socket fds only (Node also wraps pipes/FIFOs).
+"""
+
+from __future__ import annotations
+
+import os
+import socket as _socket
+import stat
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+
+from . import _defaults
+from ._args import normalize_args, options_dict
+from ._debug import debug
+from ._handle import StreamHandle
+from ._isip import is_ip
+from ._validators import (
+    is_number, js_truthy, validate_boolean, validate_function, validate_int32,
+    validate_number, validate_port, validate_string,
+)
+from .errors import (
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
+    ERR_INVALID_FD_TYPE, ERR_INVALID_HANDLE_TYPE, ERR_INVALID_IP_ADDRESS, ERR_IP_BLOCKED,
+    ERR_MISSING_ARGS, ERR_OUT_OF_RANGE, ERR_SOCKET_CLOSED,
+    ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
+    epipe_ended_by_peer, system_error,
+)
+from .stream import Duplex
+
+if TYPE_CHECKING:
+    from ._netserver import Server
+
+__all__ = ("Socket", "create_connection", "connect")
+
+Callback = Callable[..., Any]
+TIMEOUT_MAX = 2**31 - 1
+
+
+def _hwm(opts: Mapping[str, Any], key: str) -> Optional[int]:
+    """Node's ``getHighWaterMark`` for a Duplex: integer >= 0 or ERR_INVALID_ARG_VALUE."""
+    value = opts.get("high_water_mark")
+    name = "options.high_water_mark"
+    if value is None:
+        value = opts.get(key)
+        name = f"options.{key}"
+    if value is None:
+        return None
+    if not is_number(value) or value < 0 or (isinstance(value, float) and not value.is_integer()):
+        raise ERR_INVALID_ARG_VALUE(name, value)
+    return int(value)
+
+
+def _fd_kind(fd: int) -> str:
+    """Node's ``guessHandleType`` for an fd: TCP, PIPE, UDP, FILE, TTY or UNKNOWN."""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return "UNKNOWN"
+    if stat.S_ISSOCK(mode):
+        try:
+            probe = _socket.socket(fileno=fd)
+        except OSError:
+            return "UNKNOWN"
+        try:
+            family, kind = probe.family, probe.type
+        finally:
+            probe.detach()
+        if kind != _socket.SOCK_STREAM:
+            return "UDP" if family != _socket.AF_UNIX else "UNKNOWN"
+        return "PIPE" if family == _socket.AF_UNIX else "TCP"
+    if stat.S_ISFIFO(mode):
+        return "PIPE"
+    if os.isatty(fd):
+        return "TTY"
+    if stat.S_ISREG(mode) or stat.S_ISCHR(mode):
+        return "FILE"
+    return "UNKNOWN"
+
+
+class Socket(Duplex):
+    """Node: net.md § "Class: net.Socket" — a TCP or IPC stream.
+
+    Construct with Node's options (a mapping, keywords, or an fd number):
+    ``allow_half_open``, ``fd``, ``readable``, ``writable``, ``signal``,
+    ``onread`` (``{'buffer': bytearray | callable, 'callback': fn(nread, buf)}``),
+    ``block_list``, ``no_delay``, ``keep_alive``, ``keep_alive_initial_delay``,
+    ``high_water_mark``. Every method may be called from any thread.
+    """
+
+    __slots__ = (
+        "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
+        "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
+        "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
+        "_keep_alive_delay", "server", "_server", "_bytes_read", "_bytes_written",
+        "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
+        "block_list", "_connect_ctx", "_parent",
+    )
+
+    def __init__(self, options: Any = None, **kwargs: Any) -> None:
+        if is_number(options):
+            options = {"fd": options}
+        elif options is not None and not isinstance(options, Mapping):
+            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+        opts = options_dict(options, **kwargs)
+        for key in ("object_mode", "readable_object_mode", "writable_object_mode"):
+            if opts.get(key):
+                raise ERR_INVALID_ARG_VALUE(f"options.{key}", opts[key], "is not supported")
+        delay = opts.get("keep_alive_initial_delay")
+        if delay is not None:
+            validate_number(delay, "options.keep_alive_initial_delay")
+            delay = max(delay, 0)
+        signal = opts.get("signal")
+        if signal is not None:
+            _validate_signal(signal, "signal")
+        block_list = opts.get("block_list")
+        if block_list is not None:
+            from .blocklist import BlockList
+            if not BlockList.is_block_list(block_list):
+                raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
+        fd = opts.get("fd")
+        handle: Optional[StreamHandle] = opts.get("handle")
+        sock_for_fd: Optional[_socket.socket] = None
+        if handle is None and fd is not None:
+            validate_int32(fd, "fd", 0)
+            kind = _fd_kind(fd)
+            if kind not in ("TCP", "PIPE"):
+                raise ERR_INVALID_FD_TYPE(kind)
+            try:
+                sock_for_fd = _socket.socket(fileno=fd)
+            except OSError:
+                raise ERR_INVALID_FD_TYPE("PIPE") from None
+        Duplex.__init__(
+            self, allow_half_open=js_truthy(opts.get("allow_half_open")),
+            readable=opts.get("readable") is not False,
+            writable=opts.get("writable") is not False,
+            readable_high_water_mark=_hwm(opts, "readable_high_water_mark"),
+            writable_high_water_mark=_hwm(opts, "writable_high_water_mark"))
+        # net.Socket: no 'close' from the stream layer (the handle emits it), and
+        # auto-destroy once both sides are done.
+        self._readable_state.emit_close = False  # type: ignore[union-attr]
+        self._writable_state.emit_close = False  # type: ignore[union-attr]
+        self.connecting = False
+        self._handle: Optional[StreamHandle] = None
+        self._host: Optional[str] = None
+        self._peername: Optional[Dict[str, Any]] = None
+        self._sockname: Optional[Dict[str, Any]] = None
+        self._pending_data: Any = None
+        self.timeout: Optional[float] = None
+        self._idle_ms = 0.0
+        self._idle_entry: Any = None
+        self._idle_activity = 0.0
+        self._last_write_queue_size = 0
+        self._onread_buffer: Any = None
+        self._onread_callback: Optional[Callback] = None
+        self._onread_gen: Optional[Callback] = None
+        onread = opts.get("onread")
+        if isinstance(onread, Mapping):
+            buf, cb = onread.get("buffer"), onread.get("callback")
+            if callable(cb) and (callable(buf) or isinstance(buf, (bytearray, memoryview))):
+                if callable(buf):
+                    self._onread_gen = buf
+                else:
+                    self._onread_buffer = memoryview(buf).cast("B")
+                self._onread_callback = cb
+        self._no_delay = js_truthy(opts.get("no_delay"))
+        self._keep_alive = js_truthy(opts.get("keep_alive"))
+        self._keep_alive_delay = int((delay or 0) / 1000)
+        self.server: Optional[Server] = None
+        self._server: Optional[Server] = None
+        self._bytes_read = 0
+        self._bytes_written = 0
+        self._after_fin = False
+        self._reset_closing = False
+        self._aborted = False
+        self.auto_select_family_attempted_addresses: Optional[List[str]] = None
+        self.block_list = block_list
+        self._connect_ctx: Any = None
+        self._parent: Any = None
+        # Node's onReadableStreamEnd: the one 'end' listener every socket has.
+        self._add("end", self._on_readable_stream_end, False)
+        if sock_for_fd is not None:
+            handle = StreamHandle(self._loop, sock_for_fd)  # type: ignore[arg-type]
+        if handle is not None:
+            self._handle = handle
+            self._init_handle()
+            if opts.get("readable") is not False:
+                if opts.get("pause_on_create"):
+                    handle.read_stop()
+                    self._readable_state.flowing = False  # type: ignore[union-attr]
+                elif not opts.get("manual_start"):
+                    self._read_impl(0)
+        if signal is not None:
+            self._watch_signal(signal)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _init_handle(self) -> None:
+        """Node's ``initSocketHandle``: reset the stream, attach the handle."""
+        self._undestroy()
+        self._sockname = None
+        handle = self._handle
+        if handle is not None:
+            handle.owner = self
+            if self._onread_callback is not None:
+                buf = self._onread_buffer
+                if self._onread_gen is not None:
+                    buf = self._onread_gen()
+                    if not isinstance(buf, (bytearray, memoryview)):
+                        return
+                    buf = memoryview(buf).cast("B")
+                    self._onread_buffer = buf
+                handle.onread_buffer = buf
+
+    def _watch_signal(self, signal: Any) -> None:
+        def on_abort(*_: Any) -> None:
+            self._aborted = True
+            self._destroy_impl(AbortError(cause=signal.reason), None)
+
+        if signal.aborted:
+            on_abort()
+            return
+        signal.once("abort", on_abort)
+        self._add("close", lambda *_: signal.remove_listener("abort", on_abort), False)
+
+    def _on_readable_stream_end(self, *_: Any) -> None:
+        """After 'end' without half-open, writes fail with EPIPE once we ended too."""
+        if not self.allow_half_open:
+            self._after_fin = True
+
+    # ------------------------------------------------------------------ connect
+
+    def connect(self, *args: Any, **kwargs: Any) -> Socket:
+        """Node: ``socket.connect(options[, listener])``, ``connect(path[, listener])``,
+        ``connect(port[, host][, listener])``. Returns the socket.
+
+        Arguments are checked here, in the calling thread; the connection is made
+        on the loop thread. Use it again after ``'close'`` to reconnect.
+        """
+        options, cb = normalize_args(args, kwargs)
+        plan = _validate_connect(options)
+        self._run(self._connect_impl, options, plan, cb)
+        return self
+
+    def _connect_impl(self, options: Dict[str, Any], plan: Dict[str, Any],
+                      cb: Optional[Callback]) -> None:
+        if cb is not None:
+            self._add("connect", _once(self, "connect", cb), False)
+        self._after_fin = False
+        if self.destroyed:
+            self._handle = None
+            self._peername = None
+            self._sockname = None
+        path = options.get("path")
+        pipe = bool(path)
+        if self._handle is None:
+            self._handle = StreamHandle(self._loop, pipe=pipe)  # type: ignore[arg-type]
+            self._init_handle()
+        self._update_timer()
+        self.connecting = True
+        debug("socket connect", path or options.get("port"))
+        if pipe:
+            self._internal_connect(str(path), None, None, None, None)
+        else:
+            from ._happy_eyeballs import lookup_and_connect
+            lookup_and_connect(self, options, plan)
+
+    def _internal_connect(self, address: str, port: Optional[int], address_type: Optional[int],
+                          local_address: Optional[str], local_port: Optional[int]) -> None:
+        """Node's ``internalConnect``: bind if asked, then one connect attempt."""
+        handle = self._handle
+        assert handle is not None and self.connecting
+        if address_type in (4, 6):
+            err = handle.open(_socket.AF_INET if address_type == 4 else _socket.AF_INET6)
+            if err:
+                self._destroy_impl(connect_error(err, address, port), None)
+                return
+            if local_address or local_port:
+                local_address = local_address or ("0.0.0.0" if address_type == 4 else "::")
+                err = _bind(handle, local_address, local_port or 0)
+                if err:
+                    self._destroy_impl(connect_error(err, local_address, local_port,
+                                                     syscall="bind"), None)
+                    return
+        self._emit("connectionAttempt", address, port, address_type)
+        if address_type in (4, 6):
+            block_list = self.block_list
+            if block_list is not None and block_list.check(address, f"ipv{address_type}"):
+                self._destroy_impl(ERR_IP_BLOCKED(address), None)
+                return
+            target: Any = (address, port)
+        else:
+            target = address
+
+        def after(status: int) -> None:
+            self._after_connect(status, address, port, address_type, local_address, local_port)
+
+        err = handle.connect(target, after)
+        if err:
+            sockname = self._get_sockname()
+            details = f"{_js(sockname.get('address'))}:{_js(sockname.get('port'))}"
+            self._destroy_impl(connect_error(err, address, port, details), None)
+
+    def _after_connect(self, status: int, address: str, port: Optional[int],
+                       address_type: Optional[int], local_address: Optional[str],
+                       local_port: Optional[int]) -> None:
+        """Node's ``afterConnect``: 'connect' and 'ready', or the failure."""
+        if self.destroyed:
+            return
+        self.connecting = False
+        self._sockname = None
+        if status == 0:
+            handle = self._handle
+            assert handle is not None
+            self._update_timer()
+            if self._no_delay:
+                handle.set_no_delay(True)
+            if self._keep_alive:
+                handle.set_keep_alive(True, self._keep_alive_delay)
+            debug("socket connected", address, port)
+            self._emit("connect")
+            self._emit("ready")
+            if not self.is_paused():
+                self._read_impl(0)
+            return
+        details = f"{local_address}:{local_port}" if local_address and local_port else None
+        ex = connect_error(status, address, port, details)
+        if details:
+            ex.local_address, ex.local_port = local_address, local_port
+        self._emit("connectionAttemptFailed", address, port, address_type, ex)
+        self._destroy_impl(ex, None)
+
+    def _reinitialize_handle(self, handle: StreamHandle) -> None:
+        """Node's ``kReinitializeHandle``: swap in a fresh handle (Happy Eyeballs)."""
+        if self._handle is not None:
+            self._handle.close()
+        self._handle = handle
+        handle.owner = self
+        self._init_handle()
+
+    # ------------------------------------------------------------------ reading
+
+    def _read(self, size: int) -> None:
+        if self.connecting or self._handle is None:
+            self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
+        elif not self._handle.reading:
+            self._try_read_start()
+
+    def _try_read_start(self) -> None:
+        handle = self._handle
+        assert handle is not None
+        err = handle.read_start()
+        if err:
+            self._destroy_impl(system_error(err, "read"), None)
+
+    def _on_handle_data(self, data: Any) -> None:
+        """Node's ``onStreamRead`` for data (``data`` is the byte count with ``onread``)."""
+        if self._idle_ms:
+            self._update_timer()
+        if self.destroyed:
+            return
+        if self._onread_callback is not None:
+            buf = self._onread_buffer
+            result = self._onread_callback(data, buf) is not False
+            if self._onread_gen is not None:
+                new = self._onread_gen()
+                if isinstance(new, (bytearray, memoryview)):
+                    self._onread_buffer = memoryview(new).cast("B")
+                    if self._handle is not None:
+                        self._handle.onread_buffer = self._onread_buffer
+        else:
+            result = self.push(data)
+        if not result and self._handle is not None:
+            self._handle.read_stop()
+
+    def _on_handle_eof(self) -> None:
+        if self._idle_ms:
+            self._update_timer()
+        state = self._readable_state
+        assert state is not None
+        if not state.end_emitted:
+            self.push(None)
+            self._read_impl(0)
+
+    def _on_handle_error(self, err: int, syscall: str) -> None:
+        if self._idle_ms:
+            self._update_timer()
+        self._destroy_impl(system_error(err, syscall), None)
+
+    def pause(self) -> Socket:
+        """Node: ``socket.pause()`` — stop reading. Returns the socket."""
+        self._run(self._socket_pause)
+        return self
+
+    def _socket_pause(self) -> None:
+        handle = self._handle
+        if (self._onread_callback is not None and not self.connecting and handle is not None
+                and handle.reading and not self.destroyed):
+            handle.read_stop()
+        self._pause()
+
+    def resume(self) -> Socket:
+        """Node: ``socket.resume()`` — resume reading. Returns the socket."""
+        self._run(self._socket_resume)
+        return self
+
+    def _socket_resume(self) -> None:
+        handle = self._handle
+        if (self._onread_callback is not None and not self.connecting and handle is not None
+                and not handle.reading):
+            self._try_read_start()
+        self._resume()
+
+    def _read_impl(self, size: Optional[int]) -> Any:
+        handle = self._handle
+        if (self._onread_callback is not None and not self.connecting and handle is not None
+                and not handle.reading and not handle.closed):
+            self._try_read_start()
+        return Duplex._read_impl(self, size)
+
+    # ------------------------------------------------------------------ writing
+
+    def write(self, chunk: Any, encoding: Any = None, callback: Optional[Callback] = None) -> bool:
+        """Node: ``socket.write(data[, encoding][, callback])``.
+
+        Returns True if the data went to the kernel or fits under the high-water
+        mark, False if the caller should wait for ``'drain'``. After the peer
+        ended and our side ended too, the write fails with EPIPE.
+        """
+        if self._after_fin:
+            return self._query(self._write_after_fin, chunk, encoding, callback)  # type: ignore[no-any-return]
+        return Duplex.write(self, chunk, encoding, callback)
+
+    def _write_after_fin(self, chunk: Any, encoding: Any, callback: Optional[Callback]) -> bool:
+        w = self._writable_state
+        assert w is not None
+        if not w.ending:
+            return Duplex.write(self, chunk, encoding, callback)
+        if callable(encoding):
+            callback = encoding
+        er = epipe_ended_by_peer()
+        if callable(callback):
+            self._tick(callback, er)
+        self._destroy_impl(er, None)
+        return False
+
+    _has_writev = True
+
+    def _write(self, chunk: bytes, callback: Callback) -> None:
+        self._write_generic(False, chunk, callback)
+
+    def _writev(self, chunks: List[bytes], callback: Callback) -> None:
+        self._write_generic(True, chunks, callback)
+
+    def _write_generic(self, writev: bool, data: Any, cb: Callback) -> None:
+        """Node's ``_writeGeneric``: wait for the connect, or hand to the handle."""
+        if self.connecting:
+            self._pending_data = data
+
+            def on_connect() -> None:
+                self._remove("close", on_close)
+                self._write_generic(writev, data, cb)
+
+            def on_close(*_: Any) -> None:
+                cb(ERR_SOCKET_CLOSED_BEFORE_CONNECTION())
+
+            self._add("connect", _once(self, "connect", on_connect), False)
+            self._add("close", _once(self, "close", on_close), False)
+            return
+        self._pending_data = None
+        handle = self._handle
+        if handle is None:
+            cb(ERR_SOCKET_CLOSED())
+            return
+        if self._idle_ms:
+            self._update_timer()
+        bufs = data if writev else [data]
+
+        def complete(status: int) -> None:
+            # Node's onWriteComplete
+            if self.destroyed:
+                cb(None)
+                return
+            if status:
+                cb(system_error(status, "write"))
+                return
+            if self._idle_ms:
+                self._update_timer()
+            self._last_write_queue_size = 0
+            cb(None)
+
+        err, is_async = handle.write(bufs, complete)
+        if err:
+            cb(system_error(err, "write"))
+        elif is_async:
+            self._last_write_queue_size = handle.write_size
+        else:
+            cb(None)
+
+    def _final(self, callback: Callback) -> None:
+        """Node's ``_final``: shut down the write side once connected."""
+        if self.pending:
+            self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
+            return
+        handle = self._handle
+        assert handle is not None
+        err = handle.shutdown(lambda status: callback())
+        if err:
+            import errno as _errno
+            if err == _errno.ENOTCONN:
+                callback()
+            else:
+                callback(system_error(err, "shutdown"))
+
+    def end(self, chunk: Any = None, encoding: Any = None,
+            callback: Optional[Callback] = None) -> Socket:
+        """Node: ``socket.end([data[, encoding]][, callback])`` — half-close (FIN).
+
+        ``callback`` runs on ``'finish'``. Returns the socket.
+        """
+        Duplex.end(self, chunk, encoding, callback)
+        return self
+
+    def destroy_soon(self) -> None:
+        """Node: ``socket.destroySoon()`` — end, then destroy once the data is written."""
+        self._run(self._destroy_soon)
+
+    def _destroy_soon(self) -> None:
+        if self.writable:
+            self._end_impl(None, None)
+        if self.writable_finished:
+            self._destroy_impl(None, None)
+        else:
+            self._add("finish", _once(self, "finish", lambda: self._destroy_impl(None, None)),
+                      False)
+
+    def reset_and_destroy(self) -> Socket:
+        """Node: ``socket.resetAndDestroy()`` — close with an RST. Returns the socket.
+
+        While connecting, the RST follows the connect. Without a connection the
+        socket is destroyed with ERR_SOCKET_CLOSED. Raises ERR_INVALID_HANDLE_TYPE
+        for a Unix socket.
+        """
+        self._query(self._reset_and_destroy)
+        return self
+
+    def _reset_and_destroy(self) -> None:
+        handle = self._handle
+        if handle is not None:
+            if not handle.is_tcp:
+                raise ERR_INVALID_HANDLE_TYPE()
+            if self.connecting:
+                self._add("connect", _once(self, "connect", self._reset), False)
+            else:
+                self._reset()
+        else:
+            self._destroy_impl(ERR_SOCKET_CLOSED(), None)
+
+    def _reset(self) -> None:
+        self._reset_closing = True
+        self._destroy_impl(None, None)
+
+    def _destroy(self, exception: Optional[BaseException], cb: Callback) -> None:
+        """Node's ``Socket._destroy``: close the handle; 'close' comes from its callback."""
+        self.connecting = False
+        self._clear_idle()
+        if self._connect_ctx is not None:
+            self._connect_ctx.close_all()
+            self._connect_ctx = None
+        handle = self._handle
+        if handle is not None:
+            is_exception = exception is not None
+            self._bytes_read = handle.bytes_read
+            self._bytes_written = handle.bytes_written
+            reset = self._reset_closing
+            self._reset_closing = False
+            handle.close(lambda: self._emit_close(is_exception), reset=reset)
+            self._handle = None
+            self._sockname = None
+            cb(exception)
+        else:
+            cb(exception)
+            self._tick(self._emit, "close", False)
+        server = self._server
+        if server is not None:
+            server._connections -= 1
+            server._sockets.discard(self)
+            server._emit_close_if_drained()
+
+    def _emit_close(self, had_error: bool) -> None:
+        self._emit("close", had_error)
+
+    # ------------------------------------------------------------------ timeout
+
+    def set_timeout(self, timeout: Any, callback: Optional[Callback] = None) -> Socket:
+        """Node: ``socket.setTimeout(timeout[, callback])`` — idle timeout in ms.
+
+        0 disables it (and removes ``callback``). Reads and writes restart the
+        countdown; ``'timeout'`` only notifies, nothing is closed. Returns the socket.
+        """
+        return self._query(self._set_timeout, timeout, callback)  # type: ignore[no-any-return]
+
+    def _set_timeout(self, msecs: Any, callback: Optional[Callback]) -> Socket:
+        if self.destroyed:
+            return self
+        self.timeout = msecs
+        msecs = _timer_duration(msecs, "msecs")
+        self._clear_idle()
+        if msecs == 0:
+            if callback is not None:
+                validate_function(callback, "callback")
+                self._remove("timeout", callback)
+        else:
+            self._idle_ms = msecs
+            self._idle_activity = self._loop.clock()  # type: ignore[union-attr]
+            self._arm_idle()
+            if callback is not None:
+                validate_function(callback, "callback")
+                self._add("timeout", _once(self, "timeout", callback), False)
+        return self
+
+    def _arm_idle(self) -> None:
+        loop = self._loop
+        assert loop is not None
+        self._idle_entry = loop.add_timer(self._idle_activity + self._idle_ms / 1000.0,
+                                          self._idle_fire)
+
+    def _clear_idle(self) -> None:
+        entry = self._idle_entry
+        if entry is not None:
+            self._loop.cancel_timer(entry)  # type: ignore[union-attr]
+            self._idle_entry = None
+        self._idle_ms = 0
+
+    def _update_timer(self) -> None:
+        """Node's ``_unrefTimer``: activity restarts the idle countdown (lazily)."""
+        if self._idle_ms:
+            self._idle_activity = self._loop._now  # type: ignore[union-attr]
+            if self._idle_entry is None:
+                self._arm_idle()
+
+    def _idle_fire(self) -> None:
+        self._idle_entry = None
+        if not self._idle_ms:
+            return
+        loop = self._loop
+        assert loop is not None
+        if self._idle_activity + self._idle_ms / 1000.0 > loop._now + 1e-6:
+            self._arm_idle()             # there was activity: wait for the rest
+            return
+        self._on_timeout()
+
+    def _on_timeout(self) -> None:
+        """Node's ``_onTimeout``: no 'timeout' while a pending write is progressing."""
+        handle = self._handle
+        last = self._last_write_queue_size
+        if last > 0 and handle is not None:
+            size = handle.write_queue_size
+            if last != size:
+                self._last_write_queue_size = size
+                self._idle_activity = self._loop._now  # type: ignore[union-attr]
+                self._arm_idle()
+                return
+        debug("socket timeout")
+        self._emit("timeout")
+
+    # ------------------------------------------------------------------ options
+
+    def set_no_delay(self, no_delay: Any = True) -> Socket:
+        """Node: ``socket.setNoDelay([noDelay])`` — default True. Returns the socket."""
+        self._run(self._set_no_delay, js_truthy(no_delay))
+        return self
+
+    def _set_no_delay(self, enable: bool) -> None:
+        handle = self._handle
+        if handle is None:
+            self._no_delay = enable
+        elif handle.is_tcp and enable != self._no_delay:
+            self._no_delay = enable
+            handle.set_no_delay(enable)
+
+    def set_keep_alive(self, enable: Any = False, initial_delay: Any = 0) -> Socket:
+        """Node: ``socket.setKeepAlive([enable][, initialDelay])`` — delay in ms, applied
+        in whole seconds. Returns the socket."""
+        delay = int(initial_delay / 1000) if is_number(initial_delay) else 0
+        self._run(self._set_keep_alive, js_truthy(enable), delay)
+        return self
+
+    def _set_keep_alive(self, enable: bool, delay: int) -> None:
+        handle = self._handle
+        if handle is None:
+            self._keep_alive = enable
+            self._keep_alive_delay = delay
+            return
+        if not handle.is_tcp:
+            return
+        if enable != self._keep_alive or (enable and self._keep_alive_delay != delay):
+            self._keep_alive = enable
+            self._keep_alive_delay = delay
+            handle.set_keep_alive(enable, delay)
+
+    def ref(self) -> Socket:
+        """Node: ``socket.ref()``. Returns the socket."""
+        self._run(self._set_ref, True)
+        return self
+
+    def unref(self) -> Socket:
+        """Node: ``socket.unref()`` — this socket alone does not keep the loop alive."""
+        self._run(self._set_ref, False)
+        return self
+
+    def _set_ref(self, refed: bool) -> None:
+        handle = self._handle
+        if handle is None:
+            self._add("connect", _once(self, "connect", lambda: self._set_ref(refed)), False)
+        elif refed:
+            handle.ref()
+        else:
+            handle.unref()
+
+    # ------------------------------------------------------------------ properties
+
+    def address(self) -> Dict[str, Any]:
+        """Node: ``socket.address()`` — ``{'port', 'family', 'address'}`` or ``{}``."""
+        return dict(self._query(self._get_sockname))
+
+    def _get_sockname(self) -> Dict[str, Any]:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            return {}
+        if self._sockname is None:
+            self._sockname = handle.getsockname()
+        return self._sockname
+
+    def _get_peername(self) -> Dict[str, Any]:
+        handle = self._handle
+        if handle is None or not handle.is_tcp or self.connecting:
+            return self._peername or {}
+        if self._peername is None:
+            out = handle.getpeername()
+            if not out:
+                return out
+            self._peername = out
+        return self._peername
+
+    @property
+    def remote_address(self) -> Optional[str]:
+        """Node: ``socket.remoteAddress`` (kept after close; None before connect)."""
+        return self._get_peername().get("address")
+
+    @property
+    def remote_family(self) -> Optional[str]:
+        """Node: ``socket.remoteFamily`` — ``'IPv4'`` or ``'IPv6'``."""
+        return self._get_peername().get("family")
+
+    @property
+    def remote_port(self) -> Optional[int]:
+        """Node: ``socket.remotePort``."""
+        return self._get_peername().get("port")
+
+    @property
+    def local_address(self) -> Optional[str]:
+        """Node: ``socket.localAddress``."""
+        return self._get_sockname().get("address")
+
+    @property
+    def local_port(self) -> Optional[int]:
+        """Node: ``socket.localPort``."""
+        return self._get_sockname().get("port")
+
+    @property
+    def local_family(self) -> Optional[str]:
+        """Node: ``socket.localFamily``."""
+        return self._get_sockname().get("family")
+
+    @property
+    def pending(self) -> bool:
+        """Node: ``socket.pending`` — not connected yet (or not any more)."""
+        return self._handle is None or self.connecting
+
+    @property
+    def ready_state(self) -> str:
+        """Node: ``socket.readyState``: opening, open, readOnly, writeOnly or closed."""
+        if self.connecting:
+            return "opening"
+        readable, writable = self.readable, self.writable
+        if readable and writable:
+            return "open"
+        if readable:
+            return "readOnly"
+        if writable:
+            return "writeOnly"
+        return "closed"
+
+    @property
+    def bytes_read(self) -> int:
+        """Node: ``socket.bytesRead`` (per connection, kept after close)."""
+        handle = self._handle
+        return handle.bytes_read if handle is not None else self._bytes_read
+
+    @property
+    def bytes_written(self) -> int:
+        """Node: ``socket.bytesWritten`` — sent, queued and buffered bytes."""
+        handle = self._handle
+        total = handle.bytes_written if handle is not None else self._bytes_written
+        w = self._writable_state
+        if w is not None:
+            for req in w.buffered[w.buffered_index:]:
+                if req is not None:
+                    total += len(req.chunk)
+        data = self._pending_data
+        if isinstance(data, list):
+            total += sum(len(c) for c in data)
+        elif data is not None:
+            total += len(data)
+        return total
+
+    @property
+    def buffer_size(self) -> Optional[int]:
+        """Node: ``socket.bufferSize`` (deprecated): ``writable_length``, None without a handle."""
+        return self.writable_length if self._handle is not None else None
+
+    def fileno(self) -> int:
+        """The OS file descriptor, or -1 when there is none."""
+        handle = self._handle
+        return handle.fileno() if handle is not None else -1
+
+    def __enter__(self) -> Socket:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.destroy()
+
+    def __repr__(self) -> str:
+        return f"<Socket {self.ready_state} fd={self.fileno()}>"
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _once(emitter: Any, event: str, fn: Callback) -> Any:
+    """An internal once wrapper (no validation, no newListener detour)."""
+    from .events import _Once
+    return _Once(emitter, event, fn)
+
+
+def _js(value: Any) -> str:
+    return "undefined" if value is None else str(value)
+
+
+def _bind(handle: StreamHandle, address: str, port: int) -> int:
+    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE."""
+    import errno as _errno
+    err = handle.bind((address, port))
+    if err == 0 and port > 0:
+        bound = handle.getsockname().get("port")
+        if bound != port:
+            err = _errno.EADDRINUSE
+    return err
+
+
+def _validate_signal(signal: Any, name: str) -> None:
+    from .abort import AbortSignal
+    if not isinstance(signal, AbortSignal):
+        raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
+
+
+def _timer_duration(msecs: Any, name: str) -> float:
+    """Node's ``getTimerDuration``: a finite number >= 0, capped at 2**31-1."""
+    validate_number(msecs, name)
+    if msecs < 0 or msecs != msecs or msecs in (float("inf"), float("-inf")):
+        raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", msecs)
+    if msecs > TIMEOUT_MAX:
+        import warnings
+        from .timers import TimeoutOverflowWarning
+        warnings.warn(TimeoutOverflowWarning(
+            f"{msecs} does not fit into a 32-bit signed integer.\n"
+            f"Timer duration was truncated to {TIMEOUT_MAX}."), stacklevel=4)
+        return TIMEOUT_MAX
+    return float(msecs)
+
+
+def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
+    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order."""
+    if "port" not in options and options.get("path") is None:
+        raise ERR_MISSING_ARGS(["options", "port", "path"])
+    plan: Dict[str, Any] = {}
+    path = options.get("path")
+    if path:
+        validate_string(path, "options.path")
+        return plan
+    local_address = options.get("local_address")
+    if local_address and not is_ip(local_address):
+        raise ERR_INVALID_IP_ADDRESS(local_address)
+    local_port = options.get("local_port")
+    if local_port:
+        validate_number(local_port, "options.local_port")
+    port = options.get("port")
+    if "port" in options:
+        if not (is_number(port) or isinstance(port, str)):
+            raise ERR_INVALID_ARG_TYPE("options.port", ["number", "string"], port)
+        port = validate_port(port)
+    plan["port"] = int(port or 0)
+    auto = options.get("auto_select_family")
+    if auto is not None:
+        validate_boolean(auto, "options.auto_select_family")
+    else:
+        auto = _defaults.get_default_auto_select_family()
+    plan["auto_select_family"] = auto
+    attempt = options.get("auto_select_family_attempt_timeout")
+    if attempt is not None:
+        validate_int32(attempt, "options.auto_select_family_attempt_timeout", 1)
+        attempt = max(attempt, 10)
+    else:
+        attempt = _defaults.get_default_auto_select_family_attempt_timeout()
+    plan["attempt_timeout"] = attempt
+    race = options.get("auto_select_family_race")
+    if race is not None:
+        validate_boolean(race, "options.auto_select_family_race")
+    plan["race"] = bool(race)
+    host = options.get("host") or "localhost"
+    plan["host"] = host
+    if not is_ip(host):
+        lookup = options.get("lookup")
+        if lookup is not None:
+            validate_function(lookup, "options.lookup")
+        else:
+            from .dns import _parse_options
+            family = options.get("family")
+            dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \
+                else family
+            _parse_options({"family": dns_family, "hints": options.get("hints") or 0})
+    return plan
+
+
+def create_connection(*args: Any, **kwargs: Any) -> Socket:
+    """Node: ``net.createConnection(options[, listener])`` / ``(path[, listener])`` /
+    ``(port[, host][, listener])``.
+
+    Makes a :class:`Socket` from the options and calls ``Socket.connect`` (looked
+    up on the class, so it can be replaced). ``options['timeout']`` calls
+    ``set_timeout`` first.
+    """
+    options, cb = normalize_args(args, kwargs)
+    sock = Socket(options)
+    if options.get("timeout"):
+        sock.set_timeout(options["timeout"])
+    if cb is not None:
+        return Socket.connect(sock, options, cb)
+    return Socket.connect(sock, options)
+
+
+#: Node: ``net.connect`` is ``net.createConnection``.
+connect = create_connection
+

@@ -1,0 +1,94 @@
+"""Socket options, each one feature-detected (they vary by platform and kernel).
+
+Node/libuv equivalents: ``uv_tcp_nodelay``, ``uv_tcp_keepalive`` (SO_KEEPALIVE,
+then TCP_KEEPIDLE = the delay, TCP_KEEPINTVL = 1, TCP_KEEPCNT = 10, as the Node
+docs for ``socket.setKeepAlive`` list), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT``,
+``uv_tcp_close_reset`` (SO_LINGER 0 for an RST) and the SO_REUSEADDR every
+listening socket gets. A missing option is skipped, never an error, so the same
+code runs on Linux, macOS, the BSDs and PyPy.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+__all__ = (
+    "set_no_delay", "set_keep_alive", "set_reuse_address", "set_reuse_port",
+    "set_ipv6_only", "set_linger_zero", "HAS_REUSE_PORT",
+)
+
+_KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
+_KEEPINTVL = getattr(socket, "TCP_KEEPINTVL", None)
+_KEEPCNT = getattr(socket, "TCP_KEEPCNT", None)
+_REUSEPORT = getattr(socket, "SO_REUSEPORT", None)
+HAS_REUSE_PORT = _REUSEPORT is not None
+
+
+def _is_tcp(sock: socket.socket) -> bool:
+    return sock.family in (socket.AF_INET, socket.AF_INET6)
+
+
+def set_no_delay(sock: socket.socket, enable: bool) -> None:
+    """TCP_NODELAY on or off (Nagle's algorithm off or on)."""
+    if not _is_tcp(sock):
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if enable else 0)
+    except OSError:
+        pass
+
+
+def set_keep_alive(sock: socket.socket, enable: bool, delay_seconds: int) -> None:
+    """SO_KEEPALIVE, and when enabling: TCP_KEEPIDLE (if > 0), KEEPINTVL 1, KEEPCNT 10."""
+    if not _is_tcp(sock):
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1 if enable else 0)
+        if not enable:
+            return
+        if delay_seconds > 0 and _KEEPIDLE is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, _KEEPIDLE, delay_seconds)
+        if _KEEPINTVL is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, _KEEPINTVL, 1)
+        if _KEEPCNT is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, _KEEPCNT, 10)
+    except OSError:
+        pass
+
+
+def set_reuse_address(sock: socket.socket) -> None:
+    """SO_REUSEADDR, which libuv sets on every TCP socket it binds."""
+    if _is_tcp(sock):
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        except OSError:  # pragma: no cover
+            pass
+
+
+def set_reuse_port(sock: socket.socket) -> bool:
+    """SO_REUSEPORT if the platform has it; False when it does not."""
+    if _REUSEPORT is None:  # pragma: no cover - Linux and the BSDs have it
+        return False
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, _REUSEPORT, 1)
+    except OSError:  # pragma: no cover
+        return False
+    return True
+
+
+def set_ipv6_only(sock: socket.socket, only: bool) -> None:
+    """IPV6_V6ONLY: dual-stack unless ``only`` (Node sets it explicitly either way)."""
+    if sock.family == socket.AF_INET6 and hasattr(socket, "IPV6_V6ONLY"):
+        try:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if only else 0)
+        except OSError:  # pragma: no cover
+            pass
+
+
+def set_linger_zero(sock: socket.socket) -> None:
+    """SO_LINGER {on, 0}: close() then sends an RST instead of a FIN."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:  # pragma: no cover
+        pass

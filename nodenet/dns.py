@@ -1,0 +1,210 @@
+"""Host name lookup (mirrors ``dns.lookup`` of ``node:dns``).
+
+Node: dns.md § "dns.lookup(hostname[, options], callback)", § "Supported
+getaddrinfo flags", § "dns.setDefaultResultOrder(order)" (v20).
+
+``getaddrinfo`` runs on the loop's worker pool (``_threadpool.py``), never on the
+loop thread; the callback runs on the loop thread. An IP literal is answered on
+the next tick without a thread, as Node does. Errors are Node's: ``ENOTFOUND``
+(message ``getaddrinfo ENOTFOUND host``) for unknown names, ``EAI_AGAIN`` for
+temporary failures, with ``hostname`` and ``syscall`` set.
+
+Differences: ``errno`` is the ``socket.EAI_*`` number; the result of
+``lookup()`` is None (Node returns an internal request object).
+"""
+
+from __future__ import annotations
+
+import socket
+import warnings
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+
+from ._isip import is_ip
+from ._loop import Loop, get_loop
+from ._threadpool import WorkerPool
+from ._validators import is_number, validate_boolean, validate_function, validate_string
+from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeSystemError, dns_error
+
+__all__ = (
+    "lookup", "ADDRCONFIG", "V4MAPPED", "ALL",
+    "get_default_result_order", "set_default_result_order",
+)
+
+#: Node: dns.ADDRCONFIG — only families configured on the system.
+ADDRCONFIG: int = getattr(socket, "AI_ADDRCONFIG", 0)
+#: Node: dns.V4MAPPED — IPv4-mapped IPv6 addresses when no IPv6 is found.
+V4MAPPED: int = getattr(socket, "AI_V4MAPPED", 0)
+#: Node: dns.ALL — with V4MAPPED, both IPv6 and IPv4-mapped addresses.
+ALL: int = getattr(socket, "AI_ALL", 0)
+
+_ORDERS = ("verbatim", "ipv4first", "ipv6first")
+_default_order = "verbatim"
+
+LookupCallback = Callable[..., Any]
+
+
+def get_default_result_order() -> str:
+    """Node: ``dns.getDefaultResultOrder()`` — ``'verbatim'`` unless changed."""
+    return _default_order
+
+
+def set_default_result_order(order: str) -> None:
+    """Node: ``dns.setDefaultResultOrder(order)``."""
+    global _default_order
+    if order not in _ORDERS:
+        raise ERR_INVALID_ARG_VALUE("dnsOrder", order,
+                                    "must be one of: 'verbatim', 'ipv4first', 'ipv6first'")
+    _default_order = order
+
+
+def _family(value: Any, name: str) -> int:
+    if value == "IPv4":
+        return 4
+    if value == "IPv6":
+        return 6
+    if is_number(value) and value in (0, 4, 6):
+        return int(value)
+    raise ERR_INVALID_ARG_VALUE(name, value, "must be one of: 0, 4, 6")
+
+
+def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
+    """Node's argument checks: (family, hints, all, order)."""
+    family, hints, all_, order = 0, 0, False, _default_order
+    if options is None:
+        return family, hints, all_, order
+    if is_number(options):
+        return _family(options, "family"), hints, all_, order
+    if not isinstance(options, Mapping):
+        raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+    opts = {(_snake(k) if isinstance(k, str) else k): v for k, v in options.items()}
+    if opts.get("hints") is not None:
+        raw = opts["hints"]
+        if not is_number(raw):
+            raise ERR_INVALID_ARG_TYPE("options.hints", "number", raw)
+        hints = int(raw) & 0xFFFFFFFF
+        if hints & ~(ADDRCONFIG | ALL | V4MAPPED):
+            raise ERR_INVALID_ARG_VALUE("hints", hints)
+    if opts.get("family") is not None:
+        family = _family(opts["family"], "options.family")
+    if opts.get("all") is not None:
+        all_ = validate_boolean(opts["all"], "options.all")
+    if opts.get("verbatim") is not None:
+        order = "verbatim" if validate_boolean(opts["verbatim"], "options.verbatim") \
+            else "ipv4first"
+    if opts.get("order") is not None:
+        if opts["order"] not in _ORDERS:
+            raise ERR_INVALID_ARG_VALUE("options.order", opts["order"],
+                                        "must be one of: 'ipv4first', 'ipv6first', 'verbatim'")
+        order = opts["order"]
+    return family, hints, all_, order
+
+
+def _snake(key: str) -> str:
+    from ._args import snake
+    return snake(key)
+
+
+def lookup(hostname: Any, options: Any = None,
+           callback: Optional[LookupCallback] = None) -> None:
+    """Node: ``dns.lookup(hostname[, options], callback)``.
+
+    ``options`` is a family (0, 4, 6) or a mapping with ``family`` (also
+    ``'IPv4'``/``'IPv6'``), ``hints``, ``all``, ``order`` (``'verbatim'``,
+    ``'ipv4first'``, ``'ipv6first'``) and the deprecated ``verbatim``.
+    ``callback(err, address, family)``, or ``callback(err, addresses)`` with
+    ``all=True`` where each address is ``{'address': str, 'family': 4 | 6}``.
+    May be called from any thread; the callback runs on the loop thread.
+    """
+    if callback is None and callable(options):
+        options, callback = None, options
+    if hostname:
+        validate_string(hostname, "hostname")
+    validate_function(callback, "callback")
+    assert callback is not None
+    family, hints, all_, order = _parse_options(options)
+    loop = get_loop()
+    if loop.in_loop_thread():
+        _start(loop, hostname, family, hints, all_, order, callback)
+    else:
+        loop.post(_start, loop, hostname, family, hints, all_, order, callback)
+
+
+def _start(loop: Loop, hostname: Any, family: int, hints: int, all_: bool, order: str,
+           callback: LookupCallback) -> None:
+    if not hostname:
+        warnings.warn(
+            f'The provided hostname "{hostname}" is not a valid hostname, and is supported '
+            "in the dns module solely for compatibility.", DeprecationWarning, stacklevel=3)
+        if all_:
+            loop.next_tick(callback, None, [])
+        else:
+            loop.next_tick(callback, None, None, 6 if family == 6 else 4)
+        return
+    matched = is_ip(hostname)
+    if matched:
+        if all_:
+            loop.next_tick(callback, None, [{"address": hostname, "family": matched}])
+        else:
+            loop.next_tick(callback, None, hostname, matched)
+        return
+
+    def done(result: Any, error: Optional[BaseException]) -> None:
+        if error is not None:
+            callback(_to_node_error(error, hostname))
+        elif all_:
+            callback(None, [{"address": a, "family": family or is_ip(a)} for a in result])
+        else:
+            callback(None, result[0], family or is_ip(result[0]))
+
+    pool = loop.pool
+    if pool is None:
+        pool = loop.pool = WorkerPool(loop)
+    pool.submit(lambda: _getaddrinfo(hostname, family, hints, order), done)
+
+
+def _getaddrinfo(hostname: str, family: int, hints: int, order: str) -> List[str]:
+    """The blocking part, on a worker thread: addresses in the requested order."""
+    af = {4: socket.AF_INET, 6: socket.AF_INET6}.get(family, socket.AF_UNSPEC)
+    host: Union[str, bytes]
+    try:
+        host = hostname.encode("ascii")
+    except UnicodeEncodeError:
+        host = hostname.encode("idna")
+    infos = socket.getaddrinfo(host, None, af, socket.SOCK_STREAM, 0, hints)
+    addresses: List[str] = []
+    v4: List[str] = []
+    v6: List[str] = []
+    for fam, _type, _proto, _canon, sockaddr in infos:
+        address = str(sockaddr[0])
+        if fam == socket.AF_INET:
+            v4.append(address)
+            addresses.append(address)
+        elif fam == socket.AF_INET6:
+            v6.append(address)
+            addresses.append(address)
+    if not addresses:
+        raise socket.gaierror(getattr(socket, "EAI_NODATA", socket.EAI_NONAME), "no address")
+    if order == "ipv4first":
+        return v4 + v6
+    if order == "ipv6first":
+        return v6 + v4
+    return addresses
+
+
+def _to_node_error(error: BaseException, hostname: str) -> BaseException:
+    if isinstance(error, socket.gaierror) and error.errno is not None:
+        return dns_error(error.errno, hostname)
+    if isinstance(error, (UnicodeError, ValueError)):
+        # a name getaddrinfo cannot even take (label too long, NUL byte): not found
+        return dns_error(socket.EAI_NONAME, hostname)
+    if isinstance(error, OSError) and error.errno:
+        err = NodeSystemError(f"getaddrinfo {error.strerror}", errno=error.errno,
+                              code="EAI_SYSTEM", syscall="getaddrinfo", hostname=hostname)
+        return err
+    return error
+
+
+LookupResult = Dict[str, Any]
+
+#: getaddrinfo's "no address" error number (EAI_NODATA where the platform has it).
+_EAI_NODATA: int = getattr(socket, "EAI_NODATA", socket.EAI_NONAME)

@@ -1,0 +1,1493 @@
+"""Readable, Writable and Duplex streams: what ``net.Socket`` is made of.
+
+Node: stream.md § "Readable streams", § "Writable streams", § "Duplex and
+transform streams" (v20), byte mode only (no object mode).
+
+This is a port of the *rules* of Node's stream state machines, because the
+order of ``net.Socket``'s events comes from them:
+
+* ``write()`` hands one chunk at a time to ``_write``/``_writev`` and buffers the
+  rest; a synchronously completed write runs its callback (and ``'drain'``) on
+  the next tick; ``write()`` returns ``length < high_water_mark``;
+* ``end()`` waits for the buffer to empty, calls ``_final``, then emits
+  ``'prefinish'`` and, a tick later, ``'finish'``;
+* ``push()`` emits ``'data'`` directly when flowing and nothing is buffered,
+  otherwise buffers; ``'end'`` is emitted a tick after the last byte is read;
+* with ``allow_half_open`` false, ``'end'`` ends the writable side a tick later;
+* with auto-destroy, the stream destroys itself once both sides are done;
+* ``destroy(err)`` calls ``_destroy``, then emits ``'error'`` (once, on the next
+  tick) and ``'close'`` — ``net.Socket`` emits its own ``'close'`` instead.
+
+Differences: chunks are ``bytes`` (or ``str`` after ``set_encoding``); ``write``
+accepts bytes-like objects and ``str`` with a Node encoding name. Lengths count
+bytes for buffers and UTF-16 code units for strings, as Node does.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import (
+    TYPE_CHECKING, Any, Callable, Deque, Hashable, List, Optional, Tuple, Union,
+)
+
+from . import _charsets
+from ._loop import get_loop
+from .errors import (
+    ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
+    ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
+    ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
+)
+from .events import EventEmitter
+
+if TYPE_CHECKING:
+    from ._loop import Loop
+
+__all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK")
+
+#: SPEC: 64 KiB (Node >= 22; Node 20 used 16 KiB). See docs/compat.md.
+DEFAULT_HIGH_WATER_MARK = 65536
+
+Callback = Callable[..., Any]
+Chunk = Union[bytes, str]
+
+
+def _nop(*_: Any) -> None:
+    pass
+
+
+class ReadableState:
+    """Node's ``ReadableState``, as plain attributes."""
+
+    __slots__ = (
+        "high_water_mark", "buffer", "length", "pipes", "flowing", "ended", "end_emitted",
+        "reading", "sync", "need_readable", "emitted_readable", "readable_listening",
+        "resume_scheduled", "paused", "error_emitted", "emit_close", "auto_destroy",
+        "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
+        "await_drain_writers", "multi_await_drain", "reading_more", "data_emitted",
+        "data_listening", "readable",
+    )
+
+    def __init__(self, high_water_mark: int) -> None:
+        self.high_water_mark = high_water_mark
+        self.buffer: Deque[Chunk] = deque()
+        self.length = 0
+        self.pipes: List[Any] = []
+        self.flowing: Optional[bool] = None
+        self.ended = False
+        self.end_emitted = False
+        self.reading = False
+        self.sync = True
+        self.need_readable = False
+        self.emitted_readable = False
+        self.readable_listening = False
+        self.resume_scheduled = False
+        self.paused: Optional[bool] = None
+        self.error_emitted = False
+        self.emit_close = True
+        self.auto_destroy = True
+        self.destroyed = False
+        self.errored: Optional[BaseException] = None
+        self.closed = False
+        self.close_emitted = False
+        self.decoder: Optional[_charsets.Decoder] = None
+        self.encoding: Optional[str] = None
+        self.await_drain_writers: Any = None
+        self.multi_await_drain = False
+        self.reading_more = False
+        self.data_emitted = False
+        self.data_listening = False
+        self.readable: Optional[bool] = None   # False: side disabled at construction
+
+
+class _WriteReq:
+    """A buffered write: the chunk, its Node length and its callback."""
+
+    __slots__ = ("chunk", "length", "callback")
+
+    def __init__(self, chunk: bytes, length: int, callback: Callback) -> None:
+        self.chunk = chunk
+        self.length = length
+        self.callback = callback
+
+
+class WritableState:
+    """Node's ``WritableState``, as plain attributes."""
+
+    __slots__ = (
+        "high_water_mark", "length", "corked", "writing", "sync", "buffered",
+        "buffered_index", "all_noop", "writelen", "writecb", "expect_write_cb",
+        "pending_cb", "ending", "ended", "finished", "final_called", "prefinished",
+        "need_drain", "destroyed", "errored", "error_emitted", "closed", "close_emitted",
+        "emit_close", "auto_destroy", "default_encoding", "after_write_tick_info",
+        "after_write_pending", "buffer_processing", "on_finished", "writable",
+    )
+
+    def __init__(self, high_water_mark: int) -> None:
+        self.high_water_mark = high_water_mark
+        self.length = 0
+        self.corked = 0
+        self.writing = False
+        self.sync = True
+        self.buffered: List[Optional[_WriteReq]] = []
+        self.buffered_index = 0
+        self.all_noop = True
+        self.writelen = 0
+        self.writecb: Callback = _nop
+        self.expect_write_cb = False
+        self.pending_cb = 0
+        self.ending = False
+        self.ended = False
+        self.finished = False
+        self.final_called = False
+        self.prefinished = False
+        self.need_drain = False
+        self.destroyed = False
+        self.errored: Optional[BaseException] = None
+        self.error_emitted = False
+        self.closed = False
+        self.close_emitted = False
+        self.emit_close = True
+        self.auto_destroy = True
+        self.default_encoding = "utf8"
+        self.after_write_tick_info: Optional[List[Any]] = None  # [count, cb]
+        self.after_write_pending = False
+        self.buffer_processing = False
+        self.on_finished: Optional[List[Callback]] = None
+        self.writable: Optional[bool] = None   # False: side disabled at construction
+
+
+class _Stream(EventEmitter):
+    """What Readable, Writable and Duplex share: their states and destroy()."""
+
+    __slots__ = ("_readable_state", "_writable_state", "allow_half_open")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loop = get_loop()
+        self._readable_state: Optional[ReadableState] = None
+        self._writable_state: Optional[WritableState] = None
+        self.allow_half_open = True
+
+    def _tick(self, fn: Callback, *args: Any) -> None:
+        """``process.nextTick`` on this stream's loop."""
+        self._loop.next_tick(fn, *args)  # type: ignore[union-attr]
+
+    # -- destroy (Node: internal/streams/destroy.js) ---------------------------
+
+    def destroy(self: Any, error: Optional[BaseException] = None) -> Any:
+        """Node: stream.md § "readable.destroy([error])" / "writable.destroy([error])".
+
+        Destroys the stream; ``'error'`` (if ``error``) is emitted on the next tick,
+        at most once. Returns the stream. Destroying twice does nothing.
+        """
+        self._run(self._destroy_impl, error, None)
+        return self
+
+    def _destroy_impl(self, err: Optional[BaseException], cb: Optional[Callback]) -> None:
+        r = self._readable_state
+        w = self._writable_state
+        if (w is not None and w.destroyed) or (r is not None and r.destroyed):
+            if cb is not None:
+                cb()
+            return
+        _check_error(err, w, r)
+        if w is not None:
+            w.destroyed = True
+        if r is not None:
+            r.destroyed = True
+        called = [False]
+
+        def on_destroy(error: Optional[BaseException] = None) -> None:
+            if called[0]:
+                return
+            called[0] = True
+            _check_error(error, w, r)
+            if w is not None:
+                w.closed = True
+            if r is not None:
+                r.closed = True
+            if cb is not None:
+                cb(error)
+            if error is not None:
+                self._tick(_emit_error_close_nt, self, error)
+            else:
+                self._tick(_emit_close_nt, self)
+
+        try:
+            self._destroy(err, on_destroy)
+        except Exception as exc:
+            on_destroy(exc)
+
+    def _destroy(self, error: Optional[BaseException], callback: Callback) -> None:
+        """Release resources; override and call ``callback(error)`` (Node's ``_destroy``)."""
+        callback(error)
+
+    def _undestroy(self) -> None:
+        """Node's ``undestroy``: make the stream usable again (a socket reconnecting)."""
+        _reset_states(self._readable_state, self._writable_state)
+
+    def _error_or_destroy(self, err: BaseException, sync: bool = False) -> None:
+        """Node's ``errorOrDestroy``: auto-destroying streams destroy with ``err``."""
+        r = self._readable_state
+        w = self._writable_state
+        if (w is not None and w.destroyed) or (r is not None and r.destroyed):
+            return
+        if (r is not None and r.auto_destroy) or (w is not None and w.auto_destroy):
+            self._destroy_impl(err, None)
+        elif err is not None:
+            _check_error(err, w, r)
+            if sync:
+                self._tick(_emit_error_nt, self, err)
+            else:
+                _emit_error_nt(self, err)
+
+    @property
+    def destroyed(self) -> bool:
+        """Node: ``readable.destroyed`` / ``writable.destroyed``."""
+        w = self._writable_state
+        if w is not None:
+            return w.destroyed
+        r = self._readable_state
+        return r.destroyed if r is not None else False
+
+    @property
+    def errored(self) -> Optional[BaseException]:
+        """Node: ``stream.errored``."""
+        w = self._writable_state
+        if w is not None and w.errored is not None:
+            return w.errored
+        r = self._readable_state
+        return r.errored if r is not None else None
+
+    @property
+    def closed(self) -> bool:
+        """Node: ``stream.closed`` — ``'close'`` has been (or would have been) emitted."""
+        w = self._writable_state
+        if w is not None:
+            return w.closed
+        r = self._readable_state
+        return r.closed if r is not None else False
+
+
+def _reset_states(r: Optional[ReadableState], w: Optional[WritableState]) -> None:
+    """Node's ``undestroy``: make a destroyed stream usable again (socket reconnect)."""
+    if r is not None:
+        r.destroyed = False
+        r.closed = False
+        r.close_emitted = False
+        r.errored = None
+        r.error_emitted = False
+        r.reading = False
+        r.ended = r.readable is False
+        r.end_emitted = r.readable is False
+    if w is not None:
+        w.destroyed = False
+        w.closed = False
+        w.close_emitted = False
+        w.errored = None
+        w.error_emitted = False
+        w.final_called = False
+        w.prefinished = False
+        w.ended = w.writable is False
+        w.ending = w.writable is False
+        w.finished = w.writable is False
+
+
+def _check_error(err: Optional[BaseException], w: Optional[WritableState],
+                 r: Optional[ReadableState]) -> None:
+    if err is not None:
+        if w is not None and w.errored is None:
+            w.errored = err
+        if r is not None and r.errored is None:
+            r.errored = err
+
+
+def _emit_error_close_nt(stream: _Stream, err: BaseException) -> None:
+    _emit_error_nt(stream, err)
+    _emit_close_nt(stream)
+
+
+def _emit_close_nt(stream: _Stream) -> None:
+    r = stream._readable_state
+    w = stream._writable_state
+    if w is not None:
+        w.close_emitted = True
+    if r is not None:
+        r.close_emitted = True
+    if (w is not None and w.emit_close) or (r is not None and r.emit_close):
+        stream._emit("close")
+
+
+def _emit_error_nt(stream: _Stream, err: BaseException) -> None:
+    r = stream._readable_state
+    w = stream._writable_state
+    if (w is not None and w.error_emitted) or (r is not None and r.error_emitted):
+        return
+    if w is not None:
+        w.error_emitted = True
+    if r is not None:
+        r.error_emitted = True
+    stream._emit("error", err)
+
+
+# ==============================================================================
+# Readable
+
+
+class Readable(_Stream):
+    """Node: stream.md § "Class: stream.Readable" (byte mode).
+
+    Subclasses implement ``_read(size)`` and call ``push(chunk)`` /
+    ``push(None)`` for the end.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
+        super().__init__()
+        self._readable_state = ReadableState(
+            DEFAULT_HIGH_WATER_MARK if high_water_mark is None else high_water_mark)
+
+    # -- listeners: 'data' starts the flow --------------------------------------
+
+    def _add(self, event: Hashable, listener: Callback, prepend: bool) -> None:
+        super()._add(event, listener, prepend)
+        state = self._readable_state
+        if state is None or prepend:   # Node's prependListener bypasses Readable.on
+            return
+        if event == "data":
+            state.data_listening = True
+            state.readable_listening = bool(self._events.get("readable"))
+            if state.flowing is not False:
+                self._resume()
+        elif event == "readable":
+            if not state.end_emitted and not state.readable_listening:
+                state.readable_listening = state.need_readable = True
+                state.flowing = False
+                state.emitted_readable = False
+                if state.length:
+                    _emit_readable(self)
+                elif not state.reading:
+                    self._tick(self._read_zero)
+
+    def _remove(self, event: Hashable, listener: Callback) -> None:
+        super()._remove(event, listener)
+        state = self._readable_state
+        if state is None:
+            return
+        if event == "readable":
+            self._tick(_update_readable_listening, self)
+        elif event == "data" and not self._events.get("data"):
+            state.data_listening = False
+
+    def _remove_all(self, event: Any = None) -> None:
+        super()._remove_all(event)
+        if self._readable_state is not None and event in ("readable", None):
+            self._tick(_update_readable_listening, self)
+
+    def _read_zero(self) -> None:
+        self._read_impl(0)
+
+    # -- pushing (the producer side) --------------------------------------------
+
+    def push(self, chunk: Any, encoding: Optional[str] = None) -> bool:
+        """Node: ``readable.push(chunk[, encoding])``; ``None`` ends the stream.
+
+        Returns whether more data may be pushed (below the high-water mark).
+        """
+        state = self._readable_state
+        assert state is not None
+        if chunk is None:
+            state.reading = False
+            _on_eof_chunk(self, state)
+            return False
+        if isinstance(chunk, str):
+            enc = _charsets.normalize(encoding or "utf8") or "utf8"
+            if state.encoding != enc:
+                chunk = _charsets.encode(chunk, enc)
+                from_string = False
+            else:
+                from_string = True
+        elif isinstance(chunk, bytes):
+            from_string = False
+        elif isinstance(chunk, (bytearray, memoryview)):
+            chunk = bytes(chunk)
+            from_string = False
+        else:
+            self._error_or_destroy(ERR_INVALID_ARG_TYPE(
+                "chunk", ["string", "Buffer", "TypedArray", "DataView"], chunk))
+            return False
+        if not chunk:
+            state.reading = False
+            _maybe_read_more(self, state)
+            return _can_push_more(state)
+        if state.ended:
+            self._error_or_destroy(ERR_STREAM_PUSH_AFTER_EOF())
+            return False
+        if state.destroyed or state.errored is not None:
+            return False
+        state.reading = False
+        if state.decoder is not None and not from_string:
+            chunk = state.decoder.write(chunk)
+            if not chunk:
+                _maybe_read_more(self, state)
+                return _can_push_more(state)
+        _add_chunk(self, state, chunk, False)
+        return _can_push_more(state)
+
+    def unshift(self, chunk: Any, encoding: Optional[str] = None) -> None:
+        """Node: ``readable.unshift(chunk[, encoding])`` — put data back at the front."""
+        state = self._readable_state
+        assert state is not None
+        if isinstance(chunk, str):
+            enc = _charsets.normalize(encoding or "utf8") or "utf8"
+            if state.encoding is not None:
+                if state.encoding != enc:
+                    chunk = _charsets.decode(_charsets.encode(chunk, enc), state.encoding)
+            else:
+                chunk = _charsets.encode(chunk, enc)
+        elif isinstance(chunk, (bytearray, memoryview)):
+            chunk = bytes(chunk)
+        if chunk and not state.end_emitted and not state.destroyed:
+            _add_chunk(self, state, chunk, True)
+
+    def _read(self, size: int) -> None:
+        """Fetch data and ``push()`` it (Node's ``_read``); subclasses override."""
+        raise NodeError("The _read() method is not implemented", "ERR_METHOD_NOT_IMPLEMENTED")
+
+    # -- reading (the consumer side) --------------------------------------------
+
+    def read(self, size: Optional[int] = None) -> Optional[Chunk]:
+        """Node: ``readable.read([size])`` — buffered data, or None."""
+        return self._query(self._read_impl, size)  # type: ignore[no-any-return]
+
+    def _read_impl(self, size: Optional[int]) -> Optional[Chunk]:
+        state = self._readable_state
+        assert state is not None
+        n: Optional[int] = size
+        n_orig = n
+        if n is not None and n > state.high_water_mark:
+            state.high_water_mark = _compute_new_hwm(n)
+        if n != 0:
+            state.emitted_readable = False
+        if (n == 0 and state.need_readable
+                and ((state.length >= state.high_water_mark if state.high_water_mark
+                      else state.length > 0) or state.ended)):
+            if state.length == 0 and state.ended:
+                _end_readable(self)
+            else:
+                _emit_readable(self)
+            return None
+        n = _how_much_to_read(n, state)
+        if n == 0 and state.ended:
+            if state.length == 0:
+                _end_readable(self)
+            return None
+        do_read = state.need_readable
+        if state.length == 0 or state.length - n < state.high_water_mark:
+            do_read = True
+        if state.reading or state.ended or state.destroyed or state.errored is not None:
+            do_read = False
+        elif do_read:
+            state.reading = True
+            state.sync = True
+            if state.length == 0:
+                state.need_readable = True
+            try:
+                self._read(state.high_water_mark)
+            except Exception as exc:
+                self._error_or_destroy(exc)
+            state.sync = False
+            if not state.reading:
+                n = _how_much_to_read(n_orig, state)
+        ret: Optional[Chunk] = _from_list(n, state) if n > 0 else None
+        if ret is None:
+            if state.length <= state.high_water_mark:
+                state.need_readable = True
+            n = 0
+        else:
+            state.length -= n
+            if state.multi_await_drain:
+                state.await_drain_writers.clear()
+            else:
+                state.await_drain_writers = None
+        if state.length == 0:
+            if not state.ended:
+                state.need_readable = True
+            if n_orig != n and state.ended:
+                _end_readable(self)
+        if ret is not None and not state.error_emitted and not state.close_emitted:
+            state.data_emitted = True
+            self._emit("data", ret)
+        return ret
+
+    def set_encoding(self: Any, encoding: Optional[str] = None) -> Any:
+        """Node: ``readable.setEncoding(encoding)`` — ``'data'`` gives ``str``.
+
+        Multi-byte characters split across reads are never cut. Returns the stream.
+        """
+        enc = _charsets.normalize(encoding if encoding is not None else "utf8")
+        if enc is None:
+            raise ERR_UNKNOWN_ENCODING(encoding)
+        self._run(self._set_encoding, enc)
+        return self
+
+    def _set_encoding(self, enc: str) -> None:
+        state = self._readable_state
+        assert state is not None
+        decoder = _charsets.Decoder(enc)
+        state.decoder = decoder
+        state.encoding = enc
+        content = "".join(decoder.write(c) if not isinstance(c, str) else c
+                          for c in state.buffer)
+        state.buffer.clear()
+        if content:
+            state.buffer.append(content)
+        state.length = len(content)
+
+    # -- flow control -------------------------------------------------------------
+
+    def pause(self: Any) -> Any:
+        """Node: ``readable.pause()`` — stop ``'data'`` events. Returns the stream."""
+        self._run(self._pause)
+        return self
+
+    def _pause(self) -> None:
+        state = self._readable_state
+        assert state is not None
+        if state.flowing is not False:
+            state.flowing = False
+            self._emit("pause")
+        state.paused = True
+
+    def resume(self: Any) -> Any:
+        """Node: ``readable.resume()`` — switch to flowing mode. Returns the stream."""
+        self._run(self._resume)
+        return self
+
+    def _resume(self) -> None:
+        state = self._readable_state
+        assert state is not None
+        if not state.flowing:
+            state.flowing = not state.readable_listening
+            if not state.resume_scheduled:
+                state.resume_scheduled = True
+                self._tick(_resume_nt, self, state)
+        state.paused = False
+
+    def is_paused(self) -> bool:
+        """Node: ``readable.isPaused()`` — ``pause()`` was called, or flowing stopped."""
+        state = self._readable_state
+        assert state is not None
+        return state.paused is True or state.flowing is False
+
+    # -- pipe ---------------------------------------------------------------------
+
+    def pipe(self, dest: Any, end: bool = True) -> Any:
+        """Node: ``readable.pipe(destination[, {end}])`` with backpressure.
+
+        ``dest`` is any emitter with ``write()``/``end()`` (a Socket, a Writable).
+        A ``False`` from ``dest.write()`` pauses this stream until ``'drain'``.
+        Returns ``dest``.
+        """
+        return self._query(self._pipe, dest, end)
+
+    def _pipe(self, dest: Any, end: bool) -> Any:
+        return _Pipe(self, dest, end).start()
+
+    def unpipe(self: Any, dest: Any = None) -> Any:
+        """Node: ``readable.unpipe([destination])``. Returns the stream."""
+        self._run(self._unpipe, dest)
+        return self
+
+    def _unpipe(self, dest: Any = None) -> None:
+        state = self._readable_state
+        assert state is not None
+        if not state.pipes:
+            return
+        if dest is None:
+            dests = state.pipes
+            state.pipes = []
+            self._pause()
+            for d in dests:
+                d.emit("unpipe", self, {"has_unpiped": False})
+            return
+        if dest not in state.pipes:
+            return
+        state.pipes.remove(dest)
+        if not state.pipes:
+            self._pause()
+        dest.emit("unpipe", self, {"has_unpiped": False})
+
+    # -- properties ---------------------------------------------------------------
+
+    @property
+    def readable(self) -> bool:
+        """Node: ``readable.readable`` — safe to read (not ended, errored or destroyed)."""
+        r = self._readable_state
+        return (r is not None and r.readable is not False and not r.destroyed
+                and not r.error_emitted and not r.end_emitted)
+
+    @readable.setter
+    def readable(self, value: bool) -> None:
+        if self._readable_state is not None:
+            self._readable_state.readable = bool(value)
+
+    @property
+    def readable_ended(self) -> bool:
+        """Node: ``readable.readableEnded`` — ``'end'`` was emitted."""
+        r = self._readable_state
+        return r.end_emitted if r is not None else False
+
+    @property
+    def readable_flowing(self) -> Optional[bool]:
+        """Node: ``readable.readableFlowing`` (None, True or False)."""
+        r = self._readable_state
+        return r.flowing if r is not None else None
+
+    @property
+    def readable_length(self) -> int:
+        """Node: ``readable.readableLength``."""
+        r = self._readable_state
+        return r.length if r is not None else 0
+
+    @property
+    def readable_high_water_mark(self) -> int:
+        """Node: ``readable.readableHighWaterMark``."""
+        r = self._readable_state
+        return r.high_water_mark if r is not None else 0
+
+    @property
+    def readable_encoding(self) -> Optional[str]:
+        """Node: ``readable.readableEncoding``."""
+        r = self._readable_state
+        return r.encoding if r is not None else None
+
+    @property
+    def readable_aborted(self) -> bool:
+        """Node: ``readable.readableAborted``."""
+        r = self._readable_state
+        return bool(r is not None and r.readable is not False
+                    and (r.destroyed or r.errored is not None) and not r.end_emitted)
+
+
+def _can_push_more(state: ReadableState) -> bool:
+    return not state.ended and (state.length < state.high_water_mark or state.length == 0)
+
+
+def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool) -> None:
+    if state.flowing and not state.sync and state.data_listening and state.length == 0:
+        if state.multi_await_drain:
+            state.await_drain_writers.clear()
+        else:
+            state.await_drain_writers = None
+        state.data_emitted = True
+        stream._emit("data", chunk)
+    else:
+        state.length += len(chunk)
+        if front:
+            state.buffer.appendleft(chunk)
+        else:
+            state.buffer.append(chunk)
+        if state.need_readable:
+            _emit_readable(stream)
+    _maybe_read_more(stream, state)
+
+
+def _compute_new_hwm(n: int) -> int:
+    if n > 0x40000000:
+        raise ERR_OUT_OF_RANGE("size", "<= 1GiB", n)
+    return 1 << (n - 1).bit_length() if n > 1 else 1
+
+
+def _how_much_to_read(n: Optional[int], state: ReadableState) -> int:
+    if (n is not None and n <= 0) or (state.length == 0 and state.ended):
+        return 0
+    if n is None:
+        if state.flowing and state.length:
+            return len(state.buffer[0])
+        return state.length
+    if n <= state.length:
+        return n
+    return state.length if state.ended else 0
+
+
+def _from_list(n: int, state: ReadableState) -> Optional[Chunk]:
+    """Take ``n`` units off the buffer (Node's ``fromList``)."""
+    buf = state.buffer
+    if state.length == 0 or not buf:
+        return None
+    if n >= state.length:
+        if len(buf) == 1:
+            return buf.popleft()
+        if state.decoder is not None:
+            out_s = "".join(buf)  # type: ignore[arg-type]
+            buf.clear()
+            return out_s
+        out_b = b"".join(buf)  # type: ignore[arg-type]
+        buf.clear()
+        return out_b
+    first = buf[0]
+    if n < len(first):
+        buf[0] = first[n:]
+        return first[:n]
+    if n == len(first):
+        return buf.popleft()
+    parts: List[Any] = []
+    while buf and n > 0:
+        item = buf[0]
+        if n >= len(item):
+            parts.append(buf.popleft())
+            n -= len(item)
+        else:
+            parts.append(item[:n])
+            buf[0] = item[n:]
+            n = 0
+    if state.decoder is not None:
+        return "".join(parts)
+    return b"".join(parts)
+
+
+def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
+    if state.ended:
+        return
+    decoder = state.decoder
+    if decoder is not None:
+        rest = decoder.end()
+        if rest:
+            state.buffer.append(rest)
+            state.length += len(rest)
+    state.ended = True
+    if state.sync:
+        _emit_readable(stream)
+    else:
+        state.need_readable = False
+        state.emitted_readable = True
+        _emit_readable_nt(stream)
+
+
+def _emit_readable(stream: Readable) -> None:
+    state = stream._readable_state
+    assert state is not None
+    state.need_readable = False
+    if not state.emitted_readable:
+        state.emitted_readable = True
+        stream._tick(_emit_readable_nt, stream)
+
+
+def _emit_readable_nt(stream: Readable) -> None:
+    state = stream._readable_state
+    assert state is not None
+    if not state.destroyed and state.errored is None and (state.length or state.ended):
+        stream._emit("readable")
+        state.emitted_readable = False
+    state.need_readable = (not state.flowing and not state.ended
+                           and state.length <= state.high_water_mark)
+    _flow(stream)
+
+
+def _maybe_read_more(stream: Readable, state: ReadableState) -> None:
+    if not state.reading_more:
+        state.reading_more = True
+        stream._tick(_maybe_read_more_nt, stream, state)
+
+
+def _maybe_read_more_nt(stream: Readable, state: ReadableState) -> None:
+    while (not state.reading and not state.ended
+           and (state.length < state.high_water_mark or (state.flowing and state.length == 0))):
+        length = state.length
+        stream._read_impl(0)
+        if length == state.length:
+            break
+    state.reading_more = False
+
+
+def _update_readable_listening(stream: Readable) -> None:
+    state = stream._readable_state
+    assert state is not None
+    state.readable_listening = bool(stream._events.get("readable"))
+    if state.resume_scheduled and state.paused is False:
+        state.flowing = True
+    elif state.data_listening:
+        stream._resume()
+    elif not state.readable_listening:
+        state.flowing = None
+
+
+def _resume_nt(stream: Readable, state: ReadableState) -> None:
+    if not state.reading:
+        stream._read_impl(0)
+    state.resume_scheduled = False
+    stream._emit("resume")
+    _flow(stream)
+    if state.flowing and not state.reading:
+        stream._read_impl(0)
+
+
+def _flow(stream: Readable) -> None:
+    state = stream._readable_state
+    assert state is not None
+    while state.flowing and stream._read_impl(None) is not None:
+        pass
+
+
+def _end_readable(stream: Readable) -> None:
+    state = stream._readable_state
+    assert state is not None
+    if not state.end_emitted:
+        state.ended = True
+        stream._tick(_end_readable_nt, state, stream)
+
+
+def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
+    if (state.errored is None and not state.close_emitted and not state.end_emitted
+            and state.length == 0):
+        state.end_emitted = True
+        stream._emit("end")
+        w = stream._writable_state
+        if w is not None and _writable(w) and stream.allow_half_open is False:
+            stream._tick(_end_writable_nt, stream)
+        elif state.auto_destroy:
+            if w is None or (w.auto_destroy and (w.finished or w.writable is False)):
+                stream._destroy_impl(None, None)
+
+
+def _end_writable_nt(stream: Any) -> None:
+    w = stream._writable_state
+    if w is not None and _writable(w) and not w.ending and not w.destroyed:
+        stream._end_impl(None, None)
+
+
+class _Pipe:
+    """The listeners one ``pipe()`` call wires between a source and a destination."""
+
+    __slots__ = ("src", "dest", "state", "do_end", "ondrain", "cleaned_up")
+
+    def __init__(self, src: Readable, dest: Any, do_end: bool) -> None:
+        self.src = src
+        self.dest = dest
+        state = src._readable_state
+        assert state is not None
+        self.state = state
+        self.do_end = do_end
+        self.ondrain: Optional[Callback] = None
+        self.cleaned_up = False
+
+    def start(self) -> Any:
+        src, dest, state = self.src, self.dest, self.state
+        if len(state.pipes) == 1 and not state.multi_await_drain:
+            state.multi_await_drain = True
+            state.await_drain_writers = set(
+                [state.await_drain_writers] if state.await_drain_writers else [])
+        state.pipes.append(dest)
+        end_fn = self.onend if self.do_end else self.unpipe
+        if state.end_emitted:
+            src._tick(end_fn)
+        else:
+            src.once("end", end_fn)
+        dest.on("unpipe", self.onunpipe)
+        src.on("data", self.ondata)
+        dest.prepend_listener("error", self.onerror)
+        dest.once("close", self.onclose)
+        dest.once("finish", self.onfinish)
+        dest.emit("pipe", src)
+        if getattr(dest, "writable_need_drain", False) is True:
+            self.pause()
+        elif not state.flowing:
+            src._resume()
+        return dest
+
+    def onunpipe(self, readable: Any, info: Any = None) -> None:
+        if readable is self.src and info is not None and info.get("has_unpiped") is False:
+            info["has_unpiped"] = True
+            self.cleanup()
+
+    def onend(self) -> None:
+        self.dest.end()
+
+    def cleanup(self) -> None:
+        src, dest = self.src, self.dest
+        dest.remove_listener("close", self.onclose)
+        dest.remove_listener("finish", self.onfinish)
+        if self.ondrain is not None:
+            dest.remove_listener("drain", self.ondrain)
+        dest.remove_listener("error", self.onerror)
+        dest.remove_listener("unpipe", self.onunpipe)
+        src.remove_listener("end", self.onend)
+        src.remove_listener("end", self.unpipe)
+        src.remove_listener("data", self.ondata)
+        self.cleaned_up = True
+        wstate = getattr(dest, "_writable_state", None)
+        if (self.ondrain is not None and self.state.await_drain_writers
+                and (wstate is None or wstate.need_drain)):
+            self.ondrain()
+
+    def pause(self) -> None:
+        state, dest = self.state, self.dest
+        if not self.cleaned_up:
+            if len(state.pipes) == 1 and state.pipes[0] is dest:
+                state.await_drain_writers = dest
+                state.multi_await_drain = False
+            elif len(state.pipes) > 1 and dest in state.pipes:
+                state.await_drain_writers.add(dest)
+            self.src._pause()
+        if self.ondrain is None:
+            self.ondrain = self.pipe_on_drain
+            dest.on("drain", self.ondrain)
+
+    def pipe_on_drain(self, *_: Any) -> None:
+        state, dest = self.state, self.dest
+        if state.await_drain_writers is dest:
+            state.await_drain_writers = None
+        elif state.multi_await_drain:
+            state.await_drain_writers.discard(dest)
+        if ((not state.await_drain_writers or len(state.await_drain_writers) == 0)
+                and state.data_listening):
+            self.src._resume()
+
+    def ondata(self, chunk: Chunk) -> None:
+        if self.dest.write(chunk) is False:
+            self.pause()
+
+    def onerror(self, err: BaseException) -> None:
+        self.unpipe()
+        dest = self.dest
+        dest.remove_listener("error", self.onerror)
+        if dest.listener_count("error") == 0:
+            s = getattr(dest, "_writable_state", None) or getattr(dest, "_readable_state", None)
+            if s is not None and not s.error_emitted:
+                dest._error_or_destroy(err)
+            else:
+                dest.emit("error", err)
+
+    def onclose(self, *_: Any) -> None:
+        self.dest.remove_listener("finish", self.onfinish)
+        self.unpipe()
+
+    def onfinish(self) -> None:
+        self.dest.remove_listener("close", self.onclose)
+        self.unpipe()
+
+    def unpipe(self) -> None:
+        self.src._unpipe(self.dest)
+
+
+# ==============================================================================
+# Writable
+
+
+def _writable(w: WritableState) -> bool:
+    return (w.writable is not False and w.errored is None
+            and not w.ending and not w.ended and not w.destroyed)
+
+
+def _to_chunk(chunk: Any, encoding: Optional[str], default: str) -> Tuple[bytes, int]:
+    """Validate a write()'s chunk: (bytes to send, Node length)."""
+    if isinstance(chunk, str):
+        enc = _charsets.normalize(encoding) if encoding else default
+        if enc is None:
+            raise ERR_UNKNOWN_ENCODING(encoding)
+        data = _charsets.encode(chunk, enc)
+        return data, _charsets.node_length(chunk)
+    if isinstance(chunk, bytes):
+        return chunk, len(chunk)
+    if isinstance(chunk, (bytearray, memoryview)):
+        view = memoryview(chunk).cast("B") if isinstance(chunk, memoryview) else chunk
+        return view, len(view)  # type: ignore[return-value]
+    if chunk is None:
+        raise ERR_STREAM_NULL_VALUES()
+    raise ERR_INVALID_ARG_TYPE(
+        "chunk", ["string", "Buffer", "TypedArray", "DataView"], chunk)
+
+
+def _split_args(encoding: Any, callback: Any) -> Tuple[Optional[str], Optional[Callback]]:
+    if callable(encoding):
+        return None, encoding
+    if callback is not None and not callable(callback):
+        raise ERR_INVALID_ARG_TYPE("cb", "function", callback)
+    return encoding, callback
+
+
+class Writable(_Stream):
+    """Node: stream.md § "Class: stream.Writable".
+
+    Subclasses implement ``_write(chunk, callback)`` and optionally
+    ``_writev(chunks, callback)`` and ``_final(callback)``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
+        super().__init__()
+        self._writable_state = WritableState(
+            DEFAULT_HIGH_WATER_MARK if high_water_mark is None else high_water_mark)
+
+    def write(self, chunk: Any, encoding: Any = None, callback: Optional[Callback] = None) -> bool:
+        """Node: ``writable.write(chunk[, encoding][, callback])``.
+
+        Returns False once the buffered length reaches the high-water mark (wait
+        for ``'drain'``). ``callback(err)`` runs when the chunk is flushed.
+        """
+        encoding, callback = _split_args(encoding, callback)
+        w = self._writable_state
+        assert w is not None
+        data, length = _to_chunk(chunk, encoding, w.default_encoding)
+        return self._query(self._write_impl, data, length, callback) is True
+
+    def _write_impl(self, data: bytes, length: int, cb: Optional[Callback]) -> Any:
+        """Node's ``_write(stream, chunk, encoding, cb)`` after validation."""
+        state = self._writable_state
+        assert state is not None
+        if cb is None:
+            cb = _nop
+        err: Optional[NodeError] = None
+        if state.ending:
+            err = ERR_STREAM_WRITE_AFTER_END()
+        elif state.destroyed:
+            err = ERR_STREAM_DESTROYED("write")
+        if err is not None:
+            self._tick(cb, err)
+            self._error_or_destroy(err, True)
+            return err
+        state.pending_cb += 1
+        return _write_or_buffer(self, state, data, length, cb)
+
+    def cork(self) -> None:
+        """Node: ``writable.cork()`` — buffer writes until ``uncork()``."""
+        self._run(self._cork)
+
+    def _cork(self) -> None:
+        state = self._writable_state
+        assert state is not None
+        state.corked += 1
+
+    def uncork(self) -> None:
+        """Node: ``writable.uncork()`` — flush what ``cork()`` held (gathered in one write)."""
+        self._run(self._uncork)
+
+    def _uncork(self) -> None:
+        state = self._writable_state
+        assert state is not None
+        if state.corked:
+            state.corked -= 1
+            if not state.writing:
+                _clear_buffer(self, state)
+
+    def set_default_encoding(self: Any, encoding: str) -> Any:
+        """Node: ``writable.setDefaultEncoding(encoding)``."""
+        enc = _charsets.normalize(encoding)
+        if enc is None:
+            raise ERR_UNKNOWN_ENCODING(encoding)
+        state = self._writable_state
+        assert state is not None
+        state.default_encoding = enc
+        return self
+
+    def end(self: Any, chunk: Any = None, encoding: Any = None,
+            callback: Optional[Callback] = None) -> Any:
+        """Node: ``writable.end([chunk[, encoding]][, callback])``. Returns the stream.
+
+        ``callback(err)`` runs once ``'finish'`` is emitted (or with the error).
+        """
+        if callable(chunk):
+            chunk, encoding, callback = None, None, chunk
+        else:
+            encoding, callback = _split_args(encoding, callback)
+        data: Optional[Tuple[bytes, int]] = None
+        if chunk is not None:
+            w = self._writable_state
+            assert w is not None
+            data = _to_chunk(chunk, encoding, w.default_encoding)
+        self._run(self._end_impl, data, callback)
+        return self
+
+    def _end_impl(self, data: Optional[Tuple[bytes, int]], cb: Optional[Callback]) -> None:
+        state = self._writable_state
+        assert state is not None
+        err: Optional[BaseException] = None
+        if data is not None:
+            ret = self._write_impl(data[0], data[1], None)
+            if isinstance(ret, BaseException):
+                err = ret
+        if state.corked:
+            state.corked = 1
+            self._uncork()
+        if err is not None:
+            pass
+        elif not state.ending and state.errored is None:
+            state.ending = True
+            _finish_maybe(self, state, True)
+            state.ended = True
+        elif state.finished:
+            err = ERR_STREAM_ALREADY_FINISHED("end")
+        elif state.destroyed:
+            err = ERR_STREAM_DESTROYED("end")
+        if cb is not None:
+            if err is not None:
+                self._tick(cb, err)
+            elif state.errored is not None:
+                self._tick(cb, state.errored)
+            elif state.finished:
+                self._tick(cb, None)
+            else:
+                if state.on_finished is None:
+                    state.on_finished = []
+                state.on_finished.append(cb)
+
+    def _write(self, chunk: bytes, callback: Callback) -> None:
+        """Write one chunk and call ``callback(err)`` (Node's ``_write``); override."""
+        self._writev([chunk], callback)
+
+    def _writev(self, chunks: List[bytes], callback: Callback) -> None:
+        """Write several chunks at once (Node's ``_writev``); optional."""
+        raise NodeError("The _write() method is not implemented", "ERR_METHOD_NOT_IMPLEMENTED")
+
+    _has_writev = False
+
+    def _onwrite(self, error: Optional[BaseException] = None) -> None:
+        _onwrite_impl(self, error)
+
+    def _final(self, callback: Callback) -> None:
+        """Called once after the last write, before ``'finish'`` (Node's ``_final``)."""
+        callback()
+
+    # -- properties ---------------------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        """Node: ``writable.writable`` — safe to write (not ended, errored or destroyed)."""
+        w = self._writable_state
+        return w is not None and _writable(w)
+
+    @writable.setter
+    def writable(self, value: bool) -> None:
+        if self._writable_state is not None:
+            self._writable_state.writable = bool(value)
+
+    @property
+    def writable_ended(self) -> bool:
+        """Node: ``writable.writableEnded`` — ``end()`` was called."""
+        w = self._writable_state
+        return w.ending if w is not None else False
+
+    @property
+    def writable_finished(self) -> bool:
+        """Node: ``writable.writableFinished`` — ``'finish'`` was emitted."""
+        w = self._writable_state
+        return w.finished if w is not None else False
+
+    @property
+    def writable_length(self) -> int:
+        """Node: ``writable.writableLength`` — bytes (or string units) not yet written."""
+        w = self._writable_state
+        return w.length if w is not None else 0
+
+    @property
+    def writable_high_water_mark(self) -> int:
+        """Node: ``writable.writableHighWaterMark``."""
+        w = self._writable_state
+        return w.high_water_mark if w is not None else 0
+
+    @property
+    def writable_need_drain(self) -> bool:
+        """Node: ``writable.writableNeedDrain`` — ``write()`` returned False, no ``'drain'`` yet."""
+        w = self._writable_state
+        return bool(w is not None and w.need_drain and not w.destroyed and not w.ending)
+
+    @property
+    def writable_corked(self) -> int:
+        """Node: ``writable.writableCorked``."""
+        w = self._writable_state
+        return w.corked if w is not None else 0
+
+    @property
+    def writable_buffer(self) -> List[bytes]:
+        """Node: ``writable.writableBuffer`` — chunks waiting behind the current write."""
+        w = self._writable_state
+        if w is None:
+            return []
+        return [req.chunk for req in w.buffered[w.buffered_index:] if req is not None]
+
+
+def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, length: int,
+                     callback: Callback) -> bool:
+    state.length += length
+    if state.writing or state.corked or state.errored is not None:
+        state.buffered.append(_WriteReq(chunk, length, callback))
+        if callback is not _nop:
+            state.all_noop = False
+    else:
+        state.writelen = length
+        state.writecb = callback
+        state.writing = state.sync = state.expect_write_cb = True
+        stream._write(chunk, stream._onwrite)
+        state.sync = False
+    ret = state.length < state.high_water_mark
+    if not ret:
+        state.need_drain = True
+    return ret and not state.destroyed and state.errored is None
+
+
+def _do_write(stream: Writable, state: WritableState, writev: bool, length: int,
+              chunk: Any, callback: Callback) -> None:
+    state.writelen = length
+    state.writecb = callback
+    state.writing = state.sync = state.expect_write_cb = True
+    if state.destroyed:
+        stream._onwrite(ERR_STREAM_DESTROYED("write"))
+    elif writev:
+        stream._writev(chunk, stream._onwrite)
+    else:
+        stream._write(chunk, stream._onwrite)
+    state.sync = False
+
+
+def _onwrite_error(stream: Writable, state: WritableState, er: BaseException,
+                   cb: Callback) -> None:
+    state.pending_cb -= 1
+    cb(er)
+    _error_buffer(state)
+    stream._error_or_destroy(er)
+
+
+def _onwrite_impl(stream: Writable, er: Optional[BaseException] = None) -> None:
+    """The callback ``_write`` receives (Node's ``onwrite``)."""
+    state = stream._writable_state
+    assert state is not None
+    if not state.expect_write_cb:
+        stream._error_or_destroy(ERR_MULTIPLE_CALLBACK())
+        return
+    sync = state.sync
+    cb = state.writecb
+    state.writing = state.expect_write_cb = False
+    state.writecb = _nop
+    state.length -= state.writelen
+    state.writelen = 0
+    if er is not None:
+        if state.errored is None:
+            state.errored = er
+        r = stream._readable_state
+        if r is not None and r.errored is None:
+            r.errored = er
+        if sync:
+            stream._tick(_onwrite_error, stream, state, er, cb)
+        else:
+            _onwrite_error(stream, state, er, cb)
+        return
+    if len(state.buffered) > state.buffered_index:
+        _clear_buffer(stream, state)
+    if sync:
+        need_drain = state.need_drain and state.length == 0
+        need_tick = need_drain or state.destroyed or cb is not _nop
+        if cb is _nop:
+            if not state.after_write_pending and need_tick:
+                stream._tick(_after_write, stream, state, 1, cb)
+                state.after_write_pending = True
+            else:
+                state.pending_cb -= 1
+                if state.ending:
+                    _finish_maybe(stream, state, True)
+        elif state.after_write_tick_info is not None and state.after_write_tick_info[1] is cb:
+            state.after_write_tick_info[0] += 1
+        elif need_tick:
+            info = [1, cb]
+            state.after_write_tick_info = info
+            stream._tick(_after_write_tick, stream, state, info)
+            state.after_write_pending = True
+        else:
+            state.pending_cb -= 1
+            if state.ending:
+                _finish_maybe(stream, state, True)
+    else:
+        _after_write(stream, state, 1, cb)
+
+
+def _after_write_tick(stream: Writable, state: WritableState, info: List[Any]) -> None:
+    state.after_write_tick_info = None
+    _after_write(stream, state, info[0], info[1])
+
+
+def _after_write(stream: Writable, state: WritableState, count: int, cb: Callback) -> None:
+    state.after_write_pending = False
+    if state.need_drain and not state.ending and not state.destroyed and state.length == 0:
+        state.need_drain = False
+        stream._emit("drain")
+    while count > 0:
+        count -= 1
+        state.pending_cb -= 1
+        cb(None)
+    if state.destroyed:
+        _error_buffer(state)
+    if state.ending:
+        _finish_maybe(stream, state, True)
+
+
+def _error_buffer(state: WritableState) -> None:
+    """Fail every buffered write's callback (after destroy or a write error)."""
+    if state.writing:
+        return
+    for req in state.buffered[state.buffered_index:]:
+        if req is not None:
+            state.length -= req.length
+            req.callback(state.errored or ERR_STREAM_DESTROYED("write"))
+    _call_finished_callbacks(state, state.errored or ERR_STREAM_DESTROYED("end"))
+    state.buffered = []
+    state.buffered_index = 0
+    state.all_noop = True
+
+
+def _clear_buffer(stream: Writable, state: WritableState) -> None:
+    """Hand buffered writes to ``_writev`` (all at once) or ``_write`` (one by one)."""
+    if state.destroyed or state.buffer_processing or state.corked:
+        return
+    buffered = state.buffered
+    index = state.buffered_index
+    count = len(buffered) - index
+    if count <= 0:
+        return
+    state.buffer_processing = True
+    if count > 1 and stream._has_writev:
+        state.pending_cb -= count - 1
+        reqs = buffered[index:]
+        if state.all_noop:
+            callback: Callback = _nop
+        else:
+            def callback(err: Optional[BaseException] = None) -> None:
+                for req in reqs:
+                    req.callback(err)  # type: ignore[union-attr]
+        chunks = [req.chunk for req in reqs]  # type: ignore[union-attr]
+        state.buffered = []
+        state.buffered_index = 0
+        state.all_noop = True
+        _do_write(stream, state, True, state.length, chunks, callback)
+    else:
+        i = index
+        while True:
+            req = buffered[i]
+            buffered[i] = None
+            i += 1
+            assert req is not None
+            _do_write(stream, state, False, req.length, req.chunk, req.callback)
+            if i >= len(buffered) or state.writing:
+                break
+        if i == len(buffered):
+            state.buffered = []
+            state.buffered_index = 0
+            state.all_noop = True
+        elif i > 256:
+            del buffered[:i]
+            state.buffered_index = 0
+        else:
+            state.buffered_index = i
+    state.buffer_processing = False
+
+
+def _need_finish(state: WritableState) -> bool:
+    return (state.ending and not state.destroyed and not state.finished and not state.writing
+            and not state.error_emitted and not state.close_emitted and state.errored is None
+            and len(state.buffered) <= state.buffered_index and state.length == 0)
+
+
+def _on_finish(stream: Writable, state: WritableState, err: Optional[BaseException] = None) -> None:
+    if state.prefinished:
+        stream._error_or_destroy(err or ERR_MULTIPLE_CALLBACK())
+        return
+    state.pending_cb -= 1
+    if err is not None:
+        _call_finished_callbacks(state, err)
+        stream._error_or_destroy(err, state.sync)
+    elif _need_finish(state):
+        state.prefinished = True
+        stream._emit("prefinish")
+        state.pending_cb += 1
+        stream._tick(_finish, stream, state)
+
+
+def _prefinish(stream: Writable, state: WritableState) -> None:
+    if state.prefinished or state.final_called:
+        return
+    if not state.destroyed:
+        state.final_called = True
+        state.sync = True
+        state.pending_cb += 1
+        try:
+            stream._final(lambda err=None: _on_finish(stream, state, err))
+        except Exception as exc:
+            _on_finish(stream, state, exc)
+        state.sync = False
+    else:
+        state.final_called = state.prefinished = True
+        stream._emit("prefinish")
+
+
+def _finish_maybe(stream: Writable, state: WritableState, sync: bool) -> None:
+    if _need_finish(state):
+        _prefinish(stream, state)
+        if state.pending_cb == 0:
+            if sync:
+                state.pending_cb += 1
+                stream._tick(_finish_if_needed, stream, state)
+            elif _need_finish(state):
+                state.pending_cb += 1
+                _finish(stream, state)
+
+
+def _finish_if_needed(stream: Writable, state: WritableState) -> None:
+    if _need_finish(state):
+        _finish(stream, state)
+    else:
+        state.pending_cb -= 1
+
+
+def _finish(stream: Writable, state: WritableState) -> None:
+    state.pending_cb -= 1
+    state.finished = True
+    _call_finished_callbacks(state, None)
+    stream._emit("finish")
+    if state.auto_destroy:
+        r = stream._readable_state
+        if r is None or (r.auto_destroy and (r.end_emitted or r.readable is False)):
+            stream._destroy_impl(None, None)
+
+
+def _call_finished_callbacks(state: WritableState, err: Optional[BaseException]) -> None:
+    callbacks = state.on_finished
+    if not callbacks:
+        return
+    state.on_finished = None
+    for cb in callbacks:
+        cb(err)
+
+
+# ==============================================================================
+# Duplex
+
+
+class Duplex(Readable, Writable):
+    """Node: stream.md § "Class: stream.Duplex" — a Readable and a Writable at once.
+
+    ``allow_half_open`` False ends the writable side after the readable side ends.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, *, allow_half_open: bool = True, readable: bool = True,
+                 writable: bool = True, readable_high_water_mark: Optional[int] = None,
+                 writable_high_water_mark: Optional[int] = None) -> None:
+        _Stream.__init__(self)
+        self._readable_state = ReadableState(
+            DEFAULT_HIGH_WATER_MARK if readable_high_water_mark is None
+            else readable_high_water_mark)
+        self._writable_state = WritableState(
+            DEFAULT_HIGH_WATER_MARK if writable_high_water_mark is None
+            else writable_high_water_mark)
+        self.allow_half_open = allow_half_open
+        if not readable:
+            r = self._readable_state
+            r.readable = False
+            r.ended = r.end_emitted = True
+        if not writable:
+            w = self._writable_state
+            w.writable = False
+            w.ending = w.ended = w.finished = True
+
