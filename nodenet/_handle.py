@@ -334,12 +334,15 @@ class StreamHandle:
         if self.closed or self.sock is None:
             return errno.ENOTCONN
         self.shutdown_cb = cb
-        self._watch(EVENT_WRITE)
+        if self.write_cb is None:
+            self.loop.defer(self._do_shutdown)   # libuv feeds it to the pending queue
         self.sync_ref()
         return 0
 
     def _do_shutdown(self) -> None:
         cb = self.shutdown_cb
+        if cb is None or self.closed:
+            return
         self.shutdown_cb = None
         status = 0
         assert self.sock is not None

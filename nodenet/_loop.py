@@ -13,7 +13,8 @@ the Node guide draws it (see ``docs/loop.md``):
 1. **timers**    — Timeouts whose deadline has passed, in (deadline, creation) order;
 2. **pending**   — I/O callbacks deferred from the previous turn;
 3. **poll**      — wait for I/O (the timeout rules are in :meth:`_compute_timeout`),
-                   then run each ready watcher's callback;
+                   run each ready watcher's callback, then the I/O callbacks
+                   those deferred (at most 8 rounds, as libuv);
 4. **check**     — ``set_immediate`` callbacks queued before this phase began;
 5. **closing**   — close callbacks of handles closed during the turn.
 
@@ -77,6 +78,8 @@ Callback = Callable[..., Any]
 _COMPACT_MIN = 100
 # A poll never sleeps longer than a day: some platforms reject larger timeouts.
 _MAX_POLL = 86400.0
+# After a poll, deferred I/O callbacks run at most this many rounds (libuv's 8).
+_PENDING_ROUNDS = 8
 
 
 class LoopStopped(RuntimeError):
@@ -252,6 +255,7 @@ class Loop:
         self._run_timers()                       # 1. timers
         self._run_pending()                      # 2. pending
         self._poll(self._compute_timeout())      # 3. poll
+        self._run_pending(_PENDING_ROUNDS)       # 3.2 what the poll deferred
         self._run_check()                        # 4. check (immediates)
         self._run_closing()                      # 5. closing
 
@@ -284,17 +288,23 @@ class Loop:
             self._timer_count -= 1
             self._call(fire)
 
-    def _run_pending(self) -> None:
-        """§2 Run I/O callbacks deferred with :meth:`defer` (libuv's pending queue)."""
+    def _run_pending(self, rounds: int = 1) -> None:
+        """§2 Run I/O callbacks deferred with :meth:`defer` (libuv's pending queue).
+
+        Before the poll one round runs; after it, up to ``rounds`` rounds (§3.2),
+        as libuv does "to avoid loop starvation". A round runs the callbacks
+        queued when it began.
+        """
         pending = self._pending
-        if not pending:
-            return
-        self._trace("pending")
-        for _ in range(len(pending)):
-            if self._stopping:
+        for _ in range(rounds):
+            if not pending:
                 return
-            fn, args = pending.popleft()
-            self._call(fn, *args)
+            self._trace("pending")
+            for _ in range(len(pending)):
+                if self._stopping:
+                    return
+                fn, args = pending.popleft()
+                self._call(fn, *args)
 
     def _compute_timeout(self) -> Optional[float]:
         """§3.1 How long the poll may block (libuv ``uv_backend_timeout``).

@@ -55,3 +55,30 @@ def vloop(fresh_loop: net.Loop) -> Iterator[tuple]:
     finally:
         loop.close()
         net.set_loop(fresh_loop)
+
+
+@pytest.fixture
+def ipc_path() -> Iterator[str]:
+    """A short Unix socket path in a fresh private directory (removed afterwards)."""
+    import shutil
+    import tempfile
+    directory = tempfile.mkdtemp(prefix="nn-")
+    try:
+        yield f"{directory}/s.sock"
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _has_ipv6() -> bool:
+    import socket
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+HAS_IPV6 = _has_ipv6()
