@@ -230,7 +230,10 @@ class EventEmitter:
             return
         for i in range(len(existing) - 1, -1, -1):
             item = existing[i]
-            if item is listener or (type(item) is _Once and item.listener is listener):
+            # == rather than is: a bound method (obj.handler) is a new object each
+            # time it is looked up, and must still remove the listener it added.
+            if item is listener or item == listener or (
+                    type(item) is _Once and item.listener == listener):
                 break
         else:
             return
@@ -335,7 +338,7 @@ class EventEmitter:
             handlers = self._events.get(event, ())
             if listener is None:
                 return len(handlers)
-            return sum(1 for fn in handlers if fn is listener or _unwrap(fn) is listener)
+            return sum(1 for fn in handlers if fn == listener or _unwrap(fn) == listener)
         return self._query(count)  # type: ignore[no-any-return]
 
     def event_names(self) -> List[Hashable]:

@@ -1336,3 +1336,27 @@ def test_events_once_awaited_from_asyncio() -> None:
         return await asyncio.wait_for(asyncio.wrap_future(events.once(ee, "myevent")), 5)
 
     assert asyncio.run(main()) == [42, "x"]
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def handler(self, *args: object) -> None:
+        self.calls += 1
+
+
+def test_bound_method_listener_can_be_removed() -> None:
+    """obj.method looked up twice is two objects; off() must still remove it (Node's ===
+    on the same function object; Python's bound methods compare equal instead)."""
+    from nodenet.events import EventEmitter
+    ee = EventEmitter()
+    h = _Holder()
+    ee.on("x", h.handler)
+    ee.once("y", h.handler)
+    assert ee.listener_count("x", h.handler) == 1
+    ee.off("x", h.handler)
+    ee.off("y", h.handler)
+    ee.emit("x")
+    ee.emit("y")
+    assert h.calls == 0 and ee.event_names() == []
