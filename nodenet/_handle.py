@@ -29,7 +29,7 @@ from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay
 if TYPE_CHECKING:
     from ._loop import Loop
 
-__all__ = ("StreamHandle", "sockaddr_info", "READ_SIZE")
+__all__ = ("StreamHandle", "new_stream_handle", "sockaddr_info", "READ_SIZE")
 
 READ_SIZE = 65536
 _READS_PER_EVENT = 32
@@ -435,3 +435,9 @@ def _remaining(bufs: List[Any], sent: int) -> List[Any]:
         out.append(view[sent:] if sent else view)
         sent = 0
     return out
+
+
+def new_stream_handle(loop: Loop, *, pipe: bool = False) -> StreamHandle:
+    """A fresh, unopened handle for ``connect()``: the one seam tests replace
+    (a virtual-clock Happy Eyeballs test swaps in fake handles here)."""
+    return StreamHandle(loop, pipe=pipe)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
-from . import dns
+from . import _handle, dns
 from ._handle import StreamHandle
 from ._he_plan import answer_fields, plan_attempts
 from ._isip import is_ip
@@ -216,7 +216,7 @@ class _MultiConnect:
         loop = sock._loop
         assert loop is not None
         if index > 0:
-            handle = StreamHandle(loop)
+            handle = _handle.new_stream_handle(loop)
             if self.race:
                 handle.owner = sock
             else:

@@ -252,6 +252,8 @@ class Loop:
         self.update_time()
         if self.tracer is not None:
             self.tracer("turn", self._now)
+        if self._ticks:      # queued outside any callback (a manual loop's own thread)
+            self._drain_ticks()
         self._run_timers()                       # 1. timers
         self._run_pending()                      # 2. pending
         self._poll(self._compute_timeout())      # 3. poll
@@ -513,7 +515,7 @@ class Loop:
     def _alive(self) -> bool:
         """libuv ``uv__loop_alive``: anything ref'd, immediate, pending or closing."""
         return bool(self._refs > 0 or self._immediate_refs > 0 or self._pending
-                    or self._closing)
+                    or self._closing or self._ticks)
 
     def _has_anything(self) -> bool:
         """Anything at all, ref'd or not: open handles, timers, queued work."""

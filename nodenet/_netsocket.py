@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 from . import _defaults
 from ._args import normalize_args, options_dict
 from ._debug import debug
+from . import _handle
 from ._handle import StreamHandle
 from ._isip import is_ip
 from ._validators import (
@@ -273,7 +274,7 @@ class Socket(Duplex):
         path = options.get("path")
         pipe = bool(path)
         if self._handle is None:
-            self._handle = StreamHandle(self._loop, pipe=pipe)  # type: ignore[arg-type]
+            self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
             self._init_handle()
         self._update_timer()
         self.connecting = True
