@@ -167,6 +167,7 @@ class StreamHandle:
         sock = self.sock
         assert sock is not None
         owner = self.owner
+        loop = self.loop
         onread = self.onread_buffer
         for _ in range(_READS_PER_EVENT):
             try:
@@ -188,10 +189,18 @@ class StreamHandle:
                 return
             self.bytes_read += nread
             owner._on_handle_data(data)
+            if loop._ticks:      # each read is its own callback in Node: ticks run between
+                loop._drain_ticks()
             if not self.reading or self.closed:
                 return
             onread = self.onread_buffer
             if nread < (len(onread) if onread is not None else READ_SIZE):
+                # A partial read with a hang-up reported: the end of input is
+                # here too, and libuv signals it now rather than after another
+                # poll (uv__stream_io's POLLHUP shortcut).
+                if self.watcher is not None and self.watcher.hup:
+                    self.read_stop()
+                    owner._on_handle_eof()
                 return
 
     # -- writing ----------------------------------------------------------------
@@ -250,6 +259,8 @@ class StreamHandle:
                 self.write_size -= sent
                 return
             self._complete_write(0)
+            if self.loop._ticks:
+                self.loop._drain_ticks()
             if self.closed:
                 return
         if self.shutdown_cb is not None and self.write_cb is None:
@@ -370,10 +381,10 @@ class StreamHandle:
         self.closed = True
         self.reading = False
         # libuv cancels pending requests with ECANCELED, connect then write then
-        # shutdown, just before the close callback (uv__stream_destroy).
-        for pending in (self.connect_cb, self.write_cb, self.shutdown_cb):
-            if pending is not None:
-                self.loop.add_closing(pending, errno.ECANCELED)
+        # shutdown, just before the close callback (uv__stream_destroy), all in
+        # this handle's one turn of the closing phase.
+        cancelled = [fn for fn in (self.connect_cb, self.write_cb, self.shutdown_cb)
+                     if fn is not None]
         self.connect_cb = self.shutdown_cb = self.write_cb = None
         self.write_bufs = []
         self.write_size = 0
@@ -386,8 +397,8 @@ class StreamHandle:
                 sock.close()
             except OSError:  # pragma: no cover
                 pass
-        if cb is not None:
-            self.loop.add_closing(cb)
+        if cancelled or cb is not None:
+            self.loop.add_closing(_finish_close, self.loop, cancelled, cb)
 
     def _loop_teardown(self) -> None:
         """The loop is stopping: close without callbacks."""
@@ -421,6 +432,20 @@ class StreamHandle:
 
     def fileno(self) -> int:
         return -1 if self.closed or self.watcher is None else self.watcher.fd
+
+
+def _finish_close(loop: Loop, cancelled: List[Callable[[int], None]],
+                  cb: Optional[Callable[[], None]]) -> None:
+    """A closed handle's turn in the closing phase: cancelled requests, then its callback.
+
+    Each is its own callback in Node, so next_tick callbacks run between them.
+    """
+    for fn in cancelled:
+        fn(errno.ECANCELED)
+        if loop._ticks:
+            loop._drain_ticks()
+    if cb is not None:
+        cb()
 
 
 def _remaining(bufs: List[Any], sent: int) -> List[Any]:

@@ -52,7 +52,6 @@ stderr, every handle destroyed, the loop stopped, the exception re-raised from
 from __future__ import annotations
 
 import heapq
-import selectors
 import socket
 import sys
 import threading
@@ -63,21 +62,18 @@ from typing import (
     Any, Callable, Deque, List, Optional, Protocol, Set, Tuple,
 )
 
-from ._selector import SelectorSpec, make_selector
+from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
+from ._selector import SelectorSpec
 
 __all__ = ("Loop", "IOWatcher", "get_loop", "set_loop", "run", "LoopStopped",
-           "EVENT_READ", "EVENT_WRITE")
+           "EVENT_READ", "EVENT_WRITE", "EVENT_HUP")
 
-EVENT_READ = selectors.EVENT_READ
-EVENT_WRITE = selectors.EVENT_WRITE
 
 Callback = Callable[..., Any]
 
 # Lazy timer cancellation: the heap is rebuilt only when it holds more than
 # _COMPACT_MIN entries and more than half of them are cancelled (asyncio's rule).
 _COMPACT_MIN = 100
-# A poll never sleeps longer than a day: some platforms reject larger timeouts.
-_MAX_POLL = 86400.0
 # After a poll, deferred I/O callbacks run at most this many rounds (libuv's 8).
 _PENDING_ROUNDS = 8
 
@@ -102,18 +98,21 @@ class IOWatcher:
     """One file descriptor's interest in readiness (libuv's ``uv__io_t``).
 
     ``on_readable``/``on_writable`` run in the poll phase while the matching bit
-    is in ``events``. Start and stop interest with :meth:`Loop.io_start` and
+    is in ``events``; ``hup`` tells ``on_readable`` the kernel also reported a
+    hang-up. Start and stop interest with :meth:`Loop.io_start` and
     :meth:`Loop.io_stop`; :meth:`Loop.io_close` forgets the fd before it is closed.
     """
 
-    __slots__ = ("fd", "on_readable", "on_writable", "events", "closed")
+    __slots__ = ("fd", "on_readable", "on_writable", "events", "kevents", "hup", "closed")
 
     def __init__(self, fd: int, on_readable: Optional[Callback] = None,
                  on_writable: Optional[Callback] = None) -> None:
         self.fd = fd
         self.on_readable = on_readable
         self.on_writable = on_writable
-        self.events = 0
+        self.events = 0       # what the loop wants to hear about
+        self.kevents = 0      # what the kernel was last told (the poller's business)
+        self.hup = False
         self.closed = False
 
 
@@ -190,7 +189,7 @@ class Loop:
     def __init__(self, *, clock: Optional[Callable[[], float]] = None,
                  selector: SelectorSpec = None, manual: bool = False) -> None:
         self.clock: Callable[[], float] = clock or time.monotonic
-        self._selector = make_selector(selector)
+        self._poller = make_poller(selector)
         self._now = self.clock()
         # phase queues
         self._timers: List[_TimerEntry] = []
@@ -199,7 +198,7 @@ class Loop:
         self._cancelled = 0          # cancelled entries still in the heap
         self._immediates: Deque[Any] = deque()
         self._pending: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
-        self._closing: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
+        self._closing: List[Tuple[Callback, Tuple[Any, ...]]] = []
         self._ticks: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
         # liveness
         self._refs = 0               # ref'd active handles, timers, requests
@@ -326,25 +325,22 @@ class Loop:
             self._cancelled -= 1
         if not heap:
             return None
-        return min(max(0.0, heap[0].when - self._now), _MAX_POLL)
+        return max(0.0, heap[0].when - self._now)
 
     def _poll(self, timeout: Optional[float]) -> None:
         """§3 Wait for readiness, then run each ready watcher's callbacks."""
         if self.tracer is not None:
             self.tracer("poll", timeout)
-        try:
-            ready = self._selector.select(timeout)
-        except InterruptedError:
-            ready = []
+        ready = self._poller.poll(timeout)
         self.update_time()
-        for key, mask in ready:
+        for watcher, mask in ready:
             if self._stopping:
                 return
-            watcher: IOWatcher = key.data
             if mask & EVENT_READ and watcher.events & EVENT_READ:
-                self._call(watcher.on_readable)  # type: ignore[arg-type]
+                watcher.hup = mask & EVENT_HUP != 0
+                self._call(watcher.on_readable)
             if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
-                self._call(watcher.on_writable)  # type: ignore[arg-type]
+                self._call(watcher.on_writable)
 
     def _run_check(self) -> None:
         """§4 Run the immediates queued before this phase began (Node's check phase)."""
@@ -363,15 +359,21 @@ class Loop:
                 self._call(immediate._run)
 
     def _run_closing(self) -> None:
-        """§5 Run close callbacks queued with :meth:`add_closing` (``'close'`` events)."""
-        closing = self._closing
-        if not closing:
+        """§5 Run close callbacks queued with :meth:`add_closing` (``'close'`` events).
+
+        Newest first: libuv pushes each closing handle on the front of its list
+        (``uv__make_close_pending``), so handles closed in one turn get their
+        close callbacks in reverse order. Handles closed by these callbacks wait
+        for the next turn.
+        """
+        batch = self._closing
+        if not batch:
             return
         self._trace("closing")
-        for _ in range(len(closing)):
+        self._closing = []
+        for fn, args in reversed(batch):
             if self._stopping:
                 return
-            fn, args = closing.popleft()
             self._call(fn, *args)
 
     def _trace(self, phase: str) -> None:
@@ -480,34 +482,15 @@ class Loop:
 
     def io_start(self, watcher: IOWatcher, events: int) -> None:
         """Add ``events`` (EVENT_READ/EVENT_WRITE) to the watcher's interest."""
-        new = watcher.events | events
-        if new == watcher.events:
-            return
-        if watcher.events:
-            self._selector.modify(watcher.fd, new, watcher)
-        else:
-            self._selector.register(watcher.fd, new, watcher)
-        watcher.events = new
+        self._poller.start(watcher, events)
 
     def io_stop(self, watcher: IOWatcher, events: int) -> None:
         """Remove ``events`` from the watcher's interest."""
-        new = watcher.events & ~events
-        if new == watcher.events:
-            return
-        if new:
-            self._selector.modify(watcher.fd, new, watcher)
-        else:
-            self._selector.unregister(watcher.fd)
-        watcher.events = new
+        self._poller.stop(watcher, events)
 
     def io_close(self, watcher: IOWatcher) -> None:
         """Forget the watcher before its fd is closed; stale events are skipped."""
-        if watcher.events:
-            try:
-                self._selector.unregister(watcher.fd)
-            except (KeyError, ValueError, OSError):
-                pass
-            watcher.events = 0
+        self._poller.close(watcher)
         watcher.closed = True
 
     # ------------------------------------------------------------------ liveness
@@ -735,7 +718,7 @@ class Loop:
                 return
             self._closed = True
         self.io_close(self._wake_watcher)
-        self._selector.close()
+        self._poller.shutdown()
         self._wake_r.close()
         self._wake_w.close()
         if self.pool is not None:

@@ -37,7 +37,9 @@ from ._isip import is_ip
 from ._loop import EVENT_READ, IOWatcher, Loop, get_loop
 from ._netsocket import Socket, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
-from ._validators import is_number, js_truthy, validate_number, validate_port
+from ._validators import (
+    is_number, js_truthy, validate_function, validate_number, validate_port,
+)
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
@@ -124,7 +126,8 @@ class _ListenHandle:
             if server is None:  # pragma: no cover - a handle always has its server
                 conn.close()
                 continue
-            server._on_connection(conn)
+            # one callback per connection, as libuv's connection_cb: ticks run between
+            self.loop._call(server._on_connection, conn)
 
     def _emfile_trick(self) -> bool:
         """Out of fds: free the reserve fd, accept and drop the waiting connections.
@@ -411,11 +414,11 @@ class Server(EventEmitter):
         except OSError as exc:
             sock.close()
             code = exc.errno or errno.EINVAL   # "AF_UNIX path too long" has no errno
-            loop.next_tick(self._emit, "error", listen_error(code, path))
+            loop.next_tick(self._emit, "error", listen_error(code, path, -1))
             return
         except (TypeError, ValueError):
             sock.close()
-            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path))
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
             return
         handle = _ListenHandle(loop, sock)
         if not path.startswith("\0"):
@@ -425,7 +428,7 @@ class Server(EventEmitter):
                 handle.pipe_inode = (st.st_dev, st.st_ino)
             except OSError:  # pragma: no cover - vanished at once
                 pass
-        if not self._start_listening(handle, backlog, path, None):
+        if not self._start_listening(handle, backlog, path, -1):
             return
         if readable_all or writable_all:
             mode = 0
@@ -523,6 +526,7 @@ class Server(EventEmitter):
 
     def get_connections(self, callback: Callback) -> Server:
         """Node: ``server.getConnections(callback)`` — ``callback(None, count)`` next tick."""
+        validate_function(callback, "callback")
         self._run(lambda: self._loop.next_tick(callback, None, self._connections))  # type: ignore[union-attr]
         return self
 

@@ -197,21 +197,28 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx: Any = None
         self._parent: Any = None
+        if signal is not None:          # the stream layer's abort (Duplex's addAbortSignal)
+            self._abort_on(signal)
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         if sock_for_fd is not None:
             handle = StreamHandle(self._loop, sock_for_fd)  # type: ignore[arg-type]
-        if handle is not None:
-            self._handle = handle
-            self._init_handle()
-            if opts.get("readable") is not False:
-                if opts.get("pause_on_create"):
-                    handle.read_stop()
-                    self._readable_state.flowing = False  # type: ignore[union-attr]
-                elif not opts.get("manual_start"):
-                    self._read_impl(0)
-        if signal is not None:
-            self._watch_signal(signal)
+        self._handle = handle
+        # Node's initSocketHandle runs here even without a handle, and it
+        # "undestroys" the stream: a socket made with an aborted signal emits
+        # 'error' and 'close' but is not left destroyed (Node v20 behaviour).
+        self._init_handle()
+        if handle is not None and opts.get("readable") is not False:
+            if opts.get("pause_on_create"):
+                handle.read_stop()
+                self._readable_state.flowing = False  # type: ignore[union-attr]
+            elif not opts.get("manual_start"):
+                self._read_impl(0)
+        if signal is not None:          # net's own, added a tick later: stop Happy Eyeballs
+            if signal.aborted:
+                self._tick(setattr, self, "_aborted", True)
+            else:
+                self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -232,16 +239,17 @@ class Socket(Duplex):
                     self._onread_buffer = buf
                 handle.onread_buffer = buf
 
-    def _watch_signal(self, signal: Any) -> None:
+    def _abort_on(self, signal: Any) -> None:
+        """Destroy with an AbortError when ``signal`` aborts (now, if it already has)."""
         def on_abort(*_: Any) -> None:
-            self._aborted = True
             self._destroy_impl(AbortError(cause=signal.reason), None)
 
         if signal.aborted:
             on_abort()
             return
         signal.once("abort", on_abort)
-        self._add("close", lambda *_: signal.remove_listener("abort", on_abort), False)
+        self._add("close", _once(self, "close", lambda *_: signal.remove_listener(
+            "abort", on_abort)), False)
 
     def _on_readable_stream_end(self, *_: Any) -> None:
         """After 'end' without half-open, writes fail with EPIPE once we ended too."""

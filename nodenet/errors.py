@@ -460,7 +460,7 @@ def connect_error(
     if local:
         msg += f" - Local ({local})"
     return NodeSystemError(msg, errno=err, code=code, syscall=syscall, address=address,
-                           port=port if port else None)
+                           port=port or None)
 
 
 def listen_error(err: int, address: Optional[str], port: Optional[int] = None,
@@ -468,8 +468,9 @@ def listen_error(err: int, address: Optional[str], port: Optional[int] = None,
     """Node's ``uvExceptionWithHostPort``: ``listen EADDRINUSE: address already in use :::80``."""
     code = errno_code(err)
     msg = f"{syscall} {code}: {uv_message(code)}{_details(address, port)}"
+    # Node sets .port when it is truthy: -1 for a Unix path, absent for port 0
     return NodeSystemError(msg, errno=err, code=code, syscall=syscall, address=address,
-                           port=port if port else None)
+                           port=port or None)
 
 
 def dns_error(err: int, hostname: str, syscall: str = "getaddrinfo") -> NodeSystemError:

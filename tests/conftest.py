@@ -34,6 +34,10 @@ def fresh_loop(request: pytest.FixtureRequest) -> Iterator[net.Loop]:
         net.process.remove_all_listeners()
         net.process._exit_code = None
         EventEmitter.default_max_listeners = 10
+        from nodenet import _defaults, dns
+        _defaults._auto_select_family = True
+        _defaults._attempt_timeout = 250
+        dns._default_order = "verbatim"
     if request.node.get_closest_marker("leaky") is None:
         deadline = time.monotonic() + 5.0
         while extra_threads(threads_before) and time.monotonic() < deadline:

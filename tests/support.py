@@ -30,11 +30,26 @@ def run(main: Optional[Callable[[], Any]] = None, timeout: float = 10.0) -> None
 
     loop.post(start)
     if not waiter.event.wait(timeout):
+        state = describe(loop)
         loop.stop()
         loop.join(5.0)
-        raise AssertionError(f"loop still alive after {timeout}s")
+        raise AssertionError(f"loop still alive after {timeout}s: {state}")
     if waiter.error is not None:
         raise waiter.error
+
+
+def describe(loop: net.Loop) -> str:
+    """What keeps a loop alive (for a timeout's error message)."""
+    parts = [f"refs={loop._refs}", f"immediates={len(loop._immediates)}",
+             f"pending={len(loop._pending)}", f"closing={len(loop._closing)}",
+             f"timers={loop._timer_count}"]
+    for h in list(loop._handles):
+        fields = {k: getattr(h, k, None) for k in ("reading", "refed", "counted", "closed")}
+        busy = {k: getattr(h, k, None) is not None
+                for k in ("write_cb", "connect_cb", "shutdown_cb")}
+        owner = getattr(h, "owner", None) or getattr(h, "server", None)
+        parts.append(f"{type(h).__name__}({fields}, busy={busy}, owner={owner!r})")
+    return "; ".join(parts)
 
 
 def on_loop(fn: Callable[..., Any], *args: Any) -> Any:

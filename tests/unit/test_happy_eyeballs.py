@@ -87,12 +87,16 @@ class FakeHandle:
         if self.closed:
             return
         self.closed = True
-        if self.connect_cb is not None:
-            self.loop.add_closing(self.connect_cb, errno.ECANCELED)
-            self.connect_cb = None
+        pending, self.connect_cb = self.connect_cb, None
         self.sync()
-        if cb is not None:
-            self.loop.add_closing(cb)
+
+        def finish() -> None:        # as StreamHandle: cancellation, then the callback
+            if pending is not None:
+                pending(errno.ECANCELED)
+            if cb is not None:
+                cb()
+
+        self.loop.add_closing(finish)
 
     def read_start(self) -> int:
         self.reading = True

@@ -136,7 +136,7 @@ def test_poll_timeout_rules(vloop: Any) -> None:
     loop, clock = vloop
     net.set_timeout(lambda: net.set_immediate(lambda: None), 50)
     loop.run_until_idle()
-    polls = loop._selector.polls
+    polls = loop._poller.selector.polls
     assert polls[0] == pytest.approx(0.050)
     assert 0 in polls[1:]
 
