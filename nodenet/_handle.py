@@ -287,6 +287,8 @@ class StreamHandle:
         assert self.sock is not None
         try:
             self.sock.bind(address)
+        except socket.gaierror:      # not an address of this family: libuv says EINVAL
+            return errno.EINVAL
         except OSError as exc:
             return exc.errno or errno.EINVAL
         return 0

@@ -414,6 +414,8 @@ class Server(EventEmitter):
         except OSError as exc:
             sock.close()
             code = exc.errno or errno.EINVAL   # "AF_UNIX path too long" has no errno
+            if code == errno.ENOENT:
+                code = errno.EACCES            # libuv's pipe bind reports a missing dir so
             loop.next_tick(self._emit, "error", listen_error(code, path, -1))
             return
         except (TypeError, ValueError):
@@ -453,6 +455,8 @@ class Server(EventEmitter):
         try:
             if kind == "fd":
                 st = os.fstat(value)
+                if stat.S_ISFIFO(st.st_mode):   # Node opens a FIFO as a pipe; listen() fails
+                    raise OSError(errno.ENOTSOCK, "not a socket")
                 if not stat.S_ISSOCK(st.st_mode):
                     raise OSError(errno.EINVAL, "not a socket")
                 sock = socket.socket(fileno=value)

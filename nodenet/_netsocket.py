@@ -280,7 +280,7 @@ class Socket(Duplex):
             self._peername = None
             self._sockname = None
         path = options.get("path")
-        pipe = bool(path)
+        pipe = js_truthy(path)
         if self._handle is None:
             self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
             self._init_handle()
@@ -914,7 +914,7 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
         raise ERR_MISSING_ARGS(["options", "port", "path"])
     plan: Dict[str, Any] = {}
     path = options.get("path")
-    if path:
+    if js_truthy(path):       # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
     local_address = options.get("local_address")

@@ -1,8 +1,8 @@
 """Socket options, each one feature-detected (they vary by platform and kernel).
 
 Node/libuv equivalents: ``uv_tcp_nodelay``, ``uv_tcp_keepalive`` (SO_KEEPALIVE,
-then TCP_KEEPIDLE = the delay, TCP_KEEPINTVL = 1, TCP_KEEPCNT = 10, as the Node
-docs for ``socket.setKeepAlive`` list), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT``,
+then, when a delay is given, TCP_KEEPIDLE = the delay, TCP_KEEPINTVL = 1,
+TCP_KEEPCNT = 10, as Node 20 sets them), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT``,
 ``uv_tcp_close_reset`` (SO_LINGER 0 for an RST) and the SO_REUSEADDR every
 listening socket gets. A missing option is skipped, never an error, so the same
 code runs on Linux, macOS, the BSDs and PyPy.
@@ -40,14 +40,14 @@ def set_no_delay(sock: socket.socket, enable: bool) -> None:
 
 
 def set_keep_alive(sock: socket.socket, enable: bool, delay_seconds: int) -> None:
-    """SO_KEEPALIVE, and when enabling: TCP_KEEPIDLE (if > 0), KEEPINTVL 1, KEEPCNT 10."""
+    """SO_KEEPALIVE; with a delay: TCP_KEEPIDLE = delay, KEEPINTVL 1, KEEPCNT 10 (Node 20)."""
     if not _is_tcp(sock):
         return
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1 if enable else 0)
-        if not enable:
-            return
-        if delay_seconds > 0 and _KEEPIDLE is not None:
+        if not enable or delay_seconds <= 0:
+            return          # a zero delay leaves the kernel's probe settings alone
+        if _KEEPIDLE is not None:
             sock.setsockopt(socket.IPPROTO_TCP, _KEEPIDLE, delay_seconds)
         if _KEEPINTVL is not None:
             sock.setsockopt(socket.IPPROTO_TCP, _KEEPINTVL, 1)
