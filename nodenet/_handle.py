@@ -205,8 +205,9 @@ class StreamHandle:
 
     # -- writing ----------------------------------------------------------------
 
-    def write(self, bufs: List[Any], cb: Callable[[int], None]) -> Tuple[int, bool]:
-        """Write ``bufs``: (errno, async). Async writes call ``cb(status)`` later."""
+    def write(self, bufs: List[Any], cb: Optional[Callable[[int], None]]) -> Tuple[int, bool]:
+        """Write ``bufs``: (errno, async). An async write calls ``write_cb(status)``
+        when flushed; the caller may set ``write_cb`` after this returns."""
         if self.closed or self.sock is None:
             return errno.EBADF, False
         total = 0

@@ -511,10 +511,8 @@ class Server(EventEmitter):
             self._emit("drop", data)
             return
         handle = StreamHandle(loop, conn)
-        sock = Socket(handle=handle, allow_half_open=self.allow_half_open,
-                      pause_on_create=self.pause_on_connect, readable=True, writable=True,
-                      readable_high_water_mark=self.high_water_mark,
-                      writable_high_water_mark=self.high_water_mark)
+        sock = Socket._accepted(handle, self.allow_half_open, self.pause_on_connect,
+                                self.high_water_mark)
         if self.no_delay and handle.is_tcp:
             sock._no_delay = True
             handle.set_no_delay(True)

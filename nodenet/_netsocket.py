@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import socket as _socket
 import stat
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
 from . import _defaults
@@ -35,6 +36,7 @@ from ._debug import debug
 from . import _handle
 from ._handle import StreamHandle
 from ._isip import is_ip
+from ._loop import get_loop
 from ._validators import (
     is_number, js_truthy, validate_boolean, validate_function, validate_int32,
     validate_number, validate_port, validate_string,
@@ -46,7 +48,7 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex
+from .stream import Duplex, _maybe_read_more, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -55,6 +57,7 @@ __all__ = ("Socket", "create_connection", "connect")
 
 Callback = Callable[..., Any]
 TIMEOUT_MAX = 2**31 - 1
+_get_ident = threading.get_ident
 
 
 def _hwm(opts: Mapping[str, Any], key: str) -> Optional[int]:
@@ -117,6 +120,21 @@ class Socket(Duplex):
         "block_list", "_connect_ctx", "_parent",
     )
 
+    _handle: Optional[StreamHandle]
+    _connect_ctx: Any
+    _pending_data: Any
+    _onread_buffer: Any
+    _host: Optional[str]
+    _peername: Optional[Dict[str, Any]]
+    _sockname: Optional[Dict[str, Any]]
+    timeout: Optional[float]
+    _idle_entry: Any
+    _onread_callback: Optional[Callback]
+    _onread_gen: Optional[Callback]
+    server: Optional[Server]
+    _server: Optional[Server]
+    auto_select_family_attempted_addresses: Optional[List[str]]
+
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if is_number(options):
             options = {"fd": options}
@@ -150,69 +168,96 @@ class Socket(Duplex):
                 sock_for_fd = _socket.socket(fileno=fd)
             except OSError:
                 raise ERR_INVALID_FD_TYPE("PIPE") from None
-        Duplex.__init__(
-            self, allow_half_open=js_truthy(opts.get("allow_half_open")),
+        if sock_for_fd is not None:
+            handle = StreamHandle(get_loop(), sock_for_fd)
+        onread = opts.get("onread")
+        self._setup(
+            allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
             writable=opts.get("writable") is not False,
-            readable_high_water_mark=_hwm(opts, "readable_high_water_mark"),
-            writable_high_water_mark=_hwm(opts, "writable_high_water_mark"))
+            readable_hwm=_hwm(opts, "readable_high_water_mark"),
+            writable_hwm=_hwm(opts, "writable_high_water_mark"),
+            handle=handle, onread=onread if isinstance(onread, Mapping) else None,
+            no_delay=js_truthy(opts.get("no_delay")),
+            keep_alive=js_truthy(opts.get("keep_alive")),
+            keep_alive_delay=int((delay or 0) / 1000), signal=signal, block_list=block_list,
+            pause_on_create=bool(opts.get("pause_on_create")),
+            manual_start=bool(opts.get("manual_start")))
+
+    @classmethod
+    def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
+                  hwm: int) -> Socket:
+        """A socket for a connection a server accepted (options known to be valid)."""
+        sock = cls.__new__(cls)
+        sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
+                    readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
+                    no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
+                    block_list=None, pause_on_create=pause, manual_start=False)
+        return sock
+
+    def _setup(self, *, allow_half_open: bool, readable: bool, writable: bool,
+               readable_hwm: Optional[int], writable_hwm: Optional[int],
+               handle: Optional[StreamHandle], onread: Optional[Mapping[str, Any]],
+               no_delay: bool, keep_alive: bool, keep_alive_delay: int, signal: Any,
+               block_list: Any, pause_on_create: bool, manual_start: bool) -> None:
+        """The body of Node's Socket constructor, after the option checks."""
+        Duplex.__init__(
+            self, allow_half_open=allow_half_open, readable=readable, writable=writable,
+            readable_high_water_mark=readable_hwm, writable_high_water_mark=writable_hwm)
         # net.Socket: no 'close' from the stream layer (the handle emits it), and
         # auto-destroy once both sides are done.
-        self._readable_state.emit_close = False  # type: ignore[union-attr]
-        self._writable_state.emit_close = False  # type: ignore[union-attr]
+        self._readable_state.emit_close = False
+        self._writable_state.emit_close = False
         self.connecting = False
-        self._handle: Optional[StreamHandle] = None
-        self._host: Optional[str] = None
-        self._peername: Optional[Dict[str, Any]] = None
-        self._sockname: Optional[Dict[str, Any]] = None
-        self._pending_data: Any = None
-        self.timeout: Optional[float] = None
+        self._handle = None
+        self._host = None
+        self._peername = None
+        self._sockname = None
+        self._pending_data = None
+        self.timeout = None
         self._idle_ms = 0.0
-        self._idle_entry: Any = None
+        self._idle_entry = None
         self._idle_activity = 0.0
         self._last_write_queue_size = 0
-        self._onread_buffer: Any = None
-        self._onread_callback: Optional[Callback] = None
-        self._onread_gen: Optional[Callback] = None
-        onread = opts.get("onread")
-        if isinstance(onread, Mapping):
+        self._onread_buffer = None
+        self._onread_callback = None
+        self._onread_gen = None
+        if onread is not None:
             buf, cb = onread.get("buffer"), onread.get("callback")
             if callable(cb) and (callable(buf) or isinstance(buf, (bytearray, memoryview))):
                 if callable(buf):
                     self._onread_gen = buf
                 else:
-                    self._onread_buffer = memoryview(buf).cast("B")
+                    self._onread_buffer = buf     # the callback gets this very object
                 self._onread_callback = cb
-        self._no_delay = js_truthy(opts.get("no_delay"))
-        self._keep_alive = js_truthy(opts.get("keep_alive"))
-        self._keep_alive_delay = int((delay or 0) / 1000)
-        self.server: Optional[Server] = None
-        self._server: Optional[Server] = None
+        self._no_delay = no_delay
+        self._keep_alive = keep_alive
+        self._keep_alive_delay = keep_alive_delay
+        self.server = None
+        self._server = None
         self._bytes_read = 0
         self._bytes_written = 0
         self._after_fin = False
         self._reset_closing = False
         self._aborted = False
-        self.auto_select_family_attempted_addresses: Optional[List[str]] = None
+        self.auto_select_family_attempted_addresses = None
         self.block_list = block_list
-        self._connect_ctx: Any = None
-        self._parent: Any = None
+        self._connect_ctx = None
+        self._parent = None
         if signal is not None:          # the stream layer's abort (Duplex's addAbortSignal)
             self._abort_on(signal)
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
-        if sock_for_fd is not None:
-            handle = StreamHandle(self._loop, sock_for_fd)  # type: ignore[arg-type]
         self._handle = handle
         # Node's initSocketHandle runs here even without a handle, and it
         # "undestroys" the stream: a socket made with an aborted signal emits
         # 'error' and 'close' but is not left destroyed (Node v20 behaviour).
         self._init_handle()
-        if handle is not None and opts.get("readable") is not False:
-            if opts.get("pause_on_create"):
+        if handle is not None and readable:
+            if pause_on_create:
                 handle.read_stop()
-                self._readable_state.flowing = False  # type: ignore[union-attr]
-            elif not opts.get("manual_start"):
+                self._readable_state.flowing = False
+            elif not manual_start:
                 self._read_impl(0)
         if signal is not None:          # net's own, added a tick later: stop Happy Eyeballs
             if signal.aborted:
@@ -235,9 +280,8 @@ class Socket(Duplex):
                     buf = self._onread_gen()
                     if not isinstance(buf, (bytearray, memoryview)):
                         return
-                    buf = memoryview(buf).cast("B")
                     self._onread_buffer = buf
-                handle.onread_buffer = buf
+                handle.onread_buffer = memoryview(buf).cast("B")
 
     def _abort_on(self, signal: Any) -> None:
         """Destroy with an AbortError when ``signal`` aborts (now, if it already has)."""
@@ -387,17 +431,33 @@ class Socket(Duplex):
             self._update_timer()
         if self.destroyed:
             return
-        if self._onread_callback is not None:
+        if self._onread_callback is None:
+            state = self._readable_state
+            if (state.flowing and not state.sync and state.data_listening
+                    and state.length == 0 and state.decoder is None
+                    and not state.ended and state.errored is None):
+                # push(data) when flowing with nothing buffered: straight to 'data'
+                state.reading = False
+                if state.multi_await_drain:
+                    state.await_drain_writers.clear()
+                else:
+                    state.await_drain_writers = None
+                state.data_emitted = True
+                self._emit("data", data)
+                _maybe_read_more(self, state)
+                result = not state.ended and (
+                    state.length < state.high_water_mark or state.length == 0)
+            else:
+                result = self.push(data)
+        else:
             buf = self._onread_buffer
             result = self._onread_callback(data, buf) is not False
             if self._onread_gen is not None:
                 new = self._onread_gen()
                 if isinstance(new, (bytearray, memoryview)):
-                    self._onread_buffer = memoryview(new).cast("B")
+                    self._onread_buffer = new
                     if self._handle is not None:
-                        self._handle.onread_buffer = self._onread_buffer
-        else:
-            result = self.push(data)
+                        self._handle.onread_buffer = memoryview(new).cast("B")
         if not result and self._handle is not None:
             self._handle.read_stop()
 
@@ -441,9 +501,20 @@ class Socket(Duplex):
 
     def _read_impl(self, size: Optional[int]) -> Any:
         handle = self._handle
-        if (self._onread_callback is not None and not self.connecting and handle is not None
-                and not handle.reading and not handle.closed):
-            self._try_read_start()
+        if self._onread_callback is not None:
+            if (not self.connecting and handle is not None and not handle.reading
+                    and not handle.closed):
+                self._try_read_start()
+        elif size == 0 and handle is not None and handle.reading and not self.connecting:
+            state = self._readable_state
+            if (state.length == 0 and not (state.reading or state.ended
+                                           or state.destroyed)
+                    and state.errored is None):
+                # read(0) with nothing buffered while the handle reads: Readable's
+                # steps end with reading and need_readable set, _read a no-op.
+                state.reading = state.need_readable = True
+                state.sync = False
+                return None
         return Duplex._read_impl(self, size)
 
     # ------------------------------------------------------------------ writing
@@ -455,9 +526,52 @@ class Socket(Duplex):
         mark, False if the caller should wait for ``'drain'``. After the peer
         ended and our side ended too, the write fails with EPIPE.
         """
+        if (type(chunk) is bytes and encoding is None and callback is None
+                and self._loop._ident == _get_ident()):  # type: ignore[union-attr]
+            w = self._writable_state
+            handle = self._handle
+            if (handle is not None and not self.connecting and not self._after_fin
+                    and not (w.writing or w.corked or w.ending or w.destroyed
+                             or w.need_drain or w.buffered)
+                    and w.errored is None and w.high_water_mark > 0 and chunk
+                    and handle.write_cb is None):
+                return self._fast_write(chunk, handle, w)
         if self._after_fin:
             return self._query(self._write_after_fin, chunk, encoding, callback)  # type: ignore[no-any-return]
         return Duplex.write(self, chunk, encoding, callback)
+
+    def _fast_write(self, chunk: bytes, handle: StreamHandle, w: Any) -> bool:
+        """``write(bytes)`` on a connected socket with nothing queued, in one step.
+
+        The general path (Writable.write -> _write -> _write_generic -> the
+        handle) would add the chunk to ``writable_length``, send it, and on a
+        synchronous completion take it off again with no tick to schedule (no
+        callback, no 'drain' pending); this does the same state changes directly.
+        A partial send leaves exactly the state of an async write in flight.
+        """
+        if self._idle_ms:
+            self._update_timer()
+        self._pending_data = None
+        err, is_async = handle.write([chunk], None)
+        if not err and not is_async:
+            return True      # length back to 0 < high-water mark
+        length = len(chunk)
+        w.pending_cb += 1
+        w.length += length
+        w.writelen = length
+        w.writecb = _nop_cb
+        w.writing = w.expect_write_cb = True
+        if err:
+            w.sync = True
+            self._onwrite(system_error(err, "write"))
+            w.sync = False
+        else:
+            handle.write_cb = self._write_completion(self._onwrite)
+            self._last_write_queue_size = handle.write_size
+        ret = bool(w.length < w.high_water_mark)
+        if not ret:
+            w.need_drain = True
+        return ret and not w.destroyed and w.errored is None
 
     def _write_after_fin(self, chunk: Any, encoding: Any, callback: Optional[Callback]) -> bool:
         w = self._writable_state
@@ -502,10 +616,18 @@ class Socket(Duplex):
             return
         if self._idle_ms:
             self._update_timer()
-        bufs = data if writev else [data]
+        err, is_async = handle.write(data if writev else [data], None)
+        if err:
+            cb(system_error(err, "write"))
+        elif is_async:
+            handle.write_cb = self._write_completion(cb)
+            self._last_write_queue_size = handle.write_size
+        else:
+            cb(None)
 
+    def _write_completion(self, cb: Callback) -> Callable[[int], None]:
+        """Node's ``onWriteComplete`` for an async write (made only when one is needed)."""
         def complete(status: int) -> None:
-            # Node's onWriteComplete
             if self.destroyed:
                 cb(None)
                 return
@@ -516,14 +638,7 @@ class Socket(Duplex):
                 self._update_timer()
             self._last_write_queue_size = 0
             cb(None)
-
-        err, is_async = handle.write(bufs, complete)
-        if err:
-            cb(system_error(err, "write"))
-        elif is_async:
-            self._last_write_queue_size = handle.write_size
-        else:
-            cb(None)
+        return complete
 
     def _final(self, callback: Callback) -> None:
         """Node's ``_final``: shut down the write side once connected."""

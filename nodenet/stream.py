@@ -37,7 +37,7 @@ from .errors import (
     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
-from .events import EventEmitter
+from .events import EventEmitter, _Once
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -873,6 +873,25 @@ class _Pipe:
         self.ondrain: Optional[Callback] = None
         self.cleaned_up = False
 
+    def _on(self, emitter: Any, event: str, fn: Callback, once: bool = False,
+            prepend: bool = False) -> None:
+        """Add a listener; straight to the table for our own emitters (no hop, no checks)."""
+        if isinstance(emitter, EventEmitter) and not emitter._foreign():
+            emitter._add(event, _Once(emitter, event, fn) if once else fn, prepend)
+        elif prepend:
+            emitter.prepend_listener(event, fn)
+        elif once:
+            emitter.once(event, fn)
+        else:
+            emitter.on(event, fn)
+
+    @staticmethod
+    def _off(emitter: Any, event: str, fn: Callback) -> None:
+        if isinstance(emitter, EventEmitter) and not emitter._foreign():
+            emitter._remove(event, fn)
+        else:
+            emitter.remove_listener(event, fn)
+
     def start(self) -> Any:
         src, dest, state = self.src, self.dest, self.state
         if len(state.pipes) == 1 and not state.multi_await_drain:
@@ -884,12 +903,12 @@ class _Pipe:
         if state.end_emitted:
             src._tick(end_fn)
         else:
-            src.once("end", end_fn)
-        dest.on("unpipe", self.onunpipe)
-        src.on("data", self.ondata)
-        dest.prepend_listener("error", self.onerror)
-        dest.once("close", self.onclose)
-        dest.once("finish", self.onfinish)
+            self._on(src, "end", end_fn, once=True)
+        self._on(dest, "unpipe", self.onunpipe)
+        self._on(src, "data", self.ondata)
+        self._on(dest, "error", self.onerror, prepend=True)
+        self._on(dest, "close", self.onclose, once=True)
+        self._on(dest, "finish", self.onfinish, once=True)
         dest.emit("pipe", src)
         if getattr(dest, "writable_need_drain", False) is True:
             self.pause()
@@ -906,16 +925,16 @@ class _Pipe:
         self.dest.end()
 
     def cleanup(self) -> None:
-        src, dest = self.src, self.dest
-        dest.remove_listener("close", self.onclose)
-        dest.remove_listener("finish", self.onfinish)
+        src, dest, off = self.src, self.dest, self._off
+        off(dest, "close", self.onclose)
+        off(dest, "finish", self.onfinish)
         if self.ondrain is not None:
-            dest.remove_listener("drain", self.ondrain)
-        dest.remove_listener("error", self.onerror)
-        dest.remove_listener("unpipe", self.onunpipe)
-        src.remove_listener("end", self.onend)
-        src.remove_listener("end", self.unpipe)
-        src.remove_listener("data", self.ondata)
+            off(dest, "drain", self.ondrain)
+        off(dest, "error", self.onerror)
+        off(dest, "unpipe", self.onunpipe)
+        off(src, "end", self.onend)
+        off(src, "end", self.unpipe)
+        off(src, "data", self.ondata)
         self.cleaned_up = True
         wstate = getattr(dest, "_writable_state", None)
         if (self.ondrain is not None and self.state.await_drain_writers
@@ -933,7 +952,7 @@ class _Pipe:
             self.src._pause()
         if self.ondrain is None:
             self.ondrain = self.pipe_on_drain
-            dest.on("drain", self.ondrain)
+            self._on(dest, "drain", self.ondrain)
 
     def pipe_on_drain(self, *_: Any) -> None:
         state, dest = self.state, self.dest
@@ -952,7 +971,7 @@ class _Pipe:
     def onerror(self, err: BaseException) -> None:
         self.unpipe()
         dest = self.dest
-        dest.remove_listener("error", self.onerror)
+        self._off(dest, "error", self.onerror)
         if dest.listener_count("error") == 0:
             s = getattr(dest, "_writable_state", None) or getattr(dest, "_readable_state", None)
             if s is not None and not s.error_emitted:
@@ -961,11 +980,11 @@ class _Pipe:
                 dest.emit("error", err)
 
     def onclose(self, *_: Any) -> None:
-        self.dest.remove_listener("finish", self.onfinish)
+        self._off(self.dest, "finish", self.onfinish)
         self.unpipe()
 
     def onfinish(self) -> None:
-        self.dest.remove_listener("close", self.onclose)
+        self._off(self.dest, "close", self.onclose)
         self.unpipe()
 
     def unpipe(self) -> None:
@@ -1470,6 +1489,9 @@ class Duplex(Readable, Writable):
     """
 
     __slots__ = ()
+    # both sides always exist on a Duplex
+    _readable_state: ReadableState
+    _writable_state: WritableState
 
     def __init__(self, *, allow_half_open: bool = True, readable: bool = True,
                  writable: bool = True, readable_high_water_mark: Optional[int] = None,
