@@ -22,7 +22,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
-from ._validators import is_number, validate_boolean, validate_function, validate_string
+from ._validators import (
+    is_number, js_truthy, validate_boolean, validate_function, validate_string,
+)
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeSystemError, dns_error
 
 __all__ = (
@@ -68,14 +70,12 @@ def _family(value: Any, name: str) -> int:
 
 
 def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
-    """Node's argument checks: (family, hints, all, order)."""
+    """Node's checks of a lookup's options mapping: (family, hints, all, order)."""
     family, hints, all_, order = 0, 0, False, _default_order
     if options is None:
         return family, hints, all_, order
     if is_number(options):
         return _family(options, "family"), hints, all_, order
-    if not isinstance(options, Mapping):
-        raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
     opts = {(_snake(k) if isinstance(k, str) else k): v for k, v in options.items()}
     if opts.get("hints") is not None:
         raw = opts["hints"]
@@ -94,7 +94,7 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
     if opts.get("order") is not None:
         if opts["order"] not in _ORDERS:
             raise ERR_INVALID_ARG_VALUE("options.order", opts["order"],
-                                        "must be one of: 'ipv4first', 'ipv6first', 'verbatim'")
+                                        "must be one of: 'verbatim', 'ipv4first', 'ipv6first'")
         order = opts["order"]
     return family, hints, all_, order
 
@@ -104,8 +104,10 @@ def _snake(key: str) -> str:
     return snake(key)
 
 
-def lookup(hostname: Any, options: Any = None,
-           callback: Optional[LookupCallback] = None) -> None:
+_MISSING: Any = object()
+
+
+def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None:
     """Node: ``dns.lookup(hostname[, options], callback)``.
 
     ``options`` is a family (0, 4, 6) or a mapping with ``family`` (also
@@ -115,12 +117,21 @@ def lookup(hostname: Any, options: Any = None,
     ``all=True`` where each address is ``{'address': str, 'family': 4 | 6}``.
     May be called from any thread; the callback runs on the loop thread.
     """
-    if callback is None and callable(options):
-        options, callback = None, options
-    if hostname:
+    two_args = callback is _MISSING
+    if two_args:
+        callback = None
+    if js_truthy(hostname):
         validate_string(hostname, "hostname")
-    validate_function(callback, "callback")
-    assert callback is not None
+    # Node's argument checks, in Node's order
+    if callable(options):
+        callback, options = options, None
+    elif is_number(options):
+        validate_function(callback, "callback")
+    elif options is not None and not isinstance(options, Mapping):
+        validate_function(options if two_args else callback, "callback")
+        raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+    else:
+        validate_function(callback, "callback")
     family, hints, all_, order = _parse_options(options)
     loop = get_loop()
     if loop.in_loop_thread():
@@ -131,7 +142,7 @@ def lookup(hostname: Any, options: Any = None,
 
 def _start(loop: Loop, hostname: Any, family: int, hints: int, all_: bool, order: str,
            callback: LookupCallback) -> None:
-    if not hostname:
+    if not js_truthy(hostname):
         warnings.warn(
             f'The provided hostname "{hostname}" is not a valid hostname, and is supported '
             "in the dns module solely for compatibility.", DeprecationWarning, stacklevel=3)

@@ -190,6 +190,9 @@ class _Stream(EventEmitter):
             if cb is not None:
                 cb()
             return
+        if w is not None and (len(w.buffered) > w.buffered_index or w.on_finished):
+            # Writable.destroy: buffered writes and end() callbacks get the error
+            self._tick(_error_buffer, w)
         _check_error(err, w, r)
         if w is not None:
             w.destroyed = True
@@ -1000,31 +1003,40 @@ def _writable(w: WritableState) -> bool:
             and not w.ending and not w.ended and not w.destroyed)
 
 
-def _to_chunk(chunk: Any, encoding: Optional[str], default: str) -> Tuple[bytes, int]:
-    """Validate a write()'s chunk: (bytes to send, Node length)."""
-    if isinstance(chunk, str):
-        enc = _charsets.normalize(encoding) if encoding else default
-        if enc is None:
+def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
+    """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
+
+    ``None`` first, then the encoding (any given one must be known, or
+    ``'buffer'``, even for a bytes chunk), then the chunk's type.
+    """
+    if chunk is None:
+        raise ERR_STREAM_NULL_VALUES()
+    if not encoding:
+        enc = default
+    elif encoding == "buffer":
+        enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
+    else:
+        normalized = _charsets.normalize(encoding)
+        if normalized is None:
             raise ERR_UNKNOWN_ENCODING(encoding)
-        data = _charsets.encode(chunk, enc)
-        return data, _charsets.node_length(chunk)
+        enc = normalized
+    if isinstance(chunk, str):
+        return _charsets.encode(chunk, enc), _charsets.node_length(chunk)
     if isinstance(chunk, bytes):
         return chunk, len(chunk)
     if isinstance(chunk, (bytearray, memoryview)):
         view = memoryview(chunk).cast("B") if isinstance(chunk, memoryview) else chunk
         return view, len(view)  # type: ignore[return-value]
-    if chunk is None:
-        raise ERR_STREAM_NULL_VALUES()
     raise ERR_INVALID_ARG_TYPE(
         "chunk", ["string", "Buffer", "TypedArray", "DataView"], chunk)
 
 
-def _split_args(encoding: Any, callback: Any) -> Tuple[Optional[str], Optional[Callback]]:
+def _split_args(encoding: Any, callback: Any) -> Tuple[Any, Optional[Callback]]:
+    """``(encoding, cb)`` as Node reads them: a callable encoding is the callback,
+    and a callback that is not callable is ignored."""
     if callable(encoding):
         return None, encoding
-    if callback is not None and not callable(callback):
-        raise ERR_INVALID_ARG_TYPE("cb", "function", callback)
-    return encoding, callback
+    return encoding, callback if callable(callback) else None
 
 
 class Writable(_Stream):
