@@ -49,7 +49,7 @@ def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
     return {}
 
 
-class StreamHandle:
+class StreamHandle(IOWatcher):
     """One stream socket on the loop (TCP or a Unix-domain "pipe").
 
     The OS socket may come later than the handle: a TCP handle made by
@@ -60,7 +60,7 @@ class StreamHandle:
     """
 
     __slots__ = (
-        "loop", "sock", "watcher", "owner", "is_tcp", "family", "reading",
+        "loop", "sock", "owner", "is_tcp", "family", "reading",
         "refed", "counted", "write_bufs", "write_size", "write_cb", "bytes_read",
         "bytes_written", "connect_cb", "delayed_error", "shutdown_cb", "closed",
         "onread_buffer", "__weakref__",
@@ -68,9 +68,9 @@ class StreamHandle:
 
     def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
                  *, pipe: bool = False) -> None:
+        IOWatcher.__init__(self)
         self.loop = loop
         self.sock: Optional[socket.socket] = None
-        self.watcher: Optional[IOWatcher] = None
         self.owner = owner
         self.family = socket.AF_UNIX if pipe else 0
         self.is_tcp = not pipe
@@ -97,7 +97,7 @@ class StreamHandle:
         self.sock = sock
         self.family = sock.family
         self.is_tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
-        self.watcher = IOWatcher(sock.fileno(), self._on_readable, self._on_writable)
+        self.fd = sock.fileno()
 
     def open(self, family: int) -> int:
         """Create the OS socket for ``family`` if there is none yet; errno or 0."""
@@ -138,11 +138,11 @@ class StreamHandle:
 
     def read_start(self) -> int:
         """Start reading (``uv_read_start``); errno or 0."""
-        if self.closed or self.watcher is None:
+        if self.closed or self.fd < 0:
             return errno.EBADF
         if not self.reading:
             self.reading = True
-            self.loop.io_start(self.watcher, EVENT_READ)
+            self.loop.io_start(self, EVENT_READ)
             self.sync_ref()
         return 0
 
@@ -150,20 +150,21 @@ class StreamHandle:
         """Stop reading (``uv_read_stop``)."""
         if self.reading:
             self.reading = False
-            if not self.closed and self.watcher is not None:
-                self.loop.io_stop(self.watcher, EVENT_READ)
+            if not self.closed and self.fd >= 0:
+                self.loop.io_stop(self, EVENT_READ)
             self.sync_ref()
         return 0
 
     def _watch(self, events: int) -> None:
-        if not self.closed and self.watcher is not None:
-            self.loop.io_start(self.watcher, events)
+        if not self.closed and self.fd >= 0:
+            self.loop.io_start(self, events)
 
     def _unwatch(self, events: int) -> None:
-        if not self.closed and self.watcher is not None:
-            self.loop.io_stop(self.watcher, events)
+        if not self.closed and self.fd >= 0:
+            self.loop.io_stop(self, events)
 
-    def _on_readable(self) -> None:
+    def on_readable(self) -> None:
+        """Poll phase: read up to 32 times (libuv ``uv__read``)."""
         sock = self.sock
         assert sock is not None
         owner = self.owner
@@ -198,7 +199,7 @@ class StreamHandle:
                 # A partial read with a hang-up reported: the end of input is
                 # here too, and libuv signals it now rather than after another
                 # poll (uv__stream_io's POLLHUP shortcut).
-                if self.watcher is not None and self.watcher.hup:
+                if self.hup:
                     self.read_stop()
                     owner._on_handle_eof()
                 return
@@ -243,7 +244,8 @@ class StreamHandle:
         """Bytes accepted by the handle but not yet taken by the kernel."""
         return self.write_size
 
-    def _on_writable(self) -> None:
+    def on_writable(self) -> None:
+        """Poll phase: finish a connect, flush the pending write, then a shutdown."""
         if self.connect_cb is not None:
             self._finish_connect()
             return
@@ -392,8 +394,8 @@ class StreamHandle:
         self.write_bufs = []
         self.write_size = 0
         self.sync_ref()
-        if self.watcher is not None:
-            self.loop.io_close(self.watcher)
+        if self.fd >= 0:
+            self.loop.io_close(self)
         self.loop.remove_handle(self)
         if sock is not None:
             try:
@@ -434,7 +436,7 @@ class StreamHandle:
             return {}
 
     def fileno(self) -> int:
-        return -1 if self.closed or self.watcher is None else self.watcher.fd
+        return -1 if self.closed else self.fd
 
 
 def _finish_close(loop: Loop, cancelled: List[Callable[[int], None]],

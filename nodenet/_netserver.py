@@ -54,17 +54,17 @@ _DEFAULT_BACKLOG = 511
 _MAX_ACCEPTS = 1000
 
 
-class _ListenHandle:
+class _ListenHandle(IOWatcher):
     """A listening socket on the loop (libuv's server ``uv_tcp_t``/``uv_pipe_t``)."""
 
-    __slots__ = ("loop", "sock", "watcher", "server", "refed", "counted", "closed",
+    __slots__ = ("loop", "sock", "server", "refed", "counted",
                  "pipe_path", "pipe_inode", "accept_limit")
 
     def __init__(self, loop: Loop, sock: socket.socket) -> None:
         sock.setblocking(False)
+        IOWatcher.__init__(self, sock.fileno())
         self.loop = loop
         self.sock = sock
-        self.watcher = IOWatcher(sock.fileno(), self._on_acceptable)
         self.server: Optional[Server] = None
         self.refed = True
         self.counted = False
@@ -85,12 +85,12 @@ class _ListenHandle:
             return exc.errno or errno.EINVAL
         self.accept_limit = max(1, min(backlog, _MAX_ACCEPTS))
         _ensure_reserve_fd(self.loop)
-        self.loop.io_start(self.watcher, EVENT_READ)
+        self.loop.io_start(self, EVENT_READ)
         self.sync_ref()
         return 0
 
     def sync_ref(self) -> None:
-        want = self.refed and not self.closed and bool(self.watcher.events)
+        want = self.refed and not self.closed and bool(self.events)
         if want != self.counted:
             self.counted = want
             if want:
@@ -106,7 +106,8 @@ class _ListenHandle:
         self.refed = False
         self.sync_ref()
 
-    def _on_acceptable(self) -> None:
+    def on_readable(self) -> None:
+        """Poll phase: accept what is waiting, a bounded number at a time."""
         server = self.server
         for _ in range(self.accept_limit):
             if self.closed:
@@ -156,7 +157,7 @@ class _ListenHandle:
         if self.closed:
             return
         self.closed = True
-        self.loop.io_close(self.watcher)
+        self.loop.io_close(self)
         self.sync_ref()
         self.loop.remove_handle(self)
         self.sock.close()
@@ -173,7 +174,7 @@ class _ListenHandle:
             return {}
 
     def fileno(self) -> int:
-        return -1 if self.closed else self.watcher.fd
+        return -1 if self.closed else self.fd
 
 
 def _ensure_reserve_fd(loop: Loop) -> None:

@@ -99,6 +99,11 @@ class _Once:
         return f"<once {self.listener!r}>"
 
 
+def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
+    """The listeners stored for an event: a bare one, or a tuple of several."""
+    return stored if type(stored) is tuple else (stored,)
+
+
 def _unwrap(listener: Listener) -> Listener:
     return listener.listener if type(listener) is _Once else listener
 
@@ -106,8 +111,9 @@ def _unwrap(listener: Listener) -> Listener:
 class EventEmitter:
     """Node: events.md § "Class: EventEmitter".
 
-    Listeners are kept per event name in immutable tuples; adding or removing
-    builds a new tuple, so ``emit`` iterates a snapshot without copying.
+    Listeners are kept per event name bare (one) or in an immutable tuple
+    (several); adding or removing builds a new tuple, so ``emit`` iterates a
+    snapshot without copying.
     """
 
     __slots__ = ("_events", "_max_listeners", "_warned", "_loop", "__weakref__")
@@ -118,7 +124,9 @@ class EventEmitter:
     error_monitor: Hashable = error_monitor
 
     def __init__(self) -> None:
-        self._events: Dict[Hashable, Tuple[Listener, ...]] = {}
+        # event -> one listener, or a tuple of several (immutable: emit iterates a
+        # snapshot without copying)
+        self._events: Dict[Hashable, Any] = {}
         self._max_listeners: Optional[float] = None
         self._warned: Optional[Set[Hashable]] = None
         self._loop: Optional[Loop] = None
@@ -186,8 +194,9 @@ class EventEmitter:
             self._emit("newListener", event, _unwrap(listener))
         existing = events.get(event)
         if existing is None:
-            events[event] = (listener,)
+            events[event] = listener       # one listener is stored bare, as Node does
             return
+        existing = _as_tuple(existing)
         events[event] = (listener,) + existing if prepend else existing + (listener,)
         limit = self.get_max_listeners()
         count = len(existing) + 1
@@ -225,9 +234,10 @@ class EventEmitter:
 
     def _remove(self, event: Hashable, listener: Listener) -> None:
         events = self._events
-        existing = events.get(event)
-        if existing is None:
+        stored = events.get(event)
+        if stored is None:
             return
+        existing = _as_tuple(stored)
         for i in range(len(existing) - 1, -1, -1):
             item = existing[i]
             # == rather than is: a bound method (obj.handler) is a new object each
@@ -238,8 +248,10 @@ class EventEmitter:
         else:
             return
         remaining = existing[:i] + existing[i + 1:]
-        if remaining:
+        if len(remaining) > 1:
             events[event] = remaining
+        elif remaining:
+            events[event] = remaining[0]
         else:
             del events[event]
         if len(remaining) <= 1 and self._warned:
@@ -280,7 +292,7 @@ class EventEmitter:
             if self._warned:
                 self._warned.discard(event)
             return
-        for listener in reversed(events.get(event, ())):
+        for listener in reversed(_as_tuple(events.get(event, ()))):
             self._remove(event, listener)
 
     # -- emitting ----------------------------------------------------------------
@@ -301,7 +313,7 @@ class EventEmitter:
         if event == "error":
             monitors = events.get(error_monitor)
             if monitors is not None:
-                for listener in monitors:
+                for listener in _as_tuple(monitors):
                     listener(*args)
             handlers = events.get("error")
             if handlers is None:
@@ -313,8 +325,11 @@ class EventEmitter:
             handlers = events.get(event)
             if handlers is None:
                 return False
-        for listener in handlers:
-            listener(*args)
+        if type(handlers) is tuple:
+            for listener in handlers:
+                listener(*args)
+        else:
+            handlers(*args)
         return True
 
     # -- introspection -----------------------------------------------------------
@@ -326,16 +341,17 @@ class EventEmitter:
 
     def listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.listeners(eventName)`` — once wrappers unwrapped."""
-        return self._query(lambda: [_unwrap(fn) for fn in self._events.get(event, ())])  # type: ignore[no-any-return]
+        return self._query(  # type: ignore[no-any-return]
+            lambda: [_unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def raw_listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
-        return self._query(lambda: list(self._events.get(event, ())))  # type: ignore[no-any-return]
+        return self._query(lambda: list(_as_tuple(self._events.get(event, ()))))  # type: ignore[no-any-return]
 
     def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
         """Node: ``emitter.listenerCount(eventName[, listener])``."""
         def count() -> int:
-            handlers = self._events.get(event, ())
+            handlers = _as_tuple(self._events.get(event, ()))
             if listener is None:
                 return len(handlers)
             return sum(1 for fn in handlers if fn == listener or _unwrap(fn) == listener)

@@ -69,9 +69,10 @@ class ReadableState:
 
     def __init__(self, high_water_mark: int) -> None:
         self.high_water_mark = high_water_mark
-        self.buffer: Deque[Chunk] = deque()
+        # made on first use: a deque costs ~600 bytes, and most sockets flow
+        self.buffer: Optional[Deque[Chunk]] = None
         self.length = 0
-        self.pipes: List[Any] = []
+        self.pipes: Tuple[Any, ...] = ()
         self.flowing: Optional[bool] = None
         self.ended = False
         self.end_emitted = False
@@ -541,11 +542,11 @@ class Readable(_Stream):
         decoder = _charsets.Decoder(enc)
         state.decoder = decoder
         state.encoding = enc
-        content = "".join(decoder.write(c) if not isinstance(c, str) else c
-                          for c in state.buffer)
-        state.buffer.clear()
+        buf = _buffer(state)
+        content = "".join(decoder.write(c) if not isinstance(c, str) else c for c in buf)
+        buf.clear()
         if content:
-            state.buffer.append(content)
+            buf.append(content)
         state.length = len(content)
 
     # -- flow control -------------------------------------------------------------
@@ -610,14 +611,15 @@ class Readable(_Stream):
             return
         if dest is None:
             dests = state.pipes
-            state.pipes = []
+            state.pipes = ()
             self._pause()
             for d in dests:
                 d.emit("unpipe", self, {"has_unpiped": False})
             return
         if dest not in state.pipes:
             return
-        state.pipes.remove(dest)
+        index = state.pipes.index(dest)
+        state.pipes = state.pipes[:index] + state.pipes[index + 1:]
         if not state.pipes:
             self._pause()
         dest.emit("unpipe", self, {"has_unpiped": False})
@@ -674,6 +676,13 @@ class Readable(_Stream):
                     and (r.destroyed or r.errored is not None) and not r.end_emitted)
 
 
+def _buffer(state: ReadableState) -> Deque[Chunk]:
+    buf = state.buffer
+    if buf is None:
+        buf = state.buffer = deque()
+    return buf
+
+
 def _can_push_more(state: ReadableState) -> bool:
     return not state.ended and (state.length < state.high_water_mark or state.length == 0)
 
@@ -689,9 +698,9 @@ def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool
     else:
         state.length += len(chunk)
         if front:
-            state.buffer.appendleft(chunk)
+            _buffer(state).appendleft(chunk)
         else:
-            state.buffer.append(chunk)
+            _buffer(state).append(chunk)
         if state.need_readable:
             _emit_readable(stream)
     _maybe_read_more(stream, state)
@@ -708,7 +717,7 @@ def _how_much_to_read(n: Optional[int], state: ReadableState) -> int:
         return 0
     if n is None:
         if state.flowing and state.length:
-            return len(state.buffer[0])
+            return len(state.buffer[0])  # type: ignore[index]
         return state.length
     if n <= state.length:
         return n
@@ -758,7 +767,7 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
     if decoder is not None:
         rest = decoder.end()
         if rest:
-            state.buffer.append(rest)
+            _buffer(state).append(rest)
             state.length += len(rest)
     state.ended = True
     if state.sync:
@@ -901,7 +910,7 @@ class _Pipe:
             state.multi_await_drain = True
             state.await_drain_writers = set(
                 [state.await_drain_writers] if state.await_drain_writers else [])
-        state.pipes.append(dest)
+        state.pipes += (dest,)
         end_fn = self.onend if self.do_end else self.unpipe
         if state.end_emitted:
             src._tick(end_fn)

@@ -11,7 +11,7 @@ import pytest
 
 import nodenet as net
 from nodenet import _selector
-from nodenet._loop import EVENT_READ, IOWatcher, LoopStopped, _SyncCall
+from nodenet._loop import EVENT_READ, CallbackWatcher as IOWatcher, LoopStopped, _SyncCall
 from support import Calls, run, wait_for
 
 
