@@ -24,7 +24,7 @@ import socket
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from ._loop import EVENT_READ, EVENT_WRITE, IOWatcher
-from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay
+from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay, set_reuse_address
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -288,6 +288,8 @@ class StreamHandle(IOWatcher):
     def bind(self, address: Any) -> int:
         """Bind the (open) socket; errno or 0."""
         assert self.sock is not None
+        if self.is_tcp:
+            set_reuse_address(self.sock)    # libuv's uv__tcp_bind sets it on every bind
         try:
             self.sock.bind(address)
         except socket.gaierror:      # not an address of this family: libuv says EINVAL

@@ -35,6 +35,7 @@ from . import _handle, dns
 from ._handle import StreamHandle
 from ._he_plan import answer_fields, plan_attempts
 from ._isip import is_ip
+from ._validators import js_truthy
 from .errors import (
     ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_IP_ADDRESS, ERR_IP_BLOCKED,
     ERR_SOCKET_CONNECTION_TIMEOUT, AggregateError, connect_error, dns_error,
@@ -64,7 +65,8 @@ def lookup_and_connect(sock: Socket, options: Dict[str, Any], plan: Dict[str, An
         return
     family = options.get("family")
     family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) else family
-    dnsopts: Dict[str, Any] = {"family": family, "hints": options.get("hints") or 0}
+    hints = options.get("hints")
+    dnsopts: Dict[str, Any] = {"family": family, "hints": hints if js_truthy(hints) else 0}
     if family not in (4, 6) and dnsopts["hints"] == 0:
         dnsopts["hints"] = dns.ADDRCONFIG
     sock._host = host
@@ -332,8 +334,8 @@ class _MultiConnect:
                 attempt.handle.close()
         if sock._handle is not winner.handle:
             sock._handle = winner.handle
-            winner.handle.owner = sock
             sock._sockname = None
+            sock._attach_handle()
 
     def _clear_timer(self, attempt: Optional[_Attempt] = None) -> None:
         timer = self.timer if attempt is None else attempt.timer

@@ -271,6 +271,10 @@ class Socket(Duplex):
         """Node's ``initSocketHandle``: reset the stream, attach the handle."""
         self._undestroy()
         self._sockname = None
+        self._attach_handle()
+
+    def _attach_handle(self) -> None:
+        """Own the current handle, with the ``onread`` buffer if there is one."""
         handle = self._handle
         if handle is not None:
             handle.owner = self
@@ -1072,7 +1076,8 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
             family = options.get("family")
             dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \
                 else family
-            _parse_options({"family": dns_family, "hints": options.get("hints") or 0})
+            hints = options.get("hints")
+            _parse_options({"family": dns_family, "hints": hints if js_truthy(hints) else 0})
     return plan
 
 

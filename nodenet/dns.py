@@ -15,6 +15,7 @@ Differences: ``errno`` is the ``socket.EAI_*`` number; the result of
 
 from __future__ import annotations
 
+import math
 import socket
 import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
@@ -81,7 +82,8 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
         raw = opts["hints"]
         if not is_number(raw):
             raise ERR_INVALID_ARG_TYPE("options.hints", "number", raw)
-        hints = int(raw) & 0xFFFFFFFF
+        # JavaScript's hints >>> 0: NaN and the infinities are 0, the rest wraps
+        hints = int(raw) & 0xFFFFFFFF if math.isfinite(raw) else 0
         if hints & ~(ADDRCONFIG | ALL | V4MAPPED):
             raise ERR_INVALID_ARG_VALUE("hints", hints)
     if opts.get("family") is not None:
