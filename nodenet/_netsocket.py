@@ -1065,13 +1065,17 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
     if race is not None:
         validate_boolean(race, "options.auto_select_family_race")
     plan["race"] = bool(race)
-    host = options.get("host") or "localhost"
+    host = options.get("host")
+    if not js_truthy(host):
+        host = "localhost"
     plan["host"] = host
     if not is_ip(host):
         lookup = options.get("lookup")
         if lookup is not None:
             validate_function(lookup, "options.lookup")
         else:
+            # what dns.lookup would throw, thrown here (a custom lookup gets anything)
+            validate_string(host, "hostname")
             from .dns import _parse_options
             family = options.get("family")
             dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \
