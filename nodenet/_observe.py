@@ -18,12 +18,16 @@ class PhaseTracer:
     """Records (and optionally prints) the loop's turns and phases.
 
     Args:
-        out: a text stream to print to, or None to only record in ``lines``.
+        out: a text stream to print to; by default ``sys.stdout`` as it is when a
+            line is printed (so redirecting stdout later still works).
+        record_only: only record in ``lines``, print nothing.
         clock_origin: loop time that prints as 0 ms.
     """
 
-    def __init__(self, out: Optional[TextIO] = sys.stdout, clock_origin: float = 0.0) -> None:
+    def __init__(self, out: Optional[TextIO] = None, clock_origin: float = 0.0,
+                 record_only: bool = False) -> None:
         self.out = out
+        self.record_only = record_only
         self.origin = clock_origin
         self.lines: List[str] = []
         self.turns = 0
@@ -42,8 +46,8 @@ class PhaseTracer:
     def note(self, line: str) -> None:
         """Add a line of the program's own output to the transcript."""
         self.lines.append(line)
-        if self.out is not None:
-            print(line, file=self.out)
+        if not self.record_only:
+            print(line, file=self.out if self.out is not None else sys.stdout)
 
     def callback(self, label: str) -> Callable[..., None]:
         """A callback that notes ``label`` when it runs (for demos and tests)."""

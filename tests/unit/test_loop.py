@@ -131,6 +131,26 @@ def test_phase_order_in_one_turn(vloop: Any) -> None:
     assert first_turn == ["turn", "timers", "pending", "poll", "check", "closing"]
 
 
+def test_phase_tracer_transcript(vloop: Any) -> None:
+    """PhaseTracer (the demo's and docs/loop.md's transcript) records turns, the
+    poll's timeout and the phases that had work, with times from its origin."""
+    from nodenet._observe import PhaseTracer
+
+    loop, clock = vloop
+    tracer = PhaseTracer(clock_origin=loop.clock(), record_only=True)
+    loop.tracer = tracer
+    net.set_timeout(tracer.callback("timer"), 5)
+    net.set_immediate(tracer.callback("immediate"))
+    loop.run_until_idle()
+    assert tracer.lines[:4] == ["turn 1 at 0 ms", "  poll (may block 0 ms)", "  check",
+                                "    -> immediate"]
+    assert "  poll (may block 5 ms)" in tracer.lines
+    turn = tracer.lines.index("  timers") - 1
+    assert tracer.lines[turn:turn + 3] == ["turn 3 at 5 ms", "  timers", "    -> timer"]
+    tracer("poll", None)
+    assert tracer.lines[-1] == "  poll (may block forever)"
+
+
 def test_poll_timeout_rules(vloop: Any) -> None:
     """Poll blocks until the next timer; never when immediates are waiting."""
     loop, clock = vloop

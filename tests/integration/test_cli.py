@@ -1,0 +1,199 @@
+"""``python -m nodenet``: the README's main job (the echo server), the netcat-like
+client and the traced demo, each run as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import List
+
+import pytest
+
+import nodenet.__main__ as cli
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 20.0
+
+
+def spawn(*args: str) -> "subprocess.Popen[str]":
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "nodenet", *args], env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def read_line(proc: "subprocess.Popen[str]") -> str:
+    """One line of the child's stdout, or fail (the timeout kills a hung child)."""
+    assert proc.stdout is not None
+    box: List[str] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()))  # type: ignore
+    reader.start()
+    reader.join(TIMEOUT)
+    if reader.is_alive():
+        proc.kill()
+        reader.join()
+        pytest.fail("the child printed nothing in time")
+    return box[0].rstrip("\n")
+
+
+def stop(proc: "subprocess.Popen[str]") -> "tuple[int, str, str]":
+    """SIGINT, as Ctrl-C would: the CLI exits with 130."""
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=TIMEOUT)
+    return proc.returncode, out, err
+
+
+def recv_exactly(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_echo_server_greets_and_echoes() -> None:
+    """The docs' echo server: 'hello\\r\\n', then every byte back, then the client's end."""
+    proc = spawn("echo", "--host", "127.0.0.1", "--port", "0")
+    try:
+        bound = read_line(proc)
+        match = re.fullmatch(r"server bound on 127\.0\.0\.1 port (\d+) \(IPv4\)", bound)
+        assert match, bound
+        port = int(match.group(1))
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as client:
+            assert recv_exactly(client, 7) == b"hello\r\n"
+            assert read_line(proc).startswith("client connected (127.0.0.1:")
+            client.sendall(b"ping over nodenet")
+            assert recv_exactly(client, 17) == b"ping over nodenet"
+            client.shutdown(socket.SHUT_WR)
+            # pipe() ends the socket when the client ends it: EOF comes back.
+            assert client.recv(1) == b""
+        assert read_line(proc).startswith("client disconnected (127.0.0.1:")
+    finally:
+        code, _, err = stop(proc)
+    assert code == 130, err
+
+
+def test_echo_server_on_a_unix_socket(ipc_path: str) -> None:
+    proc = spawn("echo", "--host", ipc_path, "--port", "-1")
+    try:
+        assert read_line(proc) == f"server bound on {ipc_path}"
+        with socket.socket(socket.AF_UNIX) as client:
+            client.settimeout(TIMEOUT)
+            client.connect(ipc_path)
+            assert recv_exactly(client, 7) == b"hello\r\n"
+            assert read_line(proc) == "client connected (ipc client)"
+            client.sendall(b"x")
+            assert recv_exactly(client, 1) == b"x"
+    finally:
+        code, _, err = stop(proc)
+    assert code == 130, err
+    assert not os.path.exists(ipc_path), "close() removes the socket file"
+
+
+def test_echo_server_reports_a_listen_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = spawn("echo", "--host", "127.0.0.1", "--port", str(port))
+        out, err = proc.communicate(timeout=TIMEOUT)
+    assert proc.returncode == 1
+    assert "server error:" in err and "EADDRINUSE" in err
+
+
+def _one_shot_upper_server() -> "tuple[socket.socket, threading.Thread, List[bytes]]":
+    """A stdlib server: reads to EOF, answers with the bytes upper-cased, closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(TIMEOUT)
+    received: List[bytes] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(TIMEOUT)
+            data = b""
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            received.append(data)
+            conn.sendall(data.upper())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    return listener, thread, received
+
+
+def test_connect_client_pipes_stdin_and_stdout() -> None:
+    listener, thread, received = _one_shot_upper_server()
+    with listener:
+        port = listener.getsockname()[1]
+        proc = spawn("connect", "127.0.0.1", str(port))
+        out, err = proc.communicate("one\ntwo\n", timeout=TIMEOUT)
+        thread.join(TIMEOUT)
+    assert received == [b"one\ntwo\n"]
+    assert out == "ONE\nTWO\n"
+    assert proc.returncode == 0, err
+
+
+def test_connect_client_reports_a_refused_connection() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]       # bound, not listening: refused
+        proc = spawn("connect", "127.0.0.1", str(port))
+        out, err = proc.communicate("", timeout=TIMEOUT)
+    assert proc.returncode == 1
+    assert "error:" in err and "ECONNREFUSED" in err
+
+
+def test_connect_client_on_a_unix_socket(ipc_path: str) -> None:
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(ipc_path)
+        listener.listen()
+        listener.settimeout(TIMEOUT)
+        proc = spawn("connect", ipc_path)
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"from the server\n")
+            conn.shutdown(socket.SHUT_WR)
+            out, err = proc.communicate("", timeout=TIMEOUT)
+    assert out == "from the server\n"
+    assert proc.returncode == 0, err
+
+
+def test_demo_traces_the_phases(capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo's transcript: main() in poll, its nextTick right after, the immediate
+    in check, the timers in later turns' timers phases (docs/loop.md)."""
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    order = [line.strip() for line in out.splitlines() if line.strip().startswith("->")]
+    assert order == [
+        "-> main() runs (posted to the loop: poll phase)",
+        "-> nextTick (right after main)",
+        "-> setImmediate (check phase)",
+        "-> setTimeout 0 (runs next turn)",
+        "-> setTimeout 10",
+        "-> nextTick from timer",
+        "-> setImmediate from timer",
+        "-> setTimeout 20",
+    ]
+    assert re.match(r"turn 1 at \d+ ms\n  poll", out), out
+    phases = {line.strip().split(" ")[0] for line in out.splitlines()
+              if line.startswith("  ") and not line.startswith("    ")}
+    assert phases <= {"timers", "pending", "poll", "check", "closing"}
+
+
+def test_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main([])
+    assert exc.value.code == 2
+    assert "usage: python -m nodenet" in capsys.readouterr().err
