@@ -40,6 +40,9 @@ except (AttributeError, ValueError, OSError):  # pragma: no cover - no sysconf
 _HAS_SENDMSG = hasattr(socket.socket, "sendmsg")
 
 
+_AF_INET, _AF_INET6 = int(socket.AF_INET), int(socket.AF_INET6)
+
+
 def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
     """Node's ``{address, family, port}`` for a Python sockaddr (``{}`` for Unix sockets)."""
     if family == socket.AF_INET:
@@ -67,7 +70,7 @@ class StreamHandle(IOWatcher):
     )
 
     def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
-                 *, pipe: bool = False) -> None:
+                 *, pipe: bool = False, family: int = 0) -> None:
         IOWatcher.__init__(self)
         self.loop = loop
         self.sock: Optional[socket.socket] = None
@@ -89,14 +92,17 @@ class StreamHandle(IOWatcher):
         self.onread_buffer: Optional[Any] = None
         loop.add_handle(self)
         if sock is not None:
-            self.adopt(sock)
+            self.adopt(sock, family)
 
-    def adopt(self, sock: socket.socket) -> None:
-        """Take ownership of an open socket (accepted, or wrapped from an fd)."""
+    def adopt(self, sock: socket.socket, family: int = 0) -> None:
+        """Take ownership of an open socket (accepted, or wrapped from an fd).
+
+        ``family``, when the caller knows it, saves ``sock.family``'s enum lookup.
+        """
         sock.setblocking(False)
         self.sock = sock
-        self.family = sock.family
-        self.is_tcp = sock.family in (socket.AF_INET, socket.AF_INET6)
+        self.family = family = family or sock.family
+        self.is_tcp = family == _AF_INET or family == _AF_INET6
         self.fd = sock.fileno()
 
     def open(self, family: int) -> int:

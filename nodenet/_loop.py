@@ -279,12 +279,19 @@ class Loop:
             self.tracer("turn", self._now)
         if self._ticks:      # queued outside any callback (a manual loop's own thread)
             self._drain_ticks()
-        self._run_timers()                       # 1. timers
-        self._run_pending()                      # 2. pending
+        # Each phase runs when its queue has work (the checks save a call per
+        # idle phase; every phase method checks again for itself).
+        if self._timers:
+            self._run_timers()                   # 1. timers
+        if self._pending:
+            self._run_pending()                  # 2. pending
         self._poll(self._compute_timeout())      # 3. poll
-        self._run_pending(_PENDING_ROUNDS)       # 3.2 what the poll deferred
-        self._run_check()                        # 4. check (immediates)
-        self._run_closing()                      # 5. closing
+        if self._pending:
+            self._run_pending(_PENDING_ROUNDS)   # 3.2 what the poll deferred
+        if self._immediates:
+            self._run_check()                    # 4. check (immediates)
+        if self._closing:
+            self._run_closing()                  # 5. closing
 
     def _run_timers(self) -> None:
         """§1 Run every timer due at the cached time, in (deadline, seq) order.

@@ -52,19 +52,26 @@ __all__ = ("Server", "create_server")
 Callback = Callable[..., Any]
 _DEFAULT_BACKLOG = 511
 _MAX_ACCEPTS = 1000
+# socket.accept() is socket._accept() plus enum lookups of family and type; the
+# listener knows both, so accepting through _accept saves them (CPython, PyPy).
+_HAS_RAW_ACCEPT = hasattr(socket.socket, "_accept")
 
 
 class _ListenHandle(IOWatcher):
     """A listening socket on the loop (libuv's server ``uv_tcp_t``/``uv_pipe_t``)."""
 
     __slots__ = ("loop", "sock", "server", "refed", "counted",
-                 "pipe_path", "pipe_inode", "accept_limit")
+                 "pipe_path", "pipe_inode", "accept_limit", "family", "kind", "proto")
 
     def __init__(self, loop: Loop, sock: socket.socket) -> None:
         sock.setblocking(False)
         IOWatcher.__init__(self, sock.fileno())
         self.loop = loop
         self.sock = sock
+        # plain ints for the accepted sockets: socket.family/.type are enum lookups
+        self.family = int(sock.family)
+        self.kind = int(sock.type)
+        self.proto = sock.proto
         self.server: Optional[Server] = None
         self.refed = True
         self.counted = False
@@ -76,7 +83,7 @@ class _ListenHandle(IOWatcher):
 
     @property
     def is_tcp(self) -> bool:
-        return self.sock.family in (socket.AF_INET, socket.AF_INET6)
+        return self.family in (socket.AF_INET, socket.AF_INET6)
 
     def listen(self, backlog: int) -> int:
         try:
@@ -109,11 +116,18 @@ class _ListenHandle(IOWatcher):
     def on_readable(self) -> None:
         """Poll phase: accept what is waiting, a bounded number at a time."""
         server = self.server
+        sock = self.sock
+        family, kind, proto = self.family, self.kind, self.proto
         for _ in range(self.accept_limit):
             if self.closed:
                 return
             try:
-                conn, _addr = self.sock.accept()
+                if _HAS_RAW_ACCEPT:
+                    # sock.accept() minus its enum lookups and address tuple
+                    fd, _ = sock._accept()  # type: ignore[attr-defined]
+                    conn = socket.socket(family, kind, proto, fileno=fd)
+                else:  # pragma: no cover - a socket module without _accept
+                    conn = sock.accept()[0]
             except (BlockingIOError, InterruptedError):
                 return
             except ConnectionAbortedError:
@@ -128,7 +142,7 @@ class _ListenHandle(IOWatcher):
                 conn.close()
                 continue
             # one callback per connection, as libuv's connection_cb: ticks run between
-            self.loop._call(server._on_connection, conn)
+            self.loop._call(server._on_connection, conn, self.family)
 
     def _emfile_trick(self) -> bool:
         """Out of fds: free the reserve fd, accept and drop the waiting connections.
@@ -169,7 +183,7 @@ class _ListenHandle(IOWatcher):
 
     def getsockname(self) -> Dict[str, Any]:
         try:
-            return sockaddr_info(self.sock.family, self.sock.getsockname())
+            return sockaddr_info(self.family, self.sock.getsockname())
         except OSError:
             return {}
 
@@ -482,7 +496,7 @@ class Server(EventEmitter):
 
     # ------------------------------------------------------------------ connections
 
-    def _on_connection(self, conn: socket.socket) -> None:
+    def _on_connection(self, conn: socket.socket, family: int = 0) -> None:
         """Node's ``onconnection``: block list, max connections, then 'connection'."""
         loop = self._loop
         assert loop is not None
@@ -511,7 +525,7 @@ class Server(EventEmitter):
             conn.close()
             self._emit("drop", data)
             return
-        handle = StreamHandle(loop, conn)
+        handle = StreamHandle(loop, conn, family=family)
         sock = Socket._accepted(handle, self.allow_half_open, self.pause_on_connect,
                                 self.high_water_mark)
         if self.no_delay and handle.is_tcp:

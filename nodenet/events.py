@@ -237,7 +237,17 @@ class EventEmitter:
         stored = events.get(event)
         if stored is None:
             return
-        existing = _as_tuple(stored)
+        if type(stored) is not tuple:      # one listener, stored bare
+            if not (stored is listener or stored == listener
+                    or (type(stored) is _Once and stored.listener == listener)):
+                return
+            del events[event]
+            if self._warned:
+                self._warned.discard(event)
+            if "removeListener" in events:
+                self._emit("removeListener", event, _unwrap(stored))
+            return
+        existing = stored
         for i in range(len(existing) - 1, -1, -1):
             item = existing[i]
             # == rather than is: a bound method (obj.handler) is a new object each

@@ -170,8 +170,8 @@ class _Stream(EventEmitter):
         self.allow_half_open = True
 
     def _tick(self, fn: Callback, *args: Any) -> None:
-        """``process.nextTick`` on this stream's loop."""
-        self._loop.next_tick(fn, *args)  # type: ignore[union-attr]
+        """``process.nextTick`` on this stream's loop (Loop.next_tick, inlined)."""
+        self._loop._ticks.append((fn, args))  # type: ignore[union-attr]
 
     # -- destroy (Node: internal/streams/destroy.js) ---------------------------
 
@@ -355,7 +355,7 @@ class Readable(_Stream):
     # -- listeners: 'data' starts the flow --------------------------------------
 
     def _add(self, event: Hashable, listener: Callback, prepend: bool) -> None:
-        super()._add(event, listener, prepend)
+        EventEmitter._add(self, event, listener, prepend)
         state = self._readable_state
         if state is None or prepend:   # Node's prependListener bypasses Readable.on
             return
@@ -375,7 +375,7 @@ class Readable(_Stream):
                     self._tick(self._read_zero)
 
     def _remove(self, event: Hashable, listener: Callback) -> None:
-        super()._remove(event, listener)
+        EventEmitter._remove(self, event, listener)
         state = self._readable_state
         if state is None:
             return
@@ -406,7 +406,9 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8") or "utf8"
+            enc = _charsets.normalize(encoding or "utf8")
+            if enc is None:
+                raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding != enc:
                 chunk = _charsets.encode(chunk, enc)
                 from_string = False
@@ -439,12 +441,22 @@ class Readable(_Stream):
         _add_chunk(self, state, chunk, False)
         return _can_push_more(state)
 
-    def unshift(self, chunk: Any, encoding: Optional[str] = None) -> None:
-        """Node: ``readable.unshift(chunk[, encoding])`` — put data back at the front."""
+    def unshift(self, chunk: Any, encoding: Optional[str] = None) -> bool:
+        """Node: ``readable.unshift(chunk[, encoding])`` — put data back at the front.
+
+        ``None`` ends the stream, as ``push(None)`` does. After ``'end'`` it is an
+        error (ERR_STREAM_UNSHIFT_AFTER_END_EVENT). Returns what ``push`` would.
+        """
         state = self._readable_state
         assert state is not None
+        if chunk is None:
+            state.reading = False
+            _on_eof_chunk(self, state)
+            return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8") or "utf8"
+            enc = _charsets.normalize(encoding or "utf8")
+            if enc is None:
+                raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding is not None:
                 if state.encoding != enc:
                     chunk = _charsets.decode(_charsets.encode(chunk, enc), state.encoding)
@@ -452,8 +464,19 @@ class Readable(_Stream):
                 chunk = _charsets.encode(chunk, enc)
         elif isinstance(chunk, (bytearray, memoryview)):
             chunk = bytes(chunk)
-        if chunk and not state.end_emitted and not state.destroyed:
-            _add_chunk(self, state, chunk, True)
+        elif not isinstance(chunk, bytes):
+            self._error_or_destroy(ERR_INVALID_ARG_TYPE(
+                "chunk", ["string", "Buffer", "TypedArray", "DataView"], chunk))
+            return False
+        if chunk:
+            if state.end_emitted:
+                self._error_or_destroy(NodeError(
+                    "stream.unshift() after end event", "ERR_STREAM_UNSHIFT_AFTER_END_EVENT"))
+            elif state.destroyed or state.errored is not None:
+                return False
+            else:
+                _add_chunk(self, state, chunk, True)
+        return _can_push_more(state)
 
     def _read(self, size: int) -> None:
         """Fetch data and ``push()`` it (Node's ``_read``); subclasses override."""
@@ -873,7 +896,7 @@ def _end_writable_nt(stream: Any) -> None:
 class _Pipe:
     """The listeners one ``pipe()`` call wires between a source and a destination."""
 
-    __slots__ = ("src", "dest", "state", "do_end", "ondrain", "cleaned_up")
+    __slots__ = ("src", "dest", "state", "do_end", "ondrain", "cleaned_up", "direct")
 
     def __init__(self, src: Readable, dest: Any, do_end: bool) -> None:
         self.src = src
@@ -884,11 +907,14 @@ class _Pipe:
         self.do_end = do_end
         self.ondrain: Optional[Callback] = None
         self.cleaned_up = False
+        # pipe() and every listener here run on the source's loop thread; a
+        # destination emitter of that thread takes listeners straight into its
+        # table (no thread hop, no checks), anything else through its methods.
+        self.direct = isinstance(dest, EventEmitter) and not dest._foreign()
 
     def _on(self, emitter: Any, event: str, fn: Callback, once: bool = False,
             prepend: bool = False) -> None:
-        """Add a listener; straight to the table for our own emitters (no hop, no checks)."""
-        if isinstance(emitter, EventEmitter) and not emitter._foreign():
+        if emitter is self.src or self.direct:
             emitter._add(event, _Once(emitter, event, fn) if once else fn, prepend)
         elif prepend:
             emitter.prepend_listener(event, fn)
@@ -897,9 +923,8 @@ class _Pipe:
         else:
             emitter.on(event, fn)
 
-    @staticmethod
-    def _off(emitter: Any, event: str, fn: Callback) -> None:
-        if isinstance(emitter, EventEmitter) and not emitter._foreign():
+    def _off(self, emitter: Any, event: str, fn: Callback) -> None:
+        if emitter is self.src or self.direct:
             emitter._remove(event, fn)
         else:
             emitter.remove_listener(event, fn)
