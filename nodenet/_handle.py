@@ -222,7 +222,8 @@ class StreamHandle(IOWatcher):
             total += len(b)
         self.bytes_written += total
         try:
-            sent = self._send(bufs)
+            # one buffer (the common case) goes straight to send()
+            sent = self.sock.send(bufs[0]) if len(bufs) == 1 else self._send(bufs)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:

@@ -48,7 +48,7 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex, _maybe_read_more, _nop as _nop_cb
+from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -433,7 +433,7 @@ class Socket(Duplex):
         """Node's ``onStreamRead`` for data (``data`` is the byte count with ``onread``)."""
         if self._idle_ms:
             self._update_timer()
-        if self.destroyed:
+        if self._writable_state.destroyed:     # the ``destroyed`` property, inlined
             return
         if self._onread_callback is None:
             state = self._readable_state
@@ -448,7 +448,10 @@ class Socket(Duplex):
                     state.await_drain_writers = None
                 state.data_emitted = True
                 self._emit("data", data)
-                _maybe_read_more(self, state)
+                if not state.reading_more:      # _maybe_read_more, inlined
+                    state.reading_more = True
+                    self._loop._ticks.append(  # type: ignore[union-attr]
+                        (_maybe_read_more_nt, (self, state)))
                 result = not state.ended and (
                     state.length < state.high_water_mark or state.length == 0)
             else:
