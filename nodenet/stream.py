@@ -8,7 +8,8 @@ order of ``net.Socket``'s events comes from them:
 
 * ``write()`` hands one chunk at a time to ``_write``/``_writev`` and buffers the
   rest; a synchronously completed write runs its callback (and ``'drain'``) on
-  the next tick; ``write()`` returns ``length < high_water_mark``;
+  the next tick; ``write()`` returns ``length < high_water_mark`` (or True when
+  nothing stays buffered, so a 0 mark works with synchronous writes);
 * ``end()`` waits for the buffer to empty, calls ``_final``, then emits
   ``'prefinish'`` and, a tick later, ``'finish'``;
 * ``push()`` emits ``'data'`` directly when flowing and nothing is buffered,
@@ -1213,7 +1214,11 @@ class Writable(_Stream):
         _onwrite_impl(self, error)
 
     def _final(self, callback: Callback) -> None:
-        """Called once after the last write, before ``'finish'`` (Node's ``_final``)."""
+        """Called once after the last write, before ``'finish'`` (Node's ``_final``).
+
+        Not overriding it is Node's "no ``_final``": ``'prefinish'`` is then emitted
+        by ``end()`` itself and ``'finish'`` follows the last write callback.
+        """
         callback()
 
     # -- properties ---------------------------------------------------------------
@@ -1287,7 +1292,7 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
         state.writing = state.sync = state.expect_write_cb = True
         stream._write(chunk, stream._onwrite)
         state.sync = False
-    ret = state.length < state.high_water_mark
+    ret = state.length < state.high_water_mark or state.length == 0
     if not ret:
         state.need_drain = True
     return ret and not state.destroyed and state.errored is None
@@ -1471,7 +1476,8 @@ def _on_finish(stream: Writable, state: WritableState, err: Optional[BaseExcepti
 def _prefinish(stream: Writable, state: WritableState) -> None:
     if state.prefinished or state.final_called:
         return
-    if not state.destroyed:
+    # Node calls _final only when there is one: the inherited default counts as none
+    if not state.destroyed and getattr(stream._final, "__func__", None) is not Writable._final:
         state.final_called = True
         state.sync = True
         state.pending_cb += 1
