@@ -161,6 +161,11 @@ class Decoder:
     def end(self) -> str:
         """Flush the held-back bytes."""
         if self._inc is not None:
+            if self.encoding == "utf16le":
+                # Node drops an odd trailing byte (the codec would raise on it)
+                held = self._inc.getstate()[0]
+                self._inc.reset()
+                return held[:len(held) - len(held) % 2].decode("utf-16-le", "surrogatepass")
             return self._inc.decode(b"", final=True)
         if self._pending:
             rest, self._pending = self._pending, b""

@@ -52,6 +52,7 @@ stderr, every handle destroyed, the loop stopped, the exception re-raised from
 from __future__ import annotations
 
 import heapq
+import os
 import socket
 import sys
 import threading
@@ -254,6 +255,7 @@ class Loop:
         self._closed = False
         self.tracer: Optional[Tracer] = None
         self.pool: Any = None        # the DNS worker pool, created by dns.py on demand
+        self.emfile_fd: Optional[int] = None   # a listening server's EMFILE reserve fd
 
     # ------------------------------------------------------------------ time
 
@@ -663,6 +665,9 @@ class Loop:
                 return
             if self._alive():
                 continue
+            with self._lock:
+                if self._posted:     # work another thread handed over is not idle
+                    continue
             self._release_waiters()
             with self._lock:
                 if self._posted:
@@ -754,6 +759,10 @@ class Loop:
         self._poller.shutdown()
         self._wake_r.close()
         self._wake_w.close()
+        reserve = self.emfile_fd
+        if reserve is not None:
+            self.emfile_fd = None
+            os.close(reserve)
         if self.pool is not None:
             self.pool.shutdown()
 

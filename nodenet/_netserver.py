@@ -150,11 +150,11 @@ class _ListenHandle(IOWatcher):
         libuv's ``uv__emfile_trick``: without it the listening socket stays
         readable and the loop spins. True when the queue was emptied.
         """
-        fd = getattr(self.loop, "emfile_fd", None)
+        fd = self.loop.emfile_fd
         if fd is None:
             return False
         os.close(fd)
-        self.loop.emfile_fd = None  # type: ignore[attr-defined]
+        self.loop.emfile_fd = None
         try:
             while True:
                 try:
@@ -192,11 +192,11 @@ class _ListenHandle(IOWatcher):
 
 
 def _ensure_reserve_fd(loop: Loop) -> None:
-    if getattr(loop, "emfile_fd", None) is None:
+    if loop.emfile_fd is None:
         try:
-            loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))  # type: ignore[attr-defined]
+            loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
-            loop.emfile_fd = None  # type: ignore[attr-defined]
+            loop.emfile_fd = None
 
 
 def _unlink_if_ours(path: str, inode: tuple) -> None:  # type: ignore[type-arg]
@@ -304,6 +304,9 @@ class Server(EventEmitter):
         if inner is not None and handle_arg is None:
             handle_arg = _as_handle(inner)
         if handle_arg is not None:
+            if handle_arg[0] == "none":   # Node: an object with no handle, as options
+                raise ERR_INVALID_ARG_VALUE("options", handle_arg[1],
+                                            'must have the property "port" or "path"')
             self._listen_fd(handle_arg, backlog_from_args)
             return self
         signal = options.get("signal")
@@ -438,10 +441,11 @@ class Server(EventEmitter):
             loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
             return
         handle = _ListenHandle(loop, sock)
+        fs_path = path.split("\0", 1)[0]   # a file path ends at a NUL for the kernel, as in C
         if not path.startswith("\0"):
             try:
-                st = os.stat(path)
-                handle.pipe_path = path
+                st = os.stat(fs_path)
+                handle.pipe_path = fs_path
                 handle.pipe_inode = (st.st_dev, st.st_ino)
             except OSError:  # pragma: no cover - vanished at once
                 pass
@@ -454,9 +458,9 @@ class Server(EventEmitter):
             if writable_all:
                 mode |= stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
             try:
-                current = os.stat(path).st_mode
+                current = os.stat(fs_path).st_mode
                 if current & mode != mode:
-                    os.chmod(path, stat.S_IMODE(current) | mode)
+                    os.chmod(fs_path, stat.S_IMODE(current) | mode)
             except OSError as exc:
                 handle.close()
                 self._handle = None
@@ -646,10 +650,11 @@ def _info(conn: socket.socket, method: str) -> Dict[str, Any]:
 
 
 def _as_handle(value: Any) -> Any:
-    """("sock", fd) for listen(handle) forms, ("fd", n) for {'fd': n}, else None."""
+    """("sock", fd) for listen(handle) forms, ("none", obj) for a Server/Socket
+    without one, else None."""
     if isinstance(value, (Server, Socket)):
         fd = value.fileno()
-        return ("sock", fd) if fd >= 0 else ("fd", -1)
+        return ("sock", fd) if fd >= 0 else ("none", value)
     if isinstance(value, socket.socket):
         return ("sock", value.fileno())
     if isinstance(value, Mapping):

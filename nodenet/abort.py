@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Optional
 
 from ._loop import get_loop
-from ._validators import validate_number
+from ._validators import validate_uint32
 from .errors import ERR_INVALID_ARG_TYPE, DOMException
 from .events import EventEmitter
 
@@ -88,7 +88,7 @@ class AbortSignal(EventEmitter):
     @staticmethod
     def timeout(delay: float) -> AbortSignal:
         """Node: ``AbortSignal.timeout(delay)`` — aborts after ``delay`` ms (unref'd timer)."""
-        validate_number(delay, "delay", 0, 2**53 - 1)
+        validate_uint32(delay, "delay")
         from .timers import set_timeout
         signal = AbortSignal()
         set_timeout(lambda: signal._abort(
@@ -100,10 +100,11 @@ class AbortSignal(EventEmitter):
     def any(signals: Iterable[AbortSignal]) -> AbortSignal:
         """Node: ``AbortSignal.any(signals)`` — aborts when the first of them does."""
         signals = list(signals)
+        for index, source in enumerate(signals):   # every entry is checked first
+            if not isinstance(source, AbortSignal):
+                raise ERR_INVALID_ARG_TYPE(f"signals[{index}]", "AbortSignal", source)
         combined = AbortSignal()
         for source in signals:
-            if not isinstance(source, AbortSignal):
-                raise ERR_INVALID_ARG_TYPE("signals", "AbortSignal", source)
             if source.aborted:
                 combined._aborted = True
                 combined._reason = source.reason

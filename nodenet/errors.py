@@ -21,6 +21,7 @@ Python type names (``Received type int (1)`` where Node says ``type number (1)``
 from __future__ import annotations
 
 import errno as _errno
+import re as _re
 import socket as _socket
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
@@ -337,6 +338,7 @@ def _inspect(value: Any) -> str:
     return text
 
 
+_CLASS_NAME = _re.compile(r"^(?:[A-Z][a-z0-9]*)+$")
 _TYPE_WORDS = {"string", "function", "number", "object", "boolean", "bigint", "symbol",
                "str", "int", "float", "bool", "bytes", "dict", "list", "callable"}
 
@@ -346,8 +348,11 @@ def _format_expected(expected: Union[str, Sequence[str]]) -> str:
     if isinstance(expected, str):
         expected = [expected]
     types = [e for e in expected if e in _TYPE_WORDS]
-    instances = [e for e in expected if e not in _TYPE_WORDS and e[:1].isupper()]
+    instances = [e for e in expected if e not in _TYPE_WORDS and _CLASS_NAME.match(e)]
     other = [e for e in expected if e not in types and e not in instances]
+    if instances and "object" in types:      # Node lists 'object' as an instance then
+        types.remove("object")
+        instances.append("Object")
 
     def join(items: List[str], word: str = "or") -> str:
         if len(items) == 1:
@@ -361,9 +366,11 @@ def _format_expected(expected: Union[str, Sequence[str]]) -> str:
         parts.append(("one of type " if len(types) > 1 else "of type ") + join(types))
     if instances:
         parts.append("an instance of " + join(instances))
-    if other:
-        parts.append(join(other))
-    return join(parts) if len(parts) > 1 else parts[0]
+    if len(other) > 1:
+        parts.append("one of " + join(other))
+    elif other:
+        parts.append(("an " if other[0].lower() != other[0] else "") + other[0])
+    return " or ".join(parts)
 
 
 # --------------------------------------------------------------------------------

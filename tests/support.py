@@ -92,7 +92,8 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = ""
 
 
 def open_fds() -> Dict[int, str]:
-    """The process's sockets, pipes and epoll fds (what nodenet could leak)."""
+    """The process's sockets, pipes, epoll fds and /dev/null (the EMFILE reserve
+    fd): everything nodenet could leak."""
     found: Dict[int, str] = {}
     try:
         names = os.listdir("/proc/self/fd")
@@ -103,7 +104,7 @@ def open_fds() -> Dict[int, str]:
             target = os.readlink(f"/proc/self/fd/{name}")
         except OSError:
             continue
-        if target.startswith(("socket:", "pipe:", "anon_inode:")):
+        if target.startswith(("socket:", "pipe:", "anon_inode:")) or target == os.devnull:
             found[int(name)] = target
     return found
 
