@@ -368,14 +368,15 @@ class Loop:
             self.tracer("poll", timeout)
         ready = self._poller.poll(timeout)
         self.update_time()
+        call = self._call
         for watcher, mask in ready:
             if self._stopping:
                 return
             if mask & EVENT_READ and watcher.events & EVENT_READ:
                 watcher.hup = mask & EVENT_HUP != 0
-                self._call(watcher.on_readable)
+                call(watcher.on_readable)
             if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
-                self._call(watcher.on_writable)
+                call(watcher.on_writable)
 
     def _run_check(self) -> None:
         """§4 Run the immediates queued before this phase began (Node's check phase)."""

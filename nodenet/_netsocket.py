@@ -101,6 +101,27 @@ def _fd_kind(fd: int) -> str:
     return "UNKNOWN"
 
 
+
+def _read_more_nt(sock: Socket, state: Any) -> None:
+    """Readable's maybeReadMore tick for a socket whose handle is reading.
+
+    Its first ``read(0)`` would only mark the state as reading (the handle
+    already reads, so ``_read`` has nothing to do) and leave the length alone,
+    which ends the loop; anything else takes the general path.
+    """
+    handle = sock._handle
+    if (not state.reading and not state.ended and state.length == 0
+            and (state.high_water_mark > 0 or state.flowing)
+            and handle is not None and handle.reading and not sock.connecting
+            and not state.destroyed and state.errored is None
+            and sock._onread_callback is None):
+        state.reading = state.need_readable = True
+        state.sync = False
+        state.reading_more = False
+    else:
+        _maybe_read_more_nt(sock, state)
+
+
 class Socket(Duplex):
     """Node: net.md § "Class: net.Socket" — a TCP or IPC stream.
 
@@ -451,7 +472,7 @@ class Socket(Duplex):
                 if not state.reading_more:      # _maybe_read_more, inlined
                     state.reading_more = True
                     self._loop._ticks.append(  # type: ignore[union-attr]
-                        (_maybe_read_more_nt, (self, state)))
+                        (_read_more_nt, (self, state)))
                 result = not state.ended and (
                     state.length < state.high_water_mark or state.length == 0)
             else:

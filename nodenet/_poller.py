@@ -44,6 +44,14 @@ Ready = List[Tuple["IOWatcher", int]]
 MAX_TIMEOUT = 86400.0
 _MAX_EVENTS = 1024
 
+# epoll's bits as nodenet's: an error or a hang-up wakes readers and writers (as
+# libuv does); a hang-up is also reported as such. Missing where epoll is.
+_EP_IN = getattr(select, "EPOLLIN", 0) | getattr(select, "EPOLLERR", 0) \
+    | getattr(select, "EPOLLHUP", 0)
+_EP_OUT = getattr(select, "EPOLLOUT", 0) | getattr(select, "EPOLLERR", 0) \
+    | getattr(select, "EPOLLHUP", 0)
+_EP_HUP = getattr(select, "EPOLLHUP", 0)
+
 
 class EpollPoller:
     """libuv's epoll strategy (see the module docstring)."""
@@ -141,13 +149,9 @@ class EpollPoller:
                     except OSError:
                         pass
                 continue
-            mask = 0
-            if ev & (select.EPOLLIN | select.EPOLLERR | select.EPOLLHUP):
-                mask |= EVENT_READ
-            if ev & (select.EPOLLOUT | select.EPOLLERR | select.EPOLLHUP):
-                mask |= EVENT_WRITE
-            mask &= w.events
-            if ev & select.EPOLLHUP:
+            mask = ((EVENT_READ if ev & _EP_IN else 0)
+                    | (EVENT_WRITE if ev & _EP_OUT else 0)) & w.events
+            if ev & _EP_HUP:
                 mask |= EVENT_HUP
             if mask:
                 ready.append((w, mask))

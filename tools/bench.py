@@ -12,6 +12,13 @@ it, so the client costs the same for all. Reported per implementation:
 * connections accepted per second (connect, 8 bytes each way, close);
 * memory per idle connection (KiB, from the server's RSS with 10,000 open).
 
+All servers run at once (an idle server costs nothing) and the measurements
+are interleaved: each round runs every implementation once, in a rotating
+order, and the median of the rounds is reported. On a shared or virtual
+machine whose speed drifts over minutes, this keeps one implementation from
+getting the fast minutes and another the slow ones. Memory is measured last,
+one server at a time.
+
 Ratios are against the bare selectors loop (the pure-Python limit) and asyncio
 Protocol. Numbers vary from run to run; compare the ratios of one run.
 These are measurements, never test assertions.
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,29 +99,47 @@ def idle_memory(binary: str, proc: subprocess.Popen, port: int, conns: int) -> f
     return (during - before) / conns
 
 
-def measure(name: str, binary: str, quick: bool) -> Dict[str, Optional[float]]:
-    proc, port = start_server(name)
-    result: Dict[str, Optional[float]] = {}
-    seconds = 1 if quick else 3
+def throughput_runs(port: int, quick: bool) -> List[Tuple[str, Tuple[object, ...], str]]:
+    seconds = 1 if quick else 2
+    return [
+        ("bulk MiB/s", ("bulk", "127.0.0.1", port, 300 if quick else 1000, 65536), "mib_per_s"),
+        ("pingpong x1 rt/s", ("pingpong", "127.0.0.1", port, 1, 64, seconds), "rt_per_s"),
+        ("pingpong x100 rt/s", ("pingpong", "127.0.0.1", port, 100, 64, seconds), "rt_per_s"),
+        ("accepts/s", ("churn", "127.0.0.1", port, 3000 if quick else 5000, 50),
+         "conns_per_s"),
+    ]
+
+
+def measure_all(names: List[str], binary: str, quick: bool,
+                rounds: int) -> Dict[str, Dict[str, Optional[float]]]:
+    """Interleaved rounds over every server, then idle memory one at a time."""
+    servers = {name: start_server(name) for name in names}
+    samples: Dict[str, Dict[str, List[float]]] = {name: {} for name in names}
     try:
-        loadgen(binary, "pingpong", "127.0.0.1", port, 10, 64, 0.5)   # warm-up
-        runs = [
-            ("bulk MiB/s", ("bulk", "127.0.0.1", port, 300 if quick else 1000, 65536), "mib_per_s"),
-            ("pingpong x1 rt/s", ("pingpong", "127.0.0.1", port, 1, 64, seconds), "rt_per_s"),
-            ("pingpong x100 rt/s", ("pingpong", "127.0.0.1", port, 100, 64, seconds), "rt_per_s"),
-            ("accepts/s", ("churn", "127.0.0.1", port, 3000 if quick else 10000, 50),
-             "conns_per_s"),
-        ]
-        for label, args, key in runs:
-            best = 0.0
-            for _ in range(1 if quick else 3):
-                best = max(best, float(loadgen(binary, *args)[key]))
-            result[label] = best
-        result["KiB/idle conn"] = idle_memory(binary, proc, port, 2000 if quick else 10000)
+        for name, (_, port) in servers.items():
+            loadgen(binary, "pingpong", "127.0.0.1", port, 10, 64, 0.5)   # warm-up
+            loadgen(binary, "churn", "127.0.0.1", port, 500, 20)
+        labels = [label for label, _, _ in throughput_runs(0, quick)]
+        for index, label in enumerate(labels):
+            print(f"  {label}...", file=sys.stderr, flush=True)
+            for r in range(rounds):
+                order = names[r % len(names):] + names[:r % len(names)]
+                for name in order:
+                    port = servers[name][1]
+                    _, args, key = throughput_runs(port, quick)[index]
+                    value = float(loadgen(binary, *args)[key])
+                    samples[name].setdefault(label, []).append(value)
+        results: Dict[str, Dict[str, Optional[float]]] = {}
+        for name, (proc, port) in servers.items():
+            results[name] = {label: statistics.median(values)
+                             for label, values in samples[name].items()}
+            results[name]["KiB/idle conn"] = idle_memory(
+                binary, proc, port, 2000 if quick else 10000)
+        return results
     finally:
-        proc.kill()
-        proc.wait()
-    return result
+        for proc, _ in servers.values():
+            proc.kill()
+            proc.wait()
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -121,16 +147,17 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--only", default="", help="comma-separated implementations")
+    parser.add_argument("--rounds", type=int, default=0,
+                        help="interleaved rounds per measurement (default 5; 2 with --quick)")
     args = parser.parse_args(argv)
     names = [n for n in (args.only.split(",") if args.only else IMPLEMENTATIONS) if n]
     if "node" in names and shutil.which("node") is None:
         names.remove("node")
-    results: Dict[str, Dict[str, Optional[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="nodenet-bench-") as workdir:
         binary = build_loadgen(workdir)
-        for name in names:
-            print(f"measuring {name}...", file=sys.stderr, flush=True)
-            results[name] = measure(name, binary, args.quick)
+        print(f"measuring {', '.join(names)} (interleaved)...", file=sys.stderr, flush=True)
+        results = measure_all(names, binary, args.quick,
+                              args.rounds or (2 if args.quick else 5))
     metrics = list(next(iter(results.values())).keys())
     width = max(len(n) for n in names) + 2
     print(f"{'':{width}}" + "".join(f"{m:>20}" for m in metrics))
