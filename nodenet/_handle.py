@@ -21,7 +21,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+import sys
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ._loop import EVENT_READ, EVENT_WRITE, IOWatcher
 from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay, set_reuse_address
@@ -41,6 +42,30 @@ _HAS_SENDMSG = hasattr(socket.socket, "sendmsg")
 
 
 _AF_INET, _AF_INET6 = int(socket.AF_INET), int(socket.AF_INET6)
+
+# The longest Unix socket path Python's socket module passes: sun_path's size
+# (108 bytes on Linux, 104 on macOS and the BSDs) less the C string's NUL.
+_SUN_PATH_MAX = (108 if sys.platform.startswith("linux") else 104) - 1
+
+
+def sun_path(path: str) -> Union[str, bytes]:
+    """The name a Unix socket path gives the kernel, as libuv passes it.
+
+    A file path ends at its first NUL (a C string) and is cut to fit
+    ``sun_path``, so an over-long path binds and connects to a shorter name, as
+    in Node 20 (which keeps 108 bytes on Linux; Python's socket module allows
+    107); a character that cannot be encoded becomes U+FFFD, as in a Node
+    string. Abstract names (a leading NUL, Linux) are passed whole.
+    """
+    if path.startswith("\0"):
+        return path
+    path = path.split("\0", 1)[0]
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:    # a lone surrogate: JavaScript's UTF-8 replaces it
+        raw = path.encode("utf-16-le", "surrogatepass").decode(
+            "utf-16-le", "replace").encode("utf-8")
+    return raw[:_SUN_PATH_MAX]
 
 
 def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
@@ -315,6 +340,8 @@ class StreamHandle(IOWatcher):
             if err:
                 return err
         assert self.sock is not None
+        if not self.is_tcp and isinstance(address, str):
+            address = sun_path(address)
         try:
             err = self.sock.connect_ex(address)
         except OSError as exc:        # e.g. a Unix path that is too long

@@ -28,11 +28,11 @@ import errno
 import os
 import socket
 import stat
-from typing import Any, Callable, Dict, Mapping, Optional, Set
+from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
 from ._debug import debug
-from ._handle import StreamHandle, sockaddr_info
+from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
 from ._loop import EVENT_READ, IOWatcher, Loop, get_loop
 from ._netsocket import Socket, _validate_signal
@@ -76,7 +76,7 @@ class _ListenHandle(IOWatcher):
         self.refed = True
         self.counted = False
         self.closed = False
-        self.pipe_path: Optional[str] = None
+        self.pipe_path: Optional[Union[str, bytes]] = None
         self.pipe_inode: Optional[tuple] = None  # type: ignore[type-arg]
         self.accept_limit = _DEFAULT_BACKLOG
         loop.add_handle(self)
@@ -199,7 +199,7 @@ def _ensure_reserve_fd(loop: Loop) -> None:
             loop.emfile_fd = None
 
 
-def _unlink_if_ours(path: str, inode: tuple) -> None:  # type: ignore[type-arg]
+def _unlink_if_ours(path: Union[str, bytes], inode: tuple) -> None:  # type: ignore[type-arg]
     """Unlink the socket file only if it is the one we bound (same device and inode)."""
     try:
         st = os.stat(path)
@@ -427,8 +427,9 @@ class Server(EventEmitter):
         loop = self._loop
         assert loop is not None
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        name = sun_path(path)        # what the kernel binds (a long path is cut short)
         try:
-            sock.bind(path)
+            sock.bind(name)
         except OSError as exc:
             sock.close()
             code = exc.errno or errno.EINVAL   # "AF_UNIX path too long" has no errno
@@ -441,8 +442,8 @@ class Server(EventEmitter):
             loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
             return
         handle = _ListenHandle(loop, sock)
-        fs_path = path.split("\0", 1)[0]   # a file path ends at a NUL for the kernel, as in C
-        if not path.startswith("\0"):
+        fs_path = name
+        if isinstance(fs_path, bytes):
             try:
                 st = os.stat(fs_path)
                 handle.pipe_path = fs_path
