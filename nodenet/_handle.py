@@ -24,7 +24,7 @@ import socket
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
-from ._loop import EVENT_READ, EVENT_WRITE, IOWatcher
+from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay, set_reuse_address
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
     return {}
 
 
-class StreamHandle(IOWatcher):
+class StreamHandle(Handle):
     """One stream socket on the loop (TCP or a Unix-domain "pipe").
 
     The OS socket may come later than the handle: a TCP handle made by
@@ -88,23 +88,19 @@ class StreamHandle(IOWatcher):
     """
 
     __slots__ = (
-        "loop", "sock", "owner", "is_tcp", "family", "reading",
-        "refed", "counted", "write_bufs", "write_size", "write_cb", "bytes_read",
-        "bytes_written", "connect_cb", "delayed_error", "shutdown_cb", "closed",
-        "onread_buffer", "__weakref__",
+        "sock", "owner", "is_tcp", "family", "reading", "write_bufs", "write_size",
+        "write_cb", "bytes_read", "bytes_written", "connect_cb", "delayed_error",
+        "shutdown_cb", "onread_buffer", "__weakref__",
     )
 
     def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
                  *, pipe: bool = False, family: int = 0) -> None:
-        IOWatcher.__init__(self)
-        self.loop = loop
+        Handle.__init__(self, loop)
         self.sock: Optional[socket.socket] = None
         self.owner = owner
         self.family = socket.AF_UNIX if pipe else 0
         self.is_tcp = not pipe
         self.reading = False
-        self.refed = True
-        self.counted = False
         self.write_bufs: List[Any] = []
         self.write_size = 0
         self.write_cb: Optional[Callable[[int], None]] = None
@@ -113,7 +109,6 @@ class StreamHandle(IOWatcher):
         self.connect_cb: Optional[Callable[[int], None]] = None
         self.delayed_error = 0
         self.shutdown_cb: Optional[Callable[[int], None]] = None
-        self.closed = False
         self.onread_buffer: Optional[Any] = None
         loop.add_handle(self)
         if sock is not None:
@@ -146,24 +141,6 @@ class StreamHandle(IOWatcher):
     def _busy(self) -> bool:
         return bool(self.reading or self.write_cb is not None or self.connect_cb is not None
                     or self.shutdown_cb is not None)
-
-    def sync_ref(self) -> None:
-        """Count this handle in the loop's liveness iff ref'd and busy."""
-        want = self.refed and not self.closed and self._busy()
-        if want != self.counted:
-            self.counted = want
-            if want:
-                self.loop.ref()
-            else:
-                self.loop.unref()
-
-    def ref(self) -> None:
-        self.refed = True
-        self.sync_ref()
-
-    def unref(self) -> None:
-        self.refed = False
-        self.sync_ref()
 
     # -- reading ----------------------------------------------------------------
 

@@ -123,6 +123,44 @@ class IOWatcher:
         """The fd is writable (or in error)."""
 
 
+class Handle(IOWatcher):
+    """A watcher that can keep the loop alive (libuv's ``uv_handle_t`` ref rules).
+
+    It counts in the loop's liveness while it is ref'd, open and busy;
+    :meth:`sync_ref` brings the count up to date after any of the three changed.
+    Busy means watching something, unless a subclass says otherwise.
+    """
+
+    __slots__ = ("loop", "refed", "counted")
+
+    def __init__(self, loop: Loop, fd: int = -1) -> None:
+        IOWatcher.__init__(self, fd)
+        self.loop = loop
+        self.refed = True
+        self.counted = False
+
+    def _busy(self) -> bool:
+        return bool(self.events)
+
+    def sync_ref(self) -> None:
+        """Count this handle in the loop's liveness iff ref'd, open and busy."""
+        want = self.refed and not self.closed and self._busy()
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop.ref()
+            else:
+                self.loop.unref()
+
+    def ref(self) -> None:
+        self.refed = True
+        self.sync_ref()
+
+    def unref(self) -> None:
+        self.refed = False
+        self.sync_ref()
+
+
 class CallbackWatcher(IOWatcher):
     """A watcher that calls plain functions (the wake-up socket, tests)."""
 

@@ -34,7 +34,7 @@ from ._args import normalize_args, to_number
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
-from ._loop import EVENT_READ, IOWatcher, Loop, get_loop
+from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
@@ -57,25 +57,21 @@ _MAX_ACCEPTS = 1000
 _HAS_RAW_ACCEPT = hasattr(socket.socket, "_accept")
 
 
-class _ListenHandle(IOWatcher):
+class _ListenHandle(Handle):
     """A listening socket on the loop (libuv's server ``uv_tcp_t``/``uv_pipe_t``)."""
 
-    __slots__ = ("loop", "sock", "server", "refed", "counted",
-                 "pipe_path", "pipe_inode", "accept_limit", "family", "kind", "proto")
+    __slots__ = ("sock", "server", "pipe_path", "pipe_inode", "accept_limit", "family",
+                 "kind", "proto")
 
     def __init__(self, loop: Loop, sock: socket.socket) -> None:
         sock.setblocking(False)
-        IOWatcher.__init__(self, sock.fileno())
-        self.loop = loop
+        Handle.__init__(self, loop, sock.fileno())
         self.sock = sock
         # plain ints for the accepted sockets: socket.family/.type are enum lookups
         self.family = int(sock.family)
         self.kind = int(sock.type)
         self.proto = sock.proto
         self.server: Optional[Server] = None
-        self.refed = True
-        self.counted = False
-        self.closed = False
         self.pipe_path: Optional[Union[str, bytes]] = None
         self.pipe_inode: Optional[tuple] = None  # type: ignore[type-arg]
         self.accept_limit = _DEFAULT_BACKLOG
@@ -95,23 +91,6 @@ class _ListenHandle(IOWatcher):
         self.loop.io_start(self, EVENT_READ)
         self.sync_ref()
         return 0
-
-    def sync_ref(self) -> None:
-        want = self.refed and not self.closed and bool(self.events)
-        if want != self.counted:
-            self.counted = want
-            if want:
-                self.loop.ref()
-            else:
-                self.loop.unref()
-
-    def ref(self) -> None:
-        self.refed = True
-        self.sync_ref()
-
-    def unref(self) -> None:
-        self.refed = False
-        self.sync_ref()
 
     def on_readable(self) -> None:
         """Poll phase: accept what is waiting, a bounded number at a time."""
