@@ -383,8 +383,7 @@ class StreamHandle(Handle):
                 status = 0
         self._unwatch(EVENT_WRITE)
         self.sync_ref()
-        if cb is not None:
-            cb(status)
+        cb(status)
 
     def close(self, cb: Optional[Callable[[], None]] = None, reset: bool = False) -> None:
         """Close the fd now; ``cb`` runs in the loop's closing phase (``uv_close``).

@@ -103,20 +103,13 @@ def _fd_kind(fd: int) -> str:
 
 
 def _read_more_nt(sock: Socket, state: Any) -> None:
-    """Readable's maybeReadMore tick for a socket whose handle is reading.
+    """Readable's maybeReadMore tick for a socket.
 
-    Its first ``read(0)`` would only mark the state as reading (the handle
-    already reads, so ``_read`` has nothing to do) and leave the length alone,
-    which ends the loop; anything else takes the general path.
+    While the handle reads with nothing buffered, the loop's first ``read(0)``
+    only changes the state (:meth:`Socket._read_zero_in_place`) and leaves the
+    length alone, which ends the loop; anything else takes the general path.
     """
-    handle = sock._handle
-    if (not state.reading and not state.ended and state.length == 0
-            and (state.high_water_mark > 0 or state.flowing)
-            and handle is not None and handle.reading and not sock.connecting
-            and not state.destroyed and state.errored is None
-            and sock._onread_callback is None):
-        state.reading = state.need_readable = True
-        state.sync = False
+    if (state.high_water_mark > 0 or state.flowing) and sock._read_zero_in_place():
         state.reading_more = False
     else:
         _maybe_read_more_nt(sock, state)
@@ -533,17 +526,24 @@ class Socket(Duplex):
             if (not self.connecting and handle is not None and not handle.reading
                     and not handle.closed):
                 self._try_read_start()
-        elif size == 0 and handle is not None and handle.reading and not self.connecting:
-            state = self._readable_state
-            if (state.length == 0 and not (state.reading or state.ended
-                                           or state.destroyed)
-                    and state.errored is None):
-                # read(0) with nothing buffered while the handle reads: Readable's
-                # steps end with reading and need_readable set, _read a no-op.
-                state.reading = state.need_readable = True
-                state.sync = False
-                return None
+        elif size == 0 and self._read_zero_in_place():
+            return None
         return Duplex._read_impl(self, size)
+
+    def _read_zero_in_place(self) -> bool:
+        """``read(0)`` with nothing buffered while the handle reads, if that is the
+        case: Readable's steps would end with ``reading`` and ``need_readable``
+        set and ``_read`` a no-op, so only those are set. True if it applied."""
+        handle = self._handle
+        state = self._readable_state
+        if (handle is not None and handle.reading and not self.connecting
+                and self._onread_callback is None and state.length == 0
+                and not (state.reading or state.ended or state.destroyed)
+                and state.errored is None):
+            state.reading = state.need_readable = True
+            state.sync = False
+            return True
+        return False
 
     # ------------------------------------------------------------------ writing
 
