@@ -99,6 +99,16 @@ class _Once:
         return f"<once {self.listener!r}>"
 
 
+def _is_listener(item: Listener, listener: Listener) -> bool:
+    """Whether a stored listener is ``listener`` (or a once wrapper around it).
+
+    == rather than is: a bound method (obj.handler) is a new object each time it
+    is looked up, and must still remove the listener it added.
+    """
+    return item is listener or item == listener or (
+        type(item) is _Once and item.listener == listener)
+
+
 def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
     """The listeners stored for an event: a bare one, or a tuple of several."""
     return stored if type(stored) is tuple else (stored,)
@@ -238,33 +248,22 @@ class EventEmitter:
         if stored is None:
             return
         if type(stored) is not tuple:      # one listener, stored bare
-            if not (stored is listener or stored == listener
-                    or (type(stored) is _Once and stored.listener == listener)):
+            if not _is_listener(stored, listener):
                 return
+            item = stored
             del events[event]
-            if self._warned:
-                self._warned.discard(event)
-            if "removeListener" in events:
-                self._emit("removeListener", event, _unwrap(stored))
-            return
-        existing = stored
-        for i in range(len(existing) - 1, -1, -1):
-            item = existing[i]
-            # == rather than is: a bound method (obj.handler) is a new object each
-            # time it is looked up, and must still remove the listener it added.
-            if item is listener or item == listener or (
-                    type(item) is _Once and item.listener == listener):
-                break
+            left = 0
         else:
-            return
-        remaining = existing[:i] + existing[i + 1:]
-        if len(remaining) > 1:
-            events[event] = remaining
-        elif remaining:
-            events[event] = remaining[0]
-        else:
-            del events[event]
-        if len(remaining) <= 1 and self._warned:
+            for i in range(len(stored) - 1, -1, -1):
+                if _is_listener(stored[i], listener):
+                    break
+            else:
+                return
+            item = stored[i]
+            remaining = stored[:i] + stored[i + 1:]
+            events[event] = remaining if len(remaining) > 1 else remaining[0]
+            left = len(remaining)
+        if left <= 1 and self._warned:
             self._warned.discard(event)
         if "removeListener" in events:
             self._emit("removeListener", event, _unwrap(item))
