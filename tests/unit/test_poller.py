@@ -41,6 +41,18 @@ def pair() -> Iterator[Tuple[socket.socket, socket.socket]]:
         b.close()
 
 
+@pytest.fixture
+def p() -> Iterator[EpollPoller]:
+    """An EpollPoller, shut down afterwards."""
+    if not HAS_EPOLL:
+        pytest.skip("epoll is Linux-only")
+    poller = EpollPoller()
+    try:
+        yield poller
+    finally:
+        poller.shutdown()
+
+
 def ready_map(ready: List[Tuple[IOWatcher, int]]) -> dict:
     return {id(w): mask for w, mask in ready}
 
@@ -49,138 +61,110 @@ def ready_map(ready: List[Tuple[IOWatcher, int]]) -> dict:
 
 
 @needs_epoll
-def test_epoll_start_is_lazy_and_idempotent(pair: Any) -> None:
+def test_epoll_start_is_lazy_and_idempotent(pair: Any, p: EpollPoller) -> None:
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ)
-        assert (w.events, w.kevents) == (EVENT_READ, 0)     # queued, not applied
-        p.start(w, EVENT_READ)                               # no change: nothing queued twice
-        assert list(p._queue) == [w]
-        b.send(b"x")
-        assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
-        assert w.kevents == EVENT_READ
-        p.start(w, EVENT_READ)                               # already applied: no queue
-        assert not p._queue
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    assert (w.events, w.kevents) == (EVENT_READ, 0)     # queued, not applied
+    p.start(w, EVENT_READ)                               # no change: nothing queued twice
+    assert list(p._queue) == [w]
+    b.send(b"x")
+    assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
+    assert w.kevents == EVENT_READ
+    p.start(w, EVENT_READ)                               # already applied: no queue
+    assert not p._queue
 
 
 @needs_epoll
-def test_epoll_partial_stop_keeps_the_rest(pair: Any) -> None:
+def test_epoll_partial_stop_keeps_the_rest(pair: Any, p: EpollPoller) -> None:
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ | EVENT_WRITE)
-        assert ready_map(p.poll(0)) == {id(w): EVENT_WRITE}   # writable, nothing to read
-        p.stop(w, EVENT_WRITE)
-        assert w.events == EVENT_READ and list(p._queue) == [w]
-        p.stop(w, EVENT_WRITE)                               # no change
-        assert p.poll(0) == []                               # MOD applied: no EPOLLOUT
-        assert w.kevents == EVENT_READ
-        b.send(b"x")
-        assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ | EVENT_WRITE)
+    assert ready_map(p.poll(0)) == {id(w): EVENT_WRITE}   # writable, nothing to read
+    p.stop(w, EVENT_WRITE)
+    assert w.events == EVENT_READ and list(p._queue) == [w]
+    p.stop(w, EVENT_WRITE)                               # no change
+    assert p.poll(0) == []                               # MOD applied: no EPOLLOUT
+    assert w.kevents == EVENT_READ
+    b.send(b"x")
+    assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
 
 
 @needs_epoll
-def test_epoll_stop_before_apply_leaves_nothing_behind(pair: Any) -> None:
+def test_epoll_stop_before_apply_leaves_nothing_behind(pair: Any, p: EpollPoller) -> None:
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ)
-        p.stop(w, EVENT_READ)                 # the kernel was never told
-        assert not p._queue and not p._stale and not p._watching
-        b.send(b"x")
-        assert p.poll(0) == []
-        # write interest added and dropped between two polls never reaches the kernel
-        p.start(w, EVENT_READ)
-        assert ready_map(p.poll(0)) == {id(w): EVENT_READ}
-        p.start(w, EVENT_WRITE)
-        p.stop(w, EVENT_WRITE)
-        assert (w.events, w.kevents) == (EVENT_READ, EVENT_READ)
-        assert ready_map(p.poll(0)) == {id(w): EVENT_READ}
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    p.stop(w, EVENT_READ)                 # the kernel was never told
+    assert not p._queue and not p._stale and not p._watching
+    b.send(b"x")
+    assert p.poll(0) == []
+    # write interest added and dropped between two polls never reaches the kernel
+    p.start(w, EVENT_READ)
+    assert ready_map(p.poll(0)) == {id(w): EVENT_READ}
+    p.start(w, EVENT_WRITE)
+    p.stop(w, EVENT_WRITE)
+    assert (w.events, w.kevents) == (EVENT_READ, EVENT_READ)
+    assert ready_map(p.poll(0)) == {id(w): EVENT_READ}
 
 
 @needs_epoll
-def test_epoll_stale_registration_is_dropped_on_its_first_event(pair: Any) -> None:
+def test_epoll_stale_registration_is_dropped_on_its_first_event(pair: Any, p: EpollPoller) -> None:
     # libuv: a watcher that stops watching stays in the epoll set until an event comes
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ)
-        p.poll(0)
-        p.stop(w, EVENT_READ)
-        assert p._stale == {a.fileno(): w} and w.kevents == EVENT_READ
-        b.send(b"x")
-        assert p.poll(1.0) == []              # reported, but nobody wants it
-        assert w.kevents == 0 and not p._stale
-        assert p.poll(0) == []                # unregistered: silent now
-        p.start(w, EVENT_READ)                # restarting registers afresh
-        assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    p.poll(0)
+    p.stop(w, EVENT_READ)
+    assert p._stale == {a.fileno(): w} and w.kevents == EVENT_READ
+    b.send(b"x")
+    assert p.poll(1.0) == []              # reported, but nobody wants it
+    assert w.kevents == 0 and not p._stale
+    assert p.poll(0) == []                # unregistered: silent now
+    p.start(w, EVENT_READ)                # restarting registers afresh
+    assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
 
 
 @needs_epoll
-def test_epoll_restart_of_a_stale_watcher_is_a_modify(pair: Any) -> None:
+def test_epoll_restart_of_a_stale_watcher_is_a_modify(pair: Any, p: EpollPoller) -> None:
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ)
-        p.poll(0)
-        p.stop(w, EVENT_READ)
-        p.start(w, EVENT_WRITE)               # from the stale set, as EPOLL_CTL_MOD
-        assert not p._stale
-        assert ready_map(p.poll(1.0)) == {id(w): EVENT_WRITE}
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    p.poll(0)
+    p.stop(w, EVENT_READ)
+    p.start(w, EVENT_WRITE)               # from the stale set, as EPOLL_CTL_MOD
+    assert not p._stale
+    assert ready_map(p.poll(1.0)) == {id(w): EVENT_WRITE}
 
 
 @needs_epoll
-def test_epoll_register_of_an_fd_still_in_the_set_retries_as_modify(pair: Any) -> None:
+def test_epoll_register_of_an_fd_still_in_the_set_retries_as_modify(pair: Any, p: EpollPoller) -> None:
     # a second watcher for an fd another (stale) watcher left registered
     a, b = pair
-    p = EpollPoller()
-    try:
-        old = IOWatcher(a.fileno())
-        p.start(old, EVENT_READ)
-        p.poll(0)
-        p.stop(old, EVENT_READ)               # stale: still in the kernel's set
-        new = IOWatcher(a.fileno())
-        p.start(new, EVENT_WRITE)             # register -> EEXIST -> modify
-        assert ready_map(p.poll(1.0)) == {id(new): EVENT_WRITE}
-        assert new.kevents == EVENT_WRITE
-    finally:
-        p.shutdown()
+    old = IOWatcher(a.fileno())
+    p.start(old, EVENT_READ)
+    p.poll(0)
+    p.stop(old, EVENT_READ)               # stale: still in the kernel's set
+    new = IOWatcher(a.fileno())
+    p.start(new, EVENT_WRITE)             # register -> EEXIST -> modify
+    assert ready_map(p.poll(1.0)) == {id(new): EVENT_WRITE}
+    assert new.kevents == EVENT_WRITE
 
 
 @needs_epoll
-def test_epoll_hangup_sets_event_hup(pair: Any) -> None:
+def test_epoll_hangup_sets_event_hup(pair: Any, p: EpollPoller) -> None:
     # EPOLLHUP reaches the watcher as READ|HUP (libuv's uv__stream_io shortcut)
     a, b = pair
-    p = EpollPoller()
-    try:
-        w = IOWatcher(a.fileno())
-        p.start(w, EVENT_READ)
-        b.send(b"last")
-        b.shutdown(socket.SHUT_RDWR)
-        a.shutdown(socket.SHUT_WR)            # both directions closed: EPOLLHUP
-        assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ | EVENT_HUP}
-    finally:
-        p.shutdown()
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    b.send(b"last")
+    b.shutdown(socket.SHUT_RDWR)
+    a.shutdown(socket.SHUT_WR)            # both directions closed: EPOLLHUP
+    assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ | EVENT_HUP}
 
 
 @needs_epoll
-def test_epoll_error_wakes_readers_and_writers() -> None:
+def test_epoll_error_wakes_readers_and_writers(p: EpollPoller) -> None:
     # EPOLLERR (a refused connect) is delivered as readable and writable
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -188,7 +172,6 @@ def test_epoll_error_wakes_readers_and_writers() -> None:
     probe.close()                             # nothing listens there now
     s = socket.socket()
     s.setblocking(False)
-    p = EpollPoller()
     try:
         s.connect_ex(("127.0.0.1", port))
         w = IOWatcher(s.fileno())
@@ -202,33 +185,28 @@ def test_epoll_error_wakes_readers_and_writers() -> None:
         assert mask & (EVENT_READ | EVENT_WRITE) == EVENT_READ | EVENT_WRITE
         assert s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == errno.ECONNREFUSED
     finally:
-        p.shutdown()
         s.close()
 
 
 @needs_epoll
-def test_epoll_close_after_the_fd_is_gone(pair: Any) -> None:
+def test_epoll_close_after_the_fd_is_gone(pair: Any, p: EpollPoller) -> None:
     # forgetting a watcher whose fd was already closed must not raise
     a, b = pair
-    p = EpollPoller()
-    try:
-        s = socket.socket()
-        w = IOWatcher(s.fileno())
-        p.start(w, EVENT_WRITE)
-        p.poll(0)
-        s.close()                            # closed behind the poller's back
-        p.close(w)
-        assert (w.events, w.kevents) == (0, 0)
-        assert not p._watching and not p._stale
-        # a stale watcher is forgotten too
-        v = IOWatcher(a.fileno())
-        p.start(v, EVENT_READ)
-        p.poll(0)
-        p.stop(v, EVENT_READ)
-        p.close(v)
-        assert not p._stale and v.kevents == 0
-    finally:
-        p.shutdown()
+    s = socket.socket()
+    w = IOWatcher(s.fileno())
+    p.start(w, EVENT_WRITE)
+    p.poll(0)
+    s.close()                            # closed behind the poller's back
+    p.close(w)
+    assert (w.events, w.kevents) == (0, 0)
+    assert not p._watching and not p._stale
+    # a stale watcher is forgotten too
+    v = IOWatcher(a.fileno())
+    p.start(v, EVENT_READ)
+    p.poll(0)
+    p.stop(v, EVENT_READ)
+    p.close(v)
+    assert not p._stale and v.kevents == 0
 
 
 @needs_epoll
