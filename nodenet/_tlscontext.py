@@ -49,6 +49,7 @@ from ._validators import is_number, validate_int32, validate_integer, validate_s
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeError
 
 __all__ = ("SecureContext", "create_secure_context", "client_context", "is_bytes_like",
+           "trust_for_client_auth",
            "system_root_certificates", "message_hook", "VERSIONS")
 
 _BUFFER = ["string", "Buffer", "TypedArray", "DataView"]
@@ -131,6 +132,26 @@ def _openssl_error(exc: ssl.SSLError, fallback: str) -> NodeError:
         text = text.split("] ", 1)[1]
     text = re.sub(r" \(_ssl\.c:\d+\)$", "", text)
     return NodeError(text, "ERR_OSSL_" + reason)
+
+
+# X509_CERT_AUX with "trusted for clientAuth": OpenSSL then skips the purpose check
+# of that certificate when it is the trust anchor (a TRUSTED CERTIFICATE in PEM).
+_AUX_CLIENT_AUTH = bytes.fromhex("300c300a06082b06010505070302")
+
+
+def trust_for_client_auth(ctx: ssl.SSLContext, der: bytes) -> None:
+    """Make ``der`` a trust anchor of ``ctx`` for client authentication, whatever
+    its own extensions say (a per-connection context; see ``_tlshandle.py``)."""
+    import base64
+    body = base64.b64encode(der + _AUX_CLIENT_AUTH).decode("ascii")
+    pem = ("-----BEGIN TRUSTED CERTIFICATE-----\n"
+           + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+           + "\n-----END TRUSTED CERTIFICATE-----\n")
+    with _material_path(pem) as path:
+        try:
+            ctx.load_verify_locations(cafile=path)
+        except (ssl.SSLError, ValueError):
+            pass
 
 
 # -- the system trust store -------------------------------------------------------------
@@ -241,16 +262,16 @@ class SecureContext:
 
     def connection_context(self, alpn: Sequence[str], require: bool) -> ssl.SSLContext:
         """A new server context for one connection that requests a client
-        certificate: it asks for one (and insists if ``require``), and trusts what
-        its store will be given (partial chains, any time), since the decision is
-        the Verifier's."""
-        ctx = self._build(True, alpn)
+        certificate: it asks for one (and insists if ``require``), and trusts
+        only what its store will be given — the client's own certificate, as a
+        partial chain, at any time — since the decision is the Verifier's."""
+        ctx = self._build(True, alpn, trust=False)
         ctx.verify_mode = ssl.CERT_REQUIRED if require else ssl.CERT_OPTIONAL
         ctx.verify_flags |= _VERIFY_PARTIAL_CHAIN | _VERIFY_NO_CHECK_TIME
         return ctx
 
     def _build(self, server_side: bool, alpn: Sequence[str] = (), *,
-               verifier: bool = False) -> ssl.SSLContext:
+               verifier: bool = False, trust: bool = True) -> ssl.SSLContext:
         o = self._opts
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
@@ -288,7 +309,8 @@ class SecureContext:
                                         "ERR_OSSL_DH_BAD_PARAMETERS") from None
             if alpn:
                 ctx.set_alpn_protocols(list(alpn))
-        self._load_trust(ctx, server_side)
+        if trust:
+            self._load_trust(ctx, server_side)
         if server_side or not verifier:
             self._load_keys(ctx)
         if verifier:

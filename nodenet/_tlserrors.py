@@ -215,6 +215,9 @@ def ssl_error(exc: BaseException) -> NodeError:
         text = text[:text.rindex(" (_ssl.c:")]
     for old, new in _RENAMED_TEXT.items():
         text = text.replace(old, new)
+    if not reason and library == "SSL" and text and "(" not in text:
+        # Python's table lacks newer reasons; OpenSSL's names are their texts in capitals
+        reason = text.upper().replace(" ", "_")
     if reason:
         for old, new in _RENAMED.items():
             if reason.startswith(old):

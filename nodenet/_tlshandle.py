@@ -241,10 +241,7 @@ class TLSHandle:
             if lenient is not None and chain and self.server_side:
                 # Let the real handshake accept whatever the client sent; the
                 # Verifier decides afterwards (Node's verify callback says yes too).
-                try:
-                    lenient.load_verify_locations(cadata=b"".join(chain))
-                except (ssl.SSLError, ValueError):
-                    pass
+                _tlscontext.trust_for_client_auth(lenient, chain[0])
         elif msg_type == _MSG_FINISHED:
             if written:
                 self.finished = bytes(data[4:])

@@ -219,7 +219,7 @@ class TLSSocket(Socket):
         "_secure_context", "_connect_options", "_had_error", "_error_emitted", "_is_verified",
         "_pending_session", "_session", "_requested_servername", "_is_server",
         "_handshake_timeout", "_disable_renegotiation", "_verify_code", "_ctx_used",
-        "_keylog_on", "_connect_end",
+        "_keylog_on", "_connect_end", "_context_used",
     )
 
     def __init__(self, socket: Any = None, options: Any = None, **kwargs: Any) -> None:
@@ -282,6 +282,7 @@ class TLSSocket(Socket):
         self._ctx_used: Optional[ssl.SSLContext] = None
         self._keylog_on = False
         self._connect_end: Optional[Callback] = None
+        self._context_used: SecureContext = context
         timeout = opts.get("handshake_timeout")
         self._handshake_timeout = timeout if is_number(timeout) else 0
         handle = TLSHandle(raw, server_side=is_server, parent=wrap) if raw is not None else None
@@ -454,6 +455,7 @@ class TLSSocket(Socket):
                 return
             ctx = self._server_ssl_context(use, alpn)
             self._ctx_used = ctx
+            self._context_used = use
             if self._keylog_on:
                 from ._tlskeylog import enable
                 enable(ctx)
@@ -653,7 +655,7 @@ class TLSSocket(Socket):
         def get() -> Optional[Dict[str, Any]]:
             if self._handle is None:
                 return None
-            ders = self._secure_context.own_chain
+            ders = self._context_used.own_chain
             if not ders or self._tls is None or self._tls.sslobj is None:
                 return {}
             try:
