@@ -385,7 +385,7 @@ class SecureContext:
         """The trusted certificates, parsed (``ca``, else the system store)."""
         if self._anchors is None:
             pems = self._opts["ca"] or system_root_certificates()
-            out = []
+            out: List[_x509.Certificate] = []
             for pem in pems:
                 try:
                     out.extend(_x509.parse_certificate(d) for d in _x509.pem_to_der(pem))

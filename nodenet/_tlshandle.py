@@ -131,6 +131,9 @@ class TLSHandle:
         self.sni_name: Optional[str] = None        # the server name a client asked for
         self.key_share: Optional[int] = None       # the key exchange group (client side)
 
+    def _is_closed(self) -> bool:
+        return self.closed
+
     # -- StreamHandle's read-only properties ----------------------------------------------
 
     @property
@@ -251,8 +254,8 @@ class TLSHandle:
             self._session_pending += 1
         elif msg_type == _MSG_CLIENT_HELLO and len(data) >= 38:
             self.client_random = bytes(data[6:38])
-            if _tlskeylog.active:
-                _tlskeylog.register(self.client_random, self)
+            if _tlskeylog.active and self.sslobj is not None:
+                _tlskeylog.register(self.sslobj.context, self.client_random, self)
             if not written:
                 try:
                     self.sni_name = _tlswire.read_client_hello(bytes(data[4:])).servername
@@ -353,9 +356,10 @@ class TLSHandle:
         while not self.closed and not self._eof:
             try:
                 buf = self.onread_buffer
+                chunk: Any
                 if buf is not None:
-                    n = obj.read(len(buf), buf)
-                    chunk: Any = n
+                    n: int = obj.read(len(buf), buf)  # type: ignore[assignment]
+                    chunk = n
                 else:
                     chunk = obj.read(CLEAR_CHUNK)
                     n = len(chunk)
@@ -560,7 +564,7 @@ class TLSHandle:
             # unwrap() reads records and drops any application data among them:
             # take out what is there first.
             self._read_clear()
-            if self.closed:
+            if self._is_closed():          # _read_clear may have closed us
                 return
             try:
                 obj.unwrap()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import ssl
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, cast
 
 from . import _tlscontext, _tlsverify, _x509
 from ._args import normalize_args, options_dict
@@ -284,7 +284,7 @@ class TLSSocket(Socket):
         self._connect_end: Optional[Callback] = None
         self._context_used: SecureContext = context
         timeout = opts.get("handshake_timeout")
-        self._handshake_timeout = timeout if is_number(timeout) else 0
+        self._handshake_timeout = float(cast(float, timeout)) if is_number(timeout) else 0.0
         handle = TLSHandle(raw, server_side=is_server, parent=wrap) if raw is not None else None
         if raw is not None:
             raw.onread_buffer = None
@@ -298,10 +298,11 @@ class TLSSocket(Socket):
         self._setup(
             allow_half_open=allow_half_open, readable=True, writable=True,
             readable_hwm=int(hwm) if hwm is not None else None,
-            writable_hwm=int(hwm) if hwm is not None else None, handle=handle,
+            writable_hwm=int(hwm) if hwm is not None else None,
+            handle=cast(Any, handle),      # a TLSHandle has a StreamHandle's interface
             onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")), keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=int(max(delay, 0) / 1000) if is_number(delay) else 0,
+            keep_alive_delay=int(max(cast(float, delay), 0) / 1000) if is_number(delay) else 0,
             signal=opts.get("signal"), block_list=None,
             pause_on_create=bool(opts.get("pause_on_connect")), manual_start=True)
         self._tls = handle
@@ -338,7 +339,7 @@ class TLSSocket(Socket):
         if self._handshake_timeout > 0:
             self.set_timeout(self._handshake_timeout, self._handle_timeout)
         if isinstance(socket, Socket):
-            self._parent = socket
+            self._parent = socket  # type: ignore[assignment]
             self.connecting = socket.connecting or socket._handle is None
 
             def on_parent_connect(*_: Any) -> None:
@@ -599,8 +600,7 @@ class TLSSocket(Socket):
             try:
                 chain = obj.get_unverified_chain()  # type: ignore[attr-defined]
                 if chain:
-                    return [c if isinstance(c, bytes) else c.public_bytes(ssl.Encoding.DER)
-                            for c in chain]
+                    return [bytes(c) for c in chain]
             except (ValueError, AttributeError):  # pragma: no cover
                 pass
         try:

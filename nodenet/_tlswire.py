@@ -52,7 +52,7 @@ class ClientHello:
 def _handshake_bytes(data: bytes) -> Tuple[bytes, bool]:
     """The handshake-record payloads at the start of ``data``; True if a record
     is incomplete (more bytes needed)."""
-    out = []
+    out: List[bytes] = []
     pos = 0
     while pos < len(data):
         if len(data) - pos < 5:

@@ -268,12 +268,12 @@ def check_server_identity(hostname: Any, cert: Any) -> Optional[NodeError]:
             if not valid:
                 reason = f"Host: {hostname}. is not in the cert's altnames: {alt_names}"
         else:
+            shown: Any = cn
             if isinstance(cn, list):
                 valid = any(_check(host_parts, p, True) for p in cn)
-                shown = ",".join(cn)
+                shown = ",".join(str(p) for p in cn)
             else:
                 valid = _check(host_parts, cn, True)
-                shown = cn
             if not valid:
                 reason = f"Host: {hostname}. is not cert's CN: {shown}"
     else:
