@@ -421,7 +421,7 @@ def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> D
     if options is None:
         options = {}
     if not isinstance(options, Mapping):
-        raise ERR_INVALID_ARG_TYPE(name, "Object", options)
+        raise ERR_INVALID_ARG_TYPE(name, "object", options)
     opts = options_dict(options)
     from . import tls as _tls
     secure_options = opts.get("secure_options") or 0

@@ -70,7 +70,7 @@ class Server(NetServer):
         if callable(options) and listener is None:
             listener, options = options, None
         if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            raise ERR_INVALID_ARG_TYPE("options", "object", options)
         opts = options_dict(options, **kwargs)
         self._contexts: List[Tuple[Any, SecureContext]] = []
         self.request_cert = opts.get("request_cert") is True
@@ -107,7 +107,7 @@ class Server(NetServer):
     def set_secure_context(self, options: Any) -> None:
         """Node: ``server.setSecureContext(options)`` — for connections from now on."""
         if not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            raise ERR_INVALID_ARG_TYPE("options", "object", options)
         opts = options_dict(options)
         creds = {k: opts[k] for k in _CONTEXT_OPTIONS if k in opts and opts[k] is not None}
         if opts.get("honor_cipher_order") is None:

@@ -50,7 +50,9 @@ from ._validators import (
     is_number, js_truthy, validate_boolean, validate_function, validate_int32,
     validate_number, validate_string, validate_uint32,
 )
-from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, NodeError
+from .errors import (
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeError, NodeRangeError, NodeTypeError,
+)
 
 if TYPE_CHECKING:
     from ._handle import StreamHandle
@@ -121,9 +123,9 @@ def alpn_list(value: Any) -> Optional[List[str]]:
             if not raw:
                 raise ERR_INVALID_ARG_VALUE(f"protocols[{i}]", proto, "must be a non-empty string")
             if len(raw) > 255:
-                raise ERR_OUT_OF_RANGE(
-                    f"The byte length of the protocol at index {i} exceeds the maximum length.",
-                    "<= 255", len(raw))
+                raise NodeRangeError(
+                    f"The byte length of the protocol at index {i} exceeds the maximum length. "
+                    f"It must be <= 255. Received {len(raw)}", "ERR_OUT_OF_RANGE")
             out.append(raw.decode("latin-1"))
         return out
     if is_bytes_like(value):
@@ -192,7 +194,7 @@ def _check_session(session: Any) -> None:
     if session is None or isinstance(session, Session) or isinstance(session, str) \
             or is_bytes_like(session):
         return
-    raise NodeError("Session must be a buffer", "ERR_INVALID_ARG_TYPE")
+    raise NodeTypeError("Session must be a buffer", "ERR_INVALID_ARG_TYPE")
 
 
 # -- the socket --------------------------------------------------------------------------
@@ -232,18 +234,21 @@ class TLSSocket(Socket):
 
     def _construct(self, socket: Any, options: Any, kwargs: Dict[str, Any]) -> None:
         if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            raise ERR_INVALID_ARG_TYPE("options", "object", options)
         opts = options_dict(options, **kwargs)
         trace = opts.get("enable_trace")
         if trace is not None:
             validate_boolean(trace, "options.enableTrace")
         opts["alpn_protocols"] = alpn_list(opts.get("alpn_protocols")) or None
         is_server = bool(opts.get("is_server"))
-        context = opts.get("secure_context") or opts.get("credentials")
-        if context is None:
+        context: Any = opts.get("secure_context")
+        if not js_truthy(context):
+            context = opts.get("credentials")
+        if not js_truthy(context):
             context = _tlscontext.create_secure_context(opts)
-        elif isinstance(getattr(context, "context", None), SecureContext):
-            context = context.context
+        inner = getattr(context, "context", None)
+        if isinstance(inner, SecureContext):
+            context = inner
         if not isinstance(context, SecureContext):
             raise ERR_TLS_INVALID_CONTEXT("context")
         wrap: Optional[Socket] = None
@@ -768,7 +773,7 @@ class TLSSocket(Socket):
         """Node: ``tlsSocket.renegotiate(options[, callback])`` — Python's ``ssl``
         cannot renegotiate: ``callback`` gets ERR_TLS_RENEGOTIATION_UNSUPPORTED."""
         if not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            raise ERR_INVALID_ARG_TYPE("options", "object", options)
         if callback is not None:
             validate_function(callback, "callback")
         if self.destroyed:
@@ -925,7 +930,9 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     if "port" not in options and options.get("path") is None and options.get("socket") is None:
         from .errors import ERR_MISSING_ARGS
         raise ERR_MISSING_ARGS(["options", "port", "path"])
-    context = options.get("secure_context") or _tlscontext.client_context(options)
+    context = options.get("secure_context")
+    if not js_truthy(context):
+        context = _tlscontext.client_context(options)
     servername = options.get("servername")
     if servername and is_ip(servername):
         raise ERR_INVALID_ARG_VALUE(

@@ -276,8 +276,8 @@ def _build(peer: Sequence[Certificate], anchors: Sequence[Certificate]
     chain = [peer[0]]
     untrusted = list(peer[1:])
     anchor_ders = {a.der for a in anchors}
-    if peer[0].der in anchor_ders:
-        return chain, 0
+    if peer[0].der in anchor_ders and peer[0].is_self_issued():
+        return chain, 0            # a trusted self-signed certificate is a chain by itself
     while len(chain) < 32:
         current = chain[-1]
         found = next((a for a in anchors if _issued_by(current, a)), None)

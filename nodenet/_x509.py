@@ -411,19 +411,23 @@ def _alt_name(name: str, utf8: bool = False, prefix: Optional[str] = None) -> st
 
 
 def _rfc2253(rdns: Sequence[RDN]) -> str:
-    """``X509_NAME_print_ex`` with RFC 2253 flags minus MSB/control escaping."""
-    parts = []
-    for rdn in reversed(rdns):
-        avas = []
-        for oid, tag, raw in rdn:
-            key = _NAME_ATTRS.get(oid, oid)
-            if tag in _STRING_TAGS:
-                value = _escape_2253(_der.decode_string(tag, raw))
-            else:
-                value = "#" + (bytes([tag]) + _der.encode_length(len(raw)) + raw).hex().upper()
-            avas.append(f"{key}={value}")
-        parts.append("+".join(avas))
-    return ",".join(parts)
+    """``X509_NAME_print_ex`` with RFC 2253 flags minus MSB/control escaping: every
+    entry in reverse order (within a multi-valued RDN too), ``+`` between the
+    entries of one RDN and ``,`` between RDNs."""
+    out = []
+    previous = -1
+    entries = [(index, ava) for index, rdn in enumerate(rdns) for ava in rdn]
+    for index, (oid, tag, raw) in reversed(entries):
+        key = _NAME_ATTRS.get(oid, oid)
+        if tag in _STRING_TAGS:
+            value = _escape_2253(_der.decode_string(tag, raw))
+        else:
+            value = "#" + (bytes([tag]) + _der.encode_length(len(raw)) + raw).hex().upper()
+        if previous != -1:
+            out.append("+" if index == previous else ",")
+        out.append(f"{key}={value}")
+        previous = index
+    return "".join(out)
 
 
 def _escape_2253(value: str) -> str:

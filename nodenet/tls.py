@@ -233,7 +233,8 @@ def check_server_identity(hostname: Any, cert: Any) -> Optional[NodeError]:
     without DNS entries; a host that is an IP address in a legacy spelling is
     refused.
     """
-    cert = cert or {}
+    if cert is None:
+        cert = {}
     subject = cert.get("subject")
     alt_names = cert.get("subjectaltname")
     dns_names: List[str] = []
