@@ -88,7 +88,7 @@ class TLSHandle:
         "_out_user", "_inflight_user", "_shutdown_cb", "_shutdown_started", "_eof",
         "_hello_buf", "_gate", "peer_chain", "finished", "peer_finished", "lenient_ctx",
         "client_random", "_parent", "_cycling", "_session_pending", "_default_ctx",
-        "sni_name", "key_share",
+        "sni_name", "key_share", "_hello_need",
         "__weakref__",
     )
 
@@ -130,6 +130,7 @@ class TLSHandle:
         self._default_ctx: Optional[ssl.SSLContext] = None
         self.sni_name: Optional[str] = None        # the server name a client asked for
         self.key_share: Optional[int] = None       # the key exchange group (client side)
+        self._hello_need = 0
 
     def _is_closed(self) -> bool:
         return self.closed
@@ -404,16 +405,15 @@ class TLSHandle:
         buf = self._hello_buf
         assert buf is not None
         buf += data
+        if len(buf) < self._hello_need:
+            return                      # a record is still incomplete: nothing to read yet
         try:
             hello = _tlswire.parse_client_hello(bytes(buf))
         except _tlswire.NotAClientHello:
-            hello = None
             self._open_gate(None, None)
             return
         if hello is None:
-            if len(buf) < _tlswire.MAX_HELLO_BYTES:
-                return
-            self._open_gate(None, None)
+            self._hello_need = _tlswire.bytes_needed(bytes(buf))
             return
         gate = self._gate
         self._gate = None

@@ -17,7 +17,7 @@ import struct
 from typing import List, Optional, Tuple
 
 __all__ = ("ClientHello", "NotAClientHello", "parse_client_hello", "read_client_hello",
-           "server_hello_group", "server_key_exchange_group", "alert_record",
+           "server_hello_group", "server_key_exchange_group", "alert_record", "bytes_needed",
            "certificate_list", "MAX_HELLO_BYTES", "ALERT_NO_APPLICATION_PROTOCOL",
            "ALERT_INTERNAL_ERROR", "ALERT_UNRECOGNIZED_NAME")
 
@@ -72,6 +72,33 @@ def _handshake_bytes(data: bytes) -> Tuple[bytes, bool]:
     return b"".join(out), False
 
 
+def bytes_needed(data: bytes) -> int:
+    """How long ``data`` must be before :func:`parse_client_hello` can say more:
+    the end of the current record, or of the ClientHello once its length is known.
+    Walks record headers only, so a client sending one byte at a time costs little."""
+    pos = 0
+    body = 0
+    hello_len = -1
+    view = memoryview(data)
+    while True:
+        if len(data) - pos < 5:
+            return pos + 5
+        length = struct.unpack(">H", view[pos + 3:pos + 5])[0]
+        if hello_len < 0 and len(data) - pos - 5 >= min(4 - body, length) and body < 4:
+            head = bytes(view[pos + 5:pos + 5 + 4 - body]) if body == 0 else b""
+            if len(head) == 4:
+                hello_len = int.from_bytes(head[1:4], "big")
+        end = pos + 5 + length
+        if len(data) < end:
+            return end
+        body += length
+        pos = end
+        if hello_len >= 0 and body >= 4 + hello_len:
+            return len(data)
+        if length == 0:
+            return len(data) + 1
+
+
 def parse_client_hello(data: bytes) -> Optional[ClientHello]:
     """The ClientHello at the start of ``data`` (raw bytes from the client), or
     None if more bytes are needed. NotAClientHello if it cannot be one."""
@@ -84,9 +111,9 @@ def parse_client_hello(data: bytes) -> Optional[ClientHello]:
         raise NotAClientHello("first message is not a ClientHello")
     length = int.from_bytes(body[1:4], "big")
     if len(body) < 4 + length:
-        if partial or len(data) < MAX_HELLO_BYTES:
-            return None
-        raise NotAClientHello("ClientHello too long")
+        if len(data) >= MAX_HELLO_BYTES:
+            raise NotAClientHello("ClientHello too long")
+        return None
     return read_client_hello(body[4:4 + length])
 
 

@@ -105,3 +105,52 @@ def test_garbage_as_the_first_bytes_with_sni_and_alpn(tls_certs: Any) -> None:
 
     run(main)
     assert errors == ["ERR_SSL_HTTP_REQUEST"]
+
+
+def test_a_client_hello_one_byte_at_a_time(tls_certs: Any) -> None:
+    """A relay hands the client's bytes to a server that reads ClientHellos itself
+    (SNICallback) one byte per loop turn: the handshake still completes."""
+    seen: Dict[str, Any] = {}
+
+    def main() -> None:
+        def sni(name: str, cb: Any) -> None:
+            seen["sni"] = name
+            cb(None, None)
+
+        srv = tls.create_server(server_options(tls_certs, SNICallback=sni),
+                                lambda s: s.end(b"ok"))
+
+        def on_relay(inbound: Any) -> None:
+            outbound = net.connect(srv.address()["port"], "127.0.0.1")
+            pending: List[bytes] = []
+
+            def trickle() -> None:
+                if pending and pending[0]:
+                    outbound.write(pending[0][:1])
+                    pending[0] = pending[0][1:]
+                    net.set_immediate(trickle)
+                elif pending:
+                    pending.pop(0)
+                    trickle()
+
+            def on_data(data: bytes) -> None:
+                pending.append(data)
+                if len(pending) == 1:
+                    trickle()
+
+            inbound.on("data", on_data)
+            outbound.on("data", inbound.write)
+            outbound.on("end", inbound.end)
+            inbound.on("end", outbound.end)
+
+        relay = net.create_server(on_relay)
+
+        def ready() -> None:
+            c = tls.connect(client_options(tls_certs, relay.address()["port"]))
+            c.on("data", lambda d: seen.update(data=d))
+            c.on("close", lambda *_: (srv.close(), relay.close()))
+
+        srv.listen(0, "127.0.0.1", lambda: relay.listen(0, "127.0.0.1", ready))
+
+    run(main, timeout=20)
+    assert seen == {"sni": "localhost", "data": b"ok"}
