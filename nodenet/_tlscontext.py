@@ -76,6 +76,11 @@ _OP_NO_RENEGOTIATION = getattr(ssl, "OP_NO_RENEGOTIATION", 0)
 _VERIFY_PARTIAL_CHAIN = 0x80000        # X509_V_FLAG_PARTIAL_CHAIN (named only in 3.10+)
 _VERIFY_NO_CHECK_TIME = 0x200000       # X509_V_FLAG_NO_CHECK_TIME
 _HAS_MSG_CALLBACK = hasattr(ssl.SSLContext, "_msg_callback")
+# The ssl module wraps a message callback to turn its numbers into enums, which
+# costs more than the callback; the C-level attribute underneath takes it as is.
+_RAW_MSG_CALLBACK = getattr(ssl.SSLContext.__mro__[1], "_msg_callback", None)
+if not hasattr(_RAW_MSG_CALLBACK, "__set__"):  # pragma: no cover - another ssl
+    _RAW_MSG_CALLBACK = None
 _SECLEVEL = re.compile(r"@SECLEVEL=(\d+)")
 
 #: The handshake-message hook every context gets (set by ``_tlshandle``), or None.
@@ -265,13 +270,13 @@ class SecureContext:
         certificate: it asks for one (and insists if ``require``), and trusts
         only what its store will be given — the client's own certificate, as a
         partial chain, at any time — since the decision is the Verifier's."""
-        ctx = self._build(True, alpn, trust=False)
+        ctx = self._build(True, alpn)
         ctx.verify_mode = ssl.CERT_REQUIRED if require else ssl.CERT_OPTIONAL
         ctx.verify_flags |= _VERIFY_PARTIAL_CHAIN | _VERIFY_NO_CHECK_TIME
         return ctx
 
     def _build(self, server_side: bool, alpn: Sequence[str] = (), *,
-               verifier: bool = False, trust: bool = True) -> ssl.SSLContext:
+               verifier: bool = False) -> ssl.SSLContext:
         o = self._opts
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
@@ -309,14 +314,19 @@ class SecureContext:
                                         "ERR_OSSL_DH_BAD_PARAMETERS") from None
             if alpn:
                 ctx.set_alpn_protocols(list(alpn))
-        if trust:
+        if verifier:
+            # Only the Verifier trusts anything: the real handshakes do not verify
+            # (Node's verify callback says yes to all), the Verifier decides after.
             self._load_trust(ctx, server_side)
         if server_side or not verifier:
             self._load_keys(ctx)
         if verifier:
             ctx.verify_mode = ssl.CERT_OPTIONAL if server_side else ssl.CERT_REQUIRED
         elif _HAS_MSG_CALLBACK and message_hook is not None:
-            ctx._msg_callback = message_hook  # type: ignore[attr-defined]
+            if _RAW_MSG_CALLBACK is not None:
+                _RAW_MSG_CALLBACK.__set__(ctx, message_hook)
+            else:  # pragma: no cover
+                ctx._msg_callback = message_hook  # type: ignore[attr-defined]
         return ctx
 
     def _load_trust(self, ctx: ssl.SSLContext, server_side: bool) -> None:
