@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv test pytest cov typecheck check bench test-py39 test-pypy other-python echo clean
+.PHONY: all venv test pytest cov typecheck check bench bench-tls test-py39 test-pypy other-python echo clean
 
 all: test
 
@@ -41,9 +41,14 @@ typecheck: venv
 check: venv
 	$(PY) tools/check_project.py
 
-# Benchmarks: nodenet side by side with asyncio and a bare selectors loop.
+# Benchmarks: nodenet side by side with asyncio and a bare selectors loop;
+# then TLS beside asyncio's and Node's.
 bench: venv
 	$(PY) -m nodenet bench
+	$(PY) tools/bench_tls.py
+
+bench-tls: venv
+	$(PY) tools/bench_tls.py
 
 # The suite on the oldest supported Python, when this machine has one (a pyenv
 # shim that cannot run counts as absent). pytest 9 needs 3.10, so this venv gets

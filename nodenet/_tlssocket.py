@@ -903,6 +903,19 @@ def _make_on_connect_end(sock: TLSSocket) -> Callback:
     return on_connect_end
 
 
+_WARNED: List[bool] = []
+
+
+def _warn_allow_unauthorized() -> None:
+    """Node's one-time warning about NODE_TLS_REJECT_UNAUTHORIZED=0."""
+    if not _WARNED:
+        _WARNED.append(True)
+        import warnings
+        warnings.warn("Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' "
+                      "makes TLS connections and HTTPS requests insecure by disabling "
+                      "certificate verification.", RuntimeWarning, stacklevel=3)
+
+
 def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     """Node: ``tls.connect(options[, callback])``, ``tls.connect(port[, host][,
     options][, callback])``, ``tls.connect(path[, options][, callback])``.
@@ -916,6 +929,8 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     import os
     options, cb = _normalize_connect_args(args, kwargs)
     allow_unauthorized = os.environ.get("NODE_TLS_REJECT_UNAUTHORIZED") == "0"
+    if allow_unauthorized:
+        _warn_allow_unauthorized()
     from . import tls as _tls
     merged: Dict[str, Any] = {
         "reject_unauthorized": not allow_unauthorized,

@@ -77,24 +77,21 @@ def bytes_needed(data: bytes) -> int:
     the end of the current record, or of the ClientHello once its length is known.
     Walks record headers only, so a client sending one byte at a time costs little."""
     pos = 0
-    body = 0
-    hello_len = -1
-    view = memoryview(data)
+    body = 0                      # handshake bytes in the complete records so far
+    hello_len = -1                # the ClientHello's length, from its header
     while True:
         if len(data) - pos < 5:
             return pos + 5
-        length = struct.unpack(">H", view[pos + 3:pos + 5])[0]
-        if hello_len < 0 and len(data) - pos - 5 >= min(4 - body, length) and body < 4:
-            head = bytes(view[pos + 5:pos + 5 + 4 - body]) if body == 0 else b""
-            if len(head) == 4:
-                hello_len = int.from_bytes(head[1:4], "big")
+        length = int.from_bytes(data[pos + 3:pos + 5], "big")
+        if body == 0 and hello_len < 0 and length >= 4 and len(data) >= pos + 9:
+            hello_len = int.from_bytes(data[pos + 6:pos + 9], "big")
         end = pos + 5 + length
         if len(data) < end:
             return end
         body += length
         pos = end
         if hello_len >= 0 and body >= 4 + hello_len:
-            return len(data)
+            return len(data)                 # complete: parse it now
         if length == 0:
             return len(data) + 1
 
