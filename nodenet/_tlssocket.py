@@ -955,8 +955,10 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
             "Setting the TLS ServerName to an IP address is not permitted.")
     session = options.get("session")
     _check_session(session)
-    if not isinstance(session, Session):
-        session = None        # a Buffer from Node cannot be resumed here
+    if not isinstance(session, Session) or session.identity != _session_identity(options):
+        # Node's getSessionForReuse: only for the server it was made for (and a
+        # Buffer from Node cannot be resumed here at all)
+        session = None
     if servername is not None:
         validate_string(servername, "name")
     if options.get("socket") is None:

@@ -12,7 +12,9 @@
 * ``inter`` and ``chained``: an intermediate CA under ``ca`` and a ``localhost``
   leaf under it (``chained_chain`` is leaf + intermediate);
 * ``other_leaf``: ``localhost`` signed by ``other_ca``, which nobody trusts;
-* ``rsa``: an RSA-2048 ``localhost`` leaf signed by ``ca`` (for the X.509 fields).
+* ``rsa``: an RSA-2048 ``localhost`` leaf signed by ``ca`` (for the X.509 fields);
+* ``leaf_encrypted_key``: ``leaf``'s key encrypted with the passphrase ``secret``;
+* ``crl``: a CRL from ``ca`` that revokes ``revoked`` (a ``localhost`` leaf).
 
 Each name has ``<name>_key`` too. Nothing here imports nodenet.
 """
@@ -122,6 +124,10 @@ def make_certs(directory: str) -> Certs:
     _signed(directory, "chained", "/O=nodenet/CN=localhost", "leaf", "inter", "0x3001")
     _signed(directory, "other_leaf", "/O=elsewhere/CN=localhost", "leaf", "other_ca", "0x2002")
     _signed(directory, "rsa", "/O=nodenet/CN=localhost", "leaf", "ca", "0x1006", rsa=True)
+    _signed(directory, "revoked", "/O=nodenet/CN=localhost", "leaf", "ca", "0x1007")
+    _run(["pkey", "-in", "leaf.key", "-aes256", "-passout", "pass:secret",
+          "-out", "leaf_encrypted.key"], directory)
+    _crl(directory)
     pems: Dict[str, str] = {}
     for entry in sorted(os.listdir(directory)):
         stem, ext = os.path.splitext(entry)
@@ -133,6 +139,21 @@ def make_certs(directory: str) -> Certs:
     with open(os.path.join(directory, "chained_chain.pem"), "w") as f:
         f.write(pems["chained_chain"])
     return Certs(directory, pems)
+
+
+def _crl(cwd: str) -> None:
+    """A CRL signed by ``ca`` listing ``revoked`` (``openssl ca`` needs a small database)."""
+    with open(os.path.join(cwd, "index.txt"), "w"):
+        pass
+    with open(os.path.join(cwd, "crlnumber"), "w") as f:
+        f.write("1000\n")
+    with open(os.path.join(cwd, "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\ncrlnumber=crlnumber\n"
+                "default_md=sha256\ndefault_crl_days=30\n")
+    _run(["ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem",
+          "-revoke", "revoked.pem"], cwd)
+    _run(["ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-gencrl",
+          "-out", "crl.pem"], cwd)
 
 
 def _read(directory: str, name: str) -> str:

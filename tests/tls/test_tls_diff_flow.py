@@ -466,3 +466,89 @@ def test_session_reuse(tls_certs: Any, version: str) -> None:
         one(None, second)
 
     Scenario(tls_certs, server_js, client_js, server_py, client_py).check()
+
+
+# -- a large transfer with backpressure ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_100_mib_with_sha256_and_backpressure(tls_certs: Any) -> None:
+    """100 MiB from client to server; the server pauses for a turn every 8 MiB.
+    Both sides agree on the SHA-256, the writer sees write() return False and
+    waits for 'drain', and every run gives the same trace."""
+    total = 100 << 20
+    server_js = """
+    const crypto = require('crypto');
+    const srv = tls.createServer({cert: pem('leaf'), key: key('leaf')}, (s) => {
+      const h = crypto.createHash('sha256'); let n = 0, mark = 8 << 20, pauses = 0;
+      s.on('data', (d) => { h.update(d); n += d.length;
+        if (n >= mark) { mark += 8 << 20; pauses++; s.pause(); setImmediate(() => s.resume()); } });
+      s.on('end', () => { rec('S', 'done', n, h.digest('hex'), pauses >= 12); s.end(); });
+      s.on('close', () => srv.close());
+    });
+    srv.listen(0, '127.0.0.1', () => ready(srv.address().port));
+    """
+    client_js = """
+    const crypto = require('crypto');
+    const block = Buffer.alloc(65536);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 7 + 3) & 255;
+    const c = tls.connect({port: PORT, host: '127.0.0.1', servername: 'localhost', ca: pem('ca')});
+    let sent = 0, held = 0;
+    function pump() {
+      while (sent < %(total)d) { sent += block.length;
+        if (!c.write(block)) { held++; return; } }
+      c.end();
+    }
+    c.on('secureConnect', pump);
+    c.on('drain', pump);
+    c.on('finish', () => rec('C', 'finish', sent, held > 0));
+    c.on('close', (e) => rec('C', 'close', e));
+    """ % {"total": total}
+
+    def server_py(t: Trace, ready: Callable[[int], None]) -> None:
+        import hashlib
+
+        def on_secure(s: Any) -> None:
+            h = hashlib.sha256()
+            state = {"n": 0, "mark": 8 << 20, "pauses": 0}
+
+            def on_data(d: bytes) -> None:
+                h.update(d)
+                state["n"] += len(d)
+                if state["n"] >= state["mark"]:
+                    state["mark"] += 8 << 20
+                    state["pauses"] += 1
+                    s.pause()
+                    net.set_immediate(s.resume)
+
+            def on_end() -> None:
+                t.rec("S", "done", state["n"], h.hexdigest(), state["pauses"] >= 12)
+                s.end()
+
+            s.on("data", on_data)
+            s.on("end", on_end)
+            s.on("close", lambda *_: srv.close())
+
+        srv = tls.create_server({"cert": tls_certs.leaf, "key": tls_certs.leaf_key}, on_secure)
+        srv.listen(0, "127.0.0.1", lambda: ready(srv.address()["port"]))
+
+    def client_py(t: Trace, port: int) -> None:
+        block = bytes((i * 7 + 3) & 255 for i in range(65536))
+        c = tls.connect({"port": port, "host": "127.0.0.1", "servername": "localhost",
+                         "ca": tls_certs.ca})
+        state = {"sent": 0, "held": 0}
+
+        def pump(*_: Any) -> None:
+            while state["sent"] < total:
+                state["sent"] += len(block)
+                if not c.write(block):
+                    state["held"] += 1
+                    return
+            c.end()
+
+        c.on("secureConnect", pump)
+        c.on("drain", pump)
+        c.on("finish", lambda: t.rec("C", "finish", state["sent"], state["held"] > 0))
+        c.on("close", lambda e: t.rec("C", "close", e))
+
+    Scenario(tls_certs, server_js, client_js, server_py, client_py, timeout=120).check()
