@@ -367,18 +367,21 @@ class TLSHandle:
             except ssl.SSLWantReadError:
                 self._new_sessions()
                 break
-            except ssl.SSLZeroReturnError:        # close_notify: the end of input
-                self._new_sessions()
-                self._eof = True
-                self._flush()
-                self.owner._on_handle_eof()
-                break
+            except ssl.SSLZeroReturnError:
+                n = 0
             except ssl.SSLError as exc:
                 self._fail(exc)
                 break
             # session tickets read on the way come first, as in Node
             self._new_sessions()
-            if not n or self.closed:
+            if self._is_closed():          # a 'session' listener may have closed us
+                break
+            if not n:
+                # ssl returns nothing (or raises SSLZeroReturnError) once the peer's
+                # close_notify arrived: the end of input, before any TCP FIN
+                self._eof = True
+                self._flush()
+                self.owner._on_handle_eof()
                 break
             self.bytes_read += n
             self.owner._on_handle_data(chunk)

@@ -47,6 +47,20 @@ PURPOSE_CLIENT = "client"     # verifying a client's chain (a server with reques
 FAILED_CLOSED = 28
 
 _TLS12 = b"\x03\x03"
+
+
+def _error_queue_clearer() -> Optional[Callable[[], None]]:
+    """PyPy's ssl leaves OpenSSL's per-thread error queue as a failed handshake
+    left it, and reports those errors again from the next ssl call that stops
+    short (a close_notify, for one). CPython clears the queue itself."""
+    try:
+        from _cffi_ssl._stdssl import lib  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return lib.ERR_clear_error  # type: ignore[no-any-return]  # pragma: no cover - PyPy
+
+
+_clear_errors = _error_queue_clearer()
 _EC_SUITES = (b"\xc0\x2b", b"\xc0\x2c", b"\xc0\x09", b"\xc0\x0a")
 _RSA_SUITES = (b"\xc0\x2f", b"\xc0\x30", b"\xc0\x13", b"\xc0\x14", b"\x00\x9c")
 
@@ -118,6 +132,9 @@ class Verifier:
                 return exc.verify_code or FAILED_CLOSED, exc.verify_message or ""
             except (ssl.SSLError, ValueError, IndexError, struct.error) as exc:
                 return FAILED_CLOSED, str(exc)
+            finally:
+                if _clear_errors is not None:
+                    _clear_errors()  # pragma: no cover - PyPy
 
     def _as_client(self, chain: Sequence[bytes]) -> Tuple[int, str]:
         if self._client_ctx is None:

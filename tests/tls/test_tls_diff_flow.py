@@ -473,9 +473,11 @@ def test_session_reuse(tls_certs: Any, version: str) -> None:
 
 @pytest.mark.slow
 def test_100_mib_with_sha256_and_backpressure(tls_certs: Any) -> None:
-    """100 MiB from client to server; the server pauses for a turn every 8 MiB.
-    Both sides agree on the SHA-256, the writer sees write() return False and
-    waits for 'drain', and every run gives the same trace."""
+    """100 MiB from client to server in 64 KiB writes that honour write()'s
+    answer ('drain'); the server pauses for a turn every 8 MiB. Both sides agree
+    on the size and SHA-256 in every run. (Whether the writer is held back
+    depends on the two sides' speeds across processes, so it is not compared;
+    tests/tls/test_tls_socket.py shows it with a paused reader.)"""
     total = 100 << 20
     server_js = """
     const crypto = require('crypto');
@@ -501,7 +503,7 @@ def test_100_mib_with_sha256_and_backpressure(tls_certs: Any) -> None:
     }
     c.on('secureConnect', pump);
     c.on('drain', pump);
-    c.on('finish', () => rec('C', 'finish', sent, held > 0));
+    c.on('finish', () => rec('C', 'finish', sent));
     c.on('close', (e) => rec('C', 'close', e));
     """ % {"total": total}
 
@@ -548,7 +550,7 @@ def test_100_mib_with_sha256_and_backpressure(tls_certs: Any) -> None:
 
         c.on("secureConnect", pump)
         c.on("drain", pump)
-        c.on("finish", lambda: t.rec("C", "finish", state["sent"], state["held"] > 0))
+        c.on("finish", lambda: t.rec("C", "finish", state["sent"]))
         c.on("close", lambda e: t.rec("C", "close", e))
 
     Scenario(tls_certs, server_js, client_js, server_py, client_py, timeout=120).check()
