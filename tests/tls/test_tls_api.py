@@ -394,3 +394,49 @@ def test_key_material_never_touches_the_disk(tls_certs: Any, tmp_path: Any,
     monkeypatch.setattr(tempfile, "tempdir", None)
     tls.create_secure_context(server_options(tls_certs))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_connect_argument_forms_and_lookup(tls_certs: Any, ipc_path: str) -> None:
+    """(port, host, options, cb), (port, options, cb), (path, options, cb), keywords,
+    and net.connect's options (a custom lookup) all work."""
+    seen: List[Any] = []
+
+    def main() -> None:
+        srv = tls.create_server(server_options(tls_certs), lambda s: s.end())
+        unix = tls.create_server(server_options(tls_certs), lambda s: s.end())
+        closed = [0]
+
+        def done(*_: Any) -> None:
+            closed[0] += 1
+            if closed[0] == 5:
+                srv.close()
+                unix.close()
+
+        def lookup(host: str, opts: Any, cb: Any) -> None:
+            seen.append(("lookup", host))
+            if opts.get("all"):
+                cb(None, [{"address": "127.0.0.1", "family": 4}])
+            else:
+                cb(None, "127.0.0.1", 4)
+
+        def start() -> None:
+            port = srv.address()["port"]
+            opts = {"ca": tls_certs.ca, "servername": "localhost"}
+            socks = [
+                tls.connect(port, "127.0.0.1", opts, lambda: seen.append("a")),
+                tls.connect(port, opts, lambda: seen.append("b")),
+                tls.connect(ipc_path, opts, lambda: seen.append("c")),
+                tls.connect(port=port, host="127.0.0.1", ca=tls_certs.ca, servername="localhost"),
+                tls.connect({"port": port, "host": "test.invalid", "lookup": lookup, **opts},
+                            lambda: seen.append("e")),
+            ]
+            socks[3].on("secureConnect", lambda: seen.append("d"))
+            for s in socks:
+                s.resume()
+                s.on("close", done)
+
+        srv.listen(0, "127.0.0.1", lambda: unix.listen(ipc_path, start))
+
+    run(main)
+    assert sorted(map(str, seen)) == sorted(map(str, ["a", "b", "c", "d", "e",
+                                                      ("lookup", "test.invalid")]))

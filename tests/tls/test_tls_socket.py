@@ -396,3 +396,29 @@ def test_keylog(tls_certs: Any) -> None:
     assert all(line.endswith(b"\n") for line in client_lines)
     assert sorted(line for line, _ in server_lines) == sorted(client_lines)
     assert {kind for _, kind in server_lines} == {"TLSSocket"}
+
+
+def test_without_the_message_hook(tls_certs: Any, monkeypatch: Any) -> None:
+    """Where ssl has no ``_msg_callback``: Python 3.13+ reads the chain with
+    ``get_unverified_chain()``; older ones see the leaf only, so a chain whose
+    intermediate only the server sends cannot be verified (docs/compat.md)."""
+    import ssl
+
+    from nodenet import _tlscontext
+    monkeypatch.setattr(_tlscontext, "_HAS_MSG_CALLBACK", False)
+    monkeypatch.setattr(_tlscontext, "_CLIENT_CACHE", type(_tlscontext._CLIENT_CACHE)())
+    seen: Dict[str, Any] = {}
+
+    def on_client(c: Any, srv: Any) -> None:
+        c.on("secureConnect", lambda: (seen.update(ok=c.authorized, err=c.authorization_error,
+                                                   cn=c.get_peer_certificate()["subject"]["CN"],
+                                                   fin=c.get_finished()), c.end()))
+
+    run(lambda: pair(tls_certs, lambda s: s.on("end", s.end), on_client,
+                     server_extra={"cert": tls_certs.chained_chain, "key": tls_certs.chained_key},
+                     client_extra={"rejectUnauthorized": False}))
+    assert seen["cn"] == "localhost" and seen["fin"] is None
+    if hasattr(ssl.SSLObject, "get_unverified_chain"):
+        assert (seen["ok"], seen["err"]) == (True, None)
+    else:
+        assert (seen["ok"], seen["err"]) == (False, "UNABLE_TO_VERIFY_LEAF_SIGNATURE")
