@@ -65,6 +65,7 @@ from typing import (
 
 from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
 from ._selector import SelectorSpec
+from ._sockopts import SEND_FLAGS, set_no_sigpipe
 
 __all__ = ("Loop", "IOWatcher", "CallbackWatcher", "get_loop", "set_loop", "run", "LoopStopped",
            "EVENT_READ", "EVENT_WRITE", "EVENT_HUP")
@@ -276,6 +277,7 @@ class Loop:
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
+        set_no_sigpipe(self._wake_w)
         self._wake_watcher = CallbackWatcher(self._wake_r.fileno(), self._drain_posted)
         self.io_start(self._wake_watcher, EVENT_READ)
         # who drives the loop: None, a background thread, or a caller of run_until_idle
@@ -607,7 +609,7 @@ class Loop:
             if not self._wake_pending:
                 self._wake_pending = True
                 try:
-                    self._wake_w.send(b"\0")
+                    self._wake_w.send(b"\0", SEND_FLAGS)
                 except (BlockingIOError, InterruptedError):
                     pass  # the buffer is full of wake-ups already
             if self._thread is None and not self._driving and not self._manual:
