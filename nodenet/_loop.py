@@ -51,6 +51,7 @@ stderr, every handle destroyed, the loop stopped, the exception re-raised from
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import os
 import socket
@@ -58,6 +59,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from typing import (
     Any, Callable, Deque, List, Optional, Protocol, Set, Tuple,
@@ -296,6 +298,7 @@ class Loop:
         self.tracer: Optional[Tracer] = None
         self.pool: Any = None        # the DNS worker pool, created by dns.py on demand
         self.emfile_fd: Optional[int] = None   # a listening server's EMFILE reserve fd
+        _every_loop.add(self)
 
     # ------------------------------------------------------------------ time
 
@@ -828,6 +831,27 @@ class Loop:
     def stopped(self) -> bool:
         """True once the loop stopped for good (fatal error, :meth:`stop`, :meth:`close`)."""
         return self._dead is not None or self._closed
+
+
+# ---------------------------------------------------------------------- interpreter exit
+
+# Every loop made, so that interpreter exit can free what an idle one still holds
+# (its wake-up socket pair, selector, DNS workers) instead of leaving them to the
+# garbage collector's ResourceWarnings. The loop threads have been joined by then.
+_every_loop: "weakref.WeakSet[Loop]" = weakref.WeakSet()
+
+
+def _close_loops_at_exit() -> None:
+    for loop in list(_every_loop):
+        if loop._closed or loop._thread is not None or loop._driving:
+            continue
+        try:
+            loop.close(timeout=1.0)
+        except Exception:  # pragma: no cover - exit must go on
+            pass
+
+
+atexit.register(_close_loops_at_exit)
 
 
 # ---------------------------------------------------------------------- default loop
