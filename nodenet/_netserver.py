@@ -35,7 +35,7 @@ from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
-from ._netsocket import Socket, _validate_signal
+from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
     is_number, js_truthy, validate_function, validate_number, validate_port,
@@ -238,7 +238,8 @@ class Server(EventEmitter):
         self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
-        self.keep_alive_initial_delay = int((delay or 0) / 1000)
+        #: seconds, as JavaScript's ``~~(ms / 1000)`` (Node keeps seconds here too)
+        self.keep_alive_initial_delay = _seconds(delay)
         self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
