@@ -28,7 +28,7 @@ import errno
 import os
 import socket
 import stat
-from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
+from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
 from ._debug import debug
@@ -205,6 +205,10 @@ class Server(EventEmitter):
         "high_water_mark", "max_connections", "_pipe_name", "block_list", "_sockets",
         "_connection_key",
     )
+
+    _event_args: Dict[Hashable, int] = {
+        **EventEmitter._event_args, "listening": 0, "connection": 1, "close": 0, "drop": 1,
+    }
 
     def __init__(self, options: Any = None, connection_listener: Optional[Callback] = None,
                  **kwargs: Any) -> None:

@@ -30,7 +30,7 @@ import os
 import socket as _socket
 import stat
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional
 
 from . import _defaults
 from ._args import normalize_args, options_dict
@@ -135,6 +135,11 @@ class Socket(Duplex):
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
         "block_list", "_connect_ctx", "_parent", "_signal",
     )
+
+    _event_args: Dict[Hashable, int] = {
+        **Duplex._event_args, "close": 1, "connect": 0, "ready": 0, "timeout": 0, "lookup": 4,
+        "connectionAttempt": 3, "connectionAttemptFailed": 4, "connectionAttemptTimeout": 3,
+    }
 
     _handle: Optional[StreamHandle]
     _connect_ctx: Any
