@@ -6,15 +6,54 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Optional
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import nodenet as net  # noqa: E402
+import nodes  # noqa: E402
 from nodenet.events import EventEmitter  # noqa: E402
 from support import extra_threads, open_fds  # noqa: E402
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A ``node``-marked test runs once per Node version (tests/nodes.py)."""
+    if metafunc.definition.get_closest_marker("node") is not None:
+        metafunc.parametrize("node_version", nodes.VERSIONS, indirect=True,
+                             ids=[f"node{v}" for v in nodes.VERSIONS])
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Turn ``node20_differs`` / ``xfail_node`` into strict xfails of the matching runs."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        major = callspec.params.get("node_version") if callspec is not None else None
+        if major is None:
+            continue
+        for mark in item.iter_markers("node20_differs"):
+            if major == "20":
+                item.add_marker(pytest.mark.xfail(
+                    strict=True, raises=AssertionError,
+                    reason=f"Node 20 differs (nodenet follows Node 26): {mark.args[0]}"))
+        for mark in item.iter_markers("xfail_node"):
+            if major in mark.kwargs.get("versions", nodes.VERSIONS):
+                item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,
+                                                  reason=mark.args[0]))
+
+
+@pytest.fixture(autouse=True)
+def node_version(request: pytest.FixtureRequest) -> Iterator[Optional[str]]:
+    """The Node version of a ``node``-marked test's run; None for other tests."""
+    major = getattr(request, "param", None)
+    if major is None:
+        yield None
+        return
+    if nodes.BINARIES[major] is None:
+        pytest.skip(nodes.missing_reason(major))
+    with nodes.use(major):
+        yield major
 
 
 @pytest.fixture(autouse=True)

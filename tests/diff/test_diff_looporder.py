@@ -12,16 +12,9 @@ from typing import Any
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace, run_node, run_python
+from difftrace import Trace, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
-
-
-def check(js: str, py: Any) -> None:
-    expected = run_node(js)
-    got = run_python(py)
-    assert got == expected
+pytestmark = pytest.mark.node
 
 
 def test_data_and_eof_in_one_poll() -> None:

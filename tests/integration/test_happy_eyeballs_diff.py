@@ -20,25 +20,24 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from typing import Any, Dict, List
 
 import pytest
 
+import nodenet as net
+import nodes
 from conftest import HAS_IPV6
 from nodenet import dns
 from he_trace import FIXTURE, HARNESS, trace_scenario
 from support import run
 
-NODE = shutil.which("node")
 TRACE_JS = HARNESS / "trace.js"
 TOL = 80
 
 pytestmark = [
     pytest.mark.node,
     pytest.mark.slow,
-    pytest.mark.skipif(NODE is None, reason="node is not installed"),
     pytest.mark.skipif(not TRACE_JS.exists() or not FIXTURE.exists(),
                        reason=f"the harness is not at {HARNESS}"),
 ]
@@ -81,8 +80,7 @@ def _needs_internet(sc: Dict[str, Any]) -> bool:
 
 
 def node_trace(sc: Dict[str, Any]) -> Dict[str, Any]:
-    assert NODE is not None
-    proc = subprocess.run([NODE, str(TRACE_JS), json.dumps(sc)], capture_output=True,
+    proc = subprocess.run([nodes.current(), str(TRACE_JS), json.dumps(sc)], capture_output=True,
                           text=True, timeout=30, cwd=str(HARNESS))
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     assert lines, f"trace.js printed nothing: {proc.stderr}"
