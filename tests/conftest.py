@@ -75,7 +75,7 @@ def fresh_loop(request: pytest.FixtureRequest) -> Iterator[net.Loop]:
         EventEmitter.default_max_listeners = 10
         from nodenet import _defaults, dns
         _defaults._auto_select_family = True
-        _defaults._attempt_timeout = 250
+        _defaults._attempt_timeout = 500
         dns._default_order = "verbatim"
     if request.node.get_closest_marker("leaky") is None:
         deadline = time.monotonic() + 5.0
