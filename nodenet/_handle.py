@@ -204,12 +204,10 @@ class StreamHandle(Handle):
                 return
             onread = self.onread_buffer
             if nread < (len(onread) if onread is not None else READ_SIZE):
-                # A partial read with a hang-up reported: the end of input is
-                # here too, and libuv signals it now rather than after another
-                # poll (uv__stream_io's POLLHUP shortcut).
-                if self.hup:
-                    self.read_stop()
-                    owner._on_handle_eof()
+                # A partial read: nothing more now. The end of input, if it
+                # came with this data, is read at the next poll even when the
+                # kernel reported a hang-up (Node 26's libuv dropped the
+                # POLLHUP shortcut that Node 20 took here).
                 return
 
     # -- writing ----------------------------------------------------------------
