@@ -405,8 +405,11 @@ class Server(EventEmitter):
                      writable_all: bool) -> None:
         loop = self._loop
         assert loop is not None
+        name = sun_path(path)
+        if name is None:             # too long, or a NUL inside: Node 26 says EINVAL
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
+            return
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        name = sun_path(path)        # what the kernel binds (a long path is cut short)
         try:
             sock.bind(name)
         except OSError as exc:
