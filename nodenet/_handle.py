@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -70,6 +71,24 @@ def sun_path(path: str) -> Optional[Union[str, bytes]]:
         raw = path.encode("utf-16-le", "surrogatepass").decode(
             "utf-16-le", "replace").encode("utf-8")
     return raw if len(raw) < _SUN_PATH_SIZE else None
+
+
+SocketFile = Tuple[bytes, Tuple[int, int]]
+"""A Unix socket file a bind made: its name and (device, inode)."""
+
+
+def unlink_socket_file(name: Union[str, bytes], inode: Tuple[int, int]) -> None:
+    """Unlink a Unix socket file only if it is the one we bound (same device and
+    inode): libuv unlinks whatever is at the path, nodenet not (docs/compat.md)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
+        try:
+            os.unlink(name)
+        except OSError:  # pragma: no cover - raced with someone else
+            pass
 
 
 def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
@@ -325,6 +344,8 @@ class StreamHandle(Handle):
                 return errno.EINVAL
         try:
             err = self.sock.connect_ex(address)
+        except socket.gaierror:       # an address of the other family: libuv says EINVAL
+            err = errno.EINVAL
         except OSError as exc:        # e.g. a Unix path that is too long
             err = exc.errno or errno.EINVAL
         except (TypeError, ValueError):

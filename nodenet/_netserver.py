@@ -31,8 +31,9 @@ import stat
 from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
+from .boundsocket import BoundSocket
 from ._debug import debug
-from ._handle import StreamHandle, sockaddr_info, sun_path
+from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _validate_signal
@@ -155,7 +156,7 @@ class _ListenHandle(Handle):
         self.loop.remove_handle(self)
         self.sock.close()
         if self.pipe_path is not None and self.pipe_inode is not None:
-            _unlink_if_ours(self.pipe_path, self.pipe_inode)
+            unlink_socket_file(self.pipe_path, self.pipe_inode)
 
     def _loop_teardown(self) -> None:
         self.close()
@@ -176,19 +177,6 @@ def _ensure_reserve_fd(loop: Loop) -> None:
             loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             loop.emfile_fd = None
-
-
-def _unlink_if_ours(path: Union[str, bytes], inode: tuple) -> None:  # type: ignore[type-arg]
-    """Unlink the socket file only if it is the one we bound (same device and inode)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
-        try:
-            os.unlink(path)
-        except OSError:  # pragma: no cover - raced with someone else
-            pass
 
 
 class Server(EventEmitter):
@@ -256,17 +244,18 @@ class Server(EventEmitter):
         ``listen(path[, backlog][, callback])``, ``listen(options[, callback])``,
         ``listen(handle[, backlog][, callback])``. Returns the server.
 
-        ``handle`` is a ``socket.socket`` (duplicated), an object with
-        ``fileno()``, a ``{'fd': n}`` mapping (the fd is taken over), or a
-        Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
+        ``handle`` is a :class:`~nodenet.BoundSocket` (adopted: the server listens
+        on it), a ``socket.socket`` (duplicated), an object with ``fileno()``, a
+        ``{'fd': n}`` mapping (the fd is taken over), or a Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
         ``exclusive``, ``ipv6_only``, ``reuse_port``, ``readable_all``,
         ``writable_all``, ``signal``.
         """
         return self._query(self._listen, args, kwargs)  # type: ignore[no-any-return]
 
     def _listen(self, args: Any, kwargs: Dict[str, Any]) -> Server:
-        handle_arg = _as_handle(args[0]) if args else None
-        if handle_arg is not None:
+        bound = args[0] if args and isinstance(args[0], BoundSocket) else None
+        handle_arg = _as_handle(args[0]) if args and bound is None else None
+        if handle_arg is not None or bound is not None:
             options: Dict[str, Any] = {"_fd": handle_arg}
             cb = args[-1] if callable(args[-1]) else None
         else:
@@ -278,6 +267,11 @@ class Server(EventEmitter):
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
         backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
+        if bound is None and isinstance(options.get("handle"), BoundSocket):
+            bound = options["handle"]
+        if bound is not None:          # the other options are not read, as in Node
+            self._listen_bound(bound, backlog_from_args)
+            return self
         self._listening_id += 1
         inner = options.get("handle") or options.get("_handle")
         if inner is not None and handle_arg is None:
@@ -448,6 +442,19 @@ class Server(EventEmitter):
                 handle.close()
                 self._handle = None
                 raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
+
+    def _listen_bound(self, bound: BoundSocket, backlog: int) -> None:
+        """Adopt a BoundSocket and listen on it (ERR_SOCKET_HANDLE_ADOPTED if taken)."""
+        loop = self._loop
+        assert loop is not None
+        sock, path, socket_file = bound._consume()
+        self._listening_id += 1
+        handle = _ListenHandle(loop, sock)
+        if path is not None:
+            self._pipe_name = path
+            if socket_file is not None:
+                handle.pipe_path, handle.pipe_inode = socket_file
+        self._start_listening(handle, backlog, None, -1)
 
     def _listen_fd(self, spec: Any, backlog: int) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""

@@ -26,7 +26,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
-    """Turn ``node20_differs`` / ``xfail_node`` into strict xfails of the matching runs."""
+    """Turn ``node20_differs`` / ``xfail_node`` into strict xfails of the matching runs,
+    and skip the Node 20 run of a test of something Node 20 lacks (``not_in_node20``)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         major = callspec.params.get("node_version") if callspec is not None else None
@@ -37,6 +38,9 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.xfail(
                     strict=True, raises=AssertionError,
                     reason=f"Node 20 differs (nodenet follows Node 26): {mark.args[0]}"))
+        for mark in item.iter_markers("not_in_node20"):
+            if major == "20":
+                item.add_marker(pytest.mark.skip(reason=f"Node 20 has no {mark.args[0]}"))
         for mark in item.iter_markers("xfail_node"):
             if major in mark.kwargs.get("versions", nodes.VERSIONS):
                 item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,

@@ -15,6 +15,9 @@ its run with :func:`current`. Two markers say where a run is expected to differ:
 * ``@pytest.mark.xfail_node("reason", versions=("26", "20"))``: nodenet does not
   yet match Node in a part someone else owns (the reason names the owner and
   the issue); a strict xfail on those versions only.
+
+``@pytest.mark.not_in_node20("net.BoundSocket (v24.19)")`` skips the Node 20 run
+of a test of something Node 20 does not have.
 """
 
 from __future__ import annotations
