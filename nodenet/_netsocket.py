@@ -685,12 +685,18 @@ class Socket(Duplex):
         return complete
 
     def _final(self, callback: Callback) -> None:
-        """Node's ``_final``: shut down the write side once connected."""
-        if self.pending:
+        """Node's ``_final``: shut down the write side once connected.
+
+        A socket that never connected (no handle) finishes at once, so ``end()``
+        calls back and emits ``'finish'`` (Node >= 21; Node 20 waited forever).
+        """
+        if self.connecting:
             self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
             return
         handle = self._handle
-        assert handle is not None
+        if handle is None:
+            callback()
+            return
         err = handle.shutdown(lambda status: callback())
         if err:
             import errno as _errno

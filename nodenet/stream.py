@@ -740,7 +740,9 @@ def _how_much_to_read(n: Optional[int], state: ReadableState) -> int:
     if (n is not None and n <= 0) or (state.length == 0 and state.ended):
         return 0
     if n is None:
-        if state.flowing and state.length:
+        # One chunk at a time (Node >= 26; Node 20 returned all of it) unless the
+        # chunks are decoded strings of a paused stream, which still come joined.
+        if state.length and (state.decoder is None or state.flowing):
             return len(state.buffer[0])  # type: ignore[index]
         return state.length
     if n <= state.length:
@@ -1003,7 +1005,14 @@ class _Pipe:
             self.src._resume()
 
     def ondata(self, chunk: Chunk) -> None:
-        if self.dest.write(chunk) is False:
+        # Node >= 24: an exception from dest.write destroys dest with it (it used to
+        # escape to the source's 'data' emit, as an uncaught exception).
+        try:
+            more = self.dest.write(chunk)
+        except Exception as err:
+            self.dest.destroy(err)
+            return
+        if more is False:
             self.pause()
 
     def onerror(self, err: BaseException) -> None:
