@@ -984,7 +984,8 @@ def test_pipe_destroys_a_destination_whose_write_throws() -> None:
         for name in ("error", "close", "unpipe", "finish"):
             w.on(name, lambda *a, name=name: log.append(
                 ("dest", name) + tuple(str(x) if isinstance(x, Exception) else
-                                       "src" if x is r else x for x in a)))
+                                       "src" if x is r else
+                                       dict(x) if isinstance(x, dict) else x for x in a)))
         for name in ("error", "pause", "end"):
             r.on(name, lambda *a, name=name: log.append(("src", name)))
         r.pipe(w)
