@@ -46,7 +46,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
 )
 from .events import EventEmitter, _Once
-from .stream import DEFAULT_HIGH_WATER_MARK
+from .stream import get_default_high_water_mark
 
 __all__ = ("Server", "create_server")
 
@@ -212,7 +212,7 @@ class Server(EventEmitter):
         if hwm is not None:
             validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
-                hwm = DEFAULT_HIGH_WATER_MARK
+                hwm = get_default_high_water_mark(False)
         block_list = opts.get("block_list")
         if block_list is not None:
             from .blocklist import BlockList
@@ -227,7 +227,7 @@ class Server(EventEmitter):
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
         self.keep_alive_initial_delay = int((delay or 0) / 1000)
-        self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
+        self.high_water_mark = int(hwm) if hwm is not None else get_default_high_water_mark(False)
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
         self._pipe_name: Optional[str] = None

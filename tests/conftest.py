@@ -77,10 +77,12 @@ def fresh_loop(request: pytest.FixtureRequest) -> Iterator[net.Loop]:
         net.process.remove_all_listeners()
         net.process._exit_code = None
         EventEmitter.default_max_listeners = 10
-        from nodenet import _defaults, dns
+        from nodenet import _defaults, dns, stream
         _defaults._auto_select_family = True
         _defaults._attempt_timeout = 500
         dns._default_order = "verbatim"
+        stream._default_hwm_bytes = stream.DEFAULT_HIGH_WATER_MARK
+        stream._default_hwm_objects = 16
     if request.node.get_closest_marker("leaky") is None:
         deadline = time.monotonic() + 5.0
         while extra_threads(threads_before) and time.monotonic() < deadline:
