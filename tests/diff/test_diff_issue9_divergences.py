@@ -1,7 +1,8 @@
-"""Differential: the divergences of issue #9 that belong to the loop and write paths
-(the lead's part of #9), written as Node scenarios. nodenet differs from Node 26
-(and 20) here today, so each is a strict xfail naming what is wrong: when the fix
-lands the test passes, the strict xfail fails, and the marker is to be removed.
+"""Differential: the three divergences issue #9 lists (found by random scenarios),
+written as scenarios of their own: run(main)'s timing, timers at the end of an
+iteration, and bytes_written after a failed write. Node 26 and Node 20 agree on
+all three. (tests/diff/test_diff_uvrun.py and test_diff_counters.py pin the same
+rules with other scenarios.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from difftrace import Trace, check
 pytestmark = pytest.mark.node
 
 
-@pytest.mark.xfail_node("lead: run(main) runs main() from a poll phase, so an immediate "
-                        "queued in 'listening' runs before the first poll; Node runs the "
-                        "script before the first turn (#9)")
 def test_immediate_from_listening_waits_for_the_first_poll() -> None:
     """Node: the script and its ticks, then timers, a poll that accepts the loopback
     connection already made, then the immediate."""
@@ -49,9 +47,6 @@ def test_immediate_from_listening_waits_for_the_first_poll() -> None:
     check(js, py)
 
 
-@pytest.mark.xfail_node("lead: loop phase order — libuv >= 1.45 runs due timers at the end "
-                        "of an iteration, right before the liveness check; nodenet polls "
-                        "again after the last ref'd timer (#9)")
 def test_last_timer_then_exit_without_reading() -> None:
     """The last ref'd timer makes an unref'd socket readable: Node exits without 'data'."""
     js = """
@@ -84,8 +79,6 @@ def test_last_timer_then_exit_without_reading() -> None:
     check(js, py)
 
 
-@pytest.mark.xfail_node("lead: bytes_written counts the bytes of a write that failed with "
-                        "EPIPE; Node counts only what was sent (#9)")
 def test_bytes_written_leaves_out_a_failed_write() -> None:
     js = """
     const srv = net.createServer((c) => { c.destroy(); srv.close(); });
