@@ -143,7 +143,21 @@ def compare(mine: Dict[str, Any], theirs: Dict[str, Any]) -> None:
     assert abs(mine["at"] - theirs["at"]) <= TOL
 
 
-COMPARED = [sc for sc in SCENARIOS if sc["name"] not in DIFFERENCES]
+# N9b frees its last address at 500 ms, written for Node 20's 250 ms default: with
+# Node 26's 500 ms the second attempt and the free coincide, and which comes first
+# decides between a connect at ~0.5 s and one at the SYN retransmit (~1.5 s). Both
+# sides run it with the timeout the scenario was written for.
+PINNED_TIMEOUT = {"N9b last-attempt-freed": 250}
+
+
+def _pinned(sc: Dict[str, Any]) -> Dict[str, Any]:
+    timeout = PINNED_TIMEOUT.get(sc["name"])
+    if timeout is None:
+        return sc
+    return dict(sc, opts=dict(sc.get("opts") or {}, autoSelectFamilyAttemptTimeout=timeout))
+
+
+COMPARED = [_pinned(sc) for sc in SCENARIOS if sc["name"] not in DIFFERENCES]
 
 
 @pytest.mark.parametrize("sc", COMPARED, ids=[sc["name"] for sc in COMPARED])
