@@ -193,6 +193,8 @@ class Socket(Duplex):
         if sock_for_fd is not None:
             handle = StreamHandle(get_loop(), sock_for_fd)
         onread = opts.get("onread")
+        self._bound = bound
+        self._bound_path = bound_path
         self._setup(
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
@@ -205,20 +207,18 @@ class Socket(Duplex):
             keep_alive_delay=int((delay or 0) / 1000), signal=signal, block_list=block_list,
             pause_on_create=bool(opts.get("pause_on_create")),
             manual_start=bool(opts.get("manual_start")) or bound)
-        self._bound = bound
-        self._bound_path = bound_path
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
                   hwm: int) -> Socket:
         """A socket for a connection a server accepted (options known to be valid)."""
         sock = cls.__new__(cls)
+        sock._bound = False
+        sock._bound_path = None
         sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
                     readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
                     no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
                     block_list=None, pause_on_create=pause, manual_start=False)
-        sock._bound = False
-        sock._bound_path = None
         return sock
 
     def _setup(self, *, allow_half_open: bool, readable: bool, writable: bool,
@@ -441,6 +441,7 @@ class Socket(Duplex):
         self.connecting = False
         self._sockname = None
         if status == 0:
+            self._bound = False      # connected: an adopted BoundSocket reads as any socket
             handle = self._handle
             assert handle is not None
             self._update_timer()
@@ -472,7 +473,9 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ reading
 
     def _read(self, size: int) -> None:
-        if self.connecting or self._handle is None:
+        # An adopted BoundSocket is not connected yet either: wait for 'connect' (Node
+        # starts reading and fails with 'read ENOTCONN'; docs/compat.md).
+        if self.connecting or self._handle is None or self._bound:
             self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
         elif not self._handle.reading:
             self._try_read_start()

@@ -226,3 +226,26 @@ def test_option_spellings_and_keywords() -> None:
     with pytest.raises(TypeError) as info:
         net.BoundSocket({"path": "/tmp/x"}, host=None)     # host given (as null): refused
     assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
+
+
+def test_reading_waits_for_the_connection() -> None:
+    """'data' attached to an adopted socket before connect(), with the connect made
+    later: nodenet waits for the connection (Node starts reading and is destroyed
+    with 'read ENOTCONN'; docs/compat.md), so listeners attached on another thread
+    before connect() work."""
+    got: List[Any] = []
+
+    def main() -> None:
+        srv = net.create_server(lambda c: c.end("hi"))
+
+        def listening() -> None:
+            s = net.Socket(handle=net.BoundSocket(host="127.0.0.1"))
+            s.on("data", got.append)
+            s.on("error", lambda err: got.append(err.code))
+            s.on("close", lambda *_: srv.close())
+            net.set_timeout(lambda: s.connect(srv.address()["port"], "127.0.0.1"), 20)
+
+        srv.listen(0, "127.0.0.1", listening)
+
+    run(main)
+    assert got == [b"hi"]
