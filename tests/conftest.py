@@ -20,10 +20,7 @@ from support import extra_threads, open_fds  # noqa: E402
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A ``node``-marked test runs once per Node version (tests/nodes.py)."""
-    # Tests that take a ``binary`` parameter (tests/nodebins.py) pick their Node
-    # themselves.
-    if (metafunc.definition.get_closest_marker("node") is not None
-            and "binary" not in metafunc.fixturenames):
+    if metafunc.definition.get_closest_marker("node") is not None:
         metafunc.parametrize("node_version", nodes.VERSIONS, indirect=True,
                              ids=[f"node{v}" for v in nodes.VERSIONS])
 
