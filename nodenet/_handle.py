@@ -21,11 +21,15 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
-from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay, set_reuse_address
+from ._sockopts import (
+    SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
+    set_no_sigpipe, set_reuse_address, set_type_of_service,
+)
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -43,29 +47,51 @@ _HAS_SENDMSG = hasattr(socket.socket, "sendmsg")
 
 _AF_INET, _AF_INET6 = int(socket.AF_INET), int(socket.AF_INET6)
 
-# The longest Unix socket path Python's socket module passes: sun_path's size
-# (108 bytes on Linux, 104 on macOS and the BSDs) less the C string's NUL.
-_SUN_PATH_MAX = (108 if sys.platform.startswith("linux") else 104) - 1
+# sun_path's size: 108 bytes on Linux, 104 on macOS and the BSDs.
+_SUN_PATH_SIZE = 108 if sys.platform.startswith("linux") else 104
 
 
-def sun_path(path: str) -> Union[str, bytes]:
-    """The name a Unix socket path gives the kernel, as libuv passes it.
+def sun_path(path: str) -> Optional[Union[str, bytes]]:
+    """The name a Unix socket path gives the kernel, or None where Node 26 refuses it.
 
-    A file path ends at its first NUL (a C string) and is cut to fit
-    ``sun_path``, so an over-long path binds and connects to a shorter name, as
-    in Node 20 (which keeps 108 bytes on Linux; Python's socket module allows
-    107); a character that cannot be encoded becomes U+FFFD, as in a Node
-    string. Abstract names (a leading NUL, Linux) are passed whole.
+    Node 26's libuv (since Node 23) fails with EINVAL, for ``listen()`` and
+    ``connect()`` alike, when the name does not fit ``sun_path`` or when a file
+    path contains a NUL; Node 20 cut it short instead. A character that cannot
+    be encoded becomes U+FFFD, as in a Node string. Abstract names (a leading
+    NUL, Linux) are passed whole, up to ``sun_path``'s size.
+
+    Difference: a file path of exactly ``sun_path``'s size (108 bytes on Linux)
+    is refused too: Node binds it without a terminating NUL, Python's socket
+    module does not (docs/compat.md).
     """
     if path.startswith("\0"):
-        return path
-    path = path.split("\0", 1)[0]
+        return path if len(path.encode("utf-8", "surrogatepass")) <= _SUN_PATH_SIZE else None
+    if "\0" in path:
+        return None
     try:
         raw = os.fsencode(path)
     except UnicodeEncodeError:    # a lone surrogate: JavaScript's UTF-8 replaces it
         raw = path.encode("utf-16-le", "surrogatepass").decode(
             "utf-16-le", "replace").encode("utf-8")
-    return raw[:_SUN_PATH_MAX]
+    return raw if len(raw) < _SUN_PATH_SIZE else None
+
+
+SocketFile = Tuple[bytes, Tuple[int, int]]
+"""A Unix socket file a bind made: its name and (device, inode)."""
+
+
+def unlink_socket_file(name: Union[str, bytes], inode: Tuple[int, int]) -> None:
+    """Unlink a Unix socket file only if it is the one we bound (same device and
+    inode): libuv unlinks whatever is at the path, nodenet not (docs/compat.md)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
+        try:
+            os.unlink(name)
+        except OSError:  # pragma: no cover - raced with someone else
+            pass
 
 
 def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
@@ -90,7 +116,7 @@ class StreamHandle(Handle):
     __slots__ = (
         "sock", "owner", "is_tcp", "family", "reading", "write_bufs", "write_size",
         "write_cb", "bytes_read", "bytes_written", "connect_cb", "delayed_error",
-        "shutdown_cb", "onread_buffer", "__weakref__",
+        "shutdown_cb", "onread_buffer", "keep_alive", "__weakref__",
     )
 
     def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
@@ -110,6 +136,7 @@ class StreamHandle(Handle):
         self.delayed_error = 0
         self.shutdown_cb: Optional[Callable[[int], None]] = None
         self.onread_buffer: Optional[Any] = None
+        self.keep_alive = False       # libuv's UV_HANDLE_TCP_KEEPALIVE flag
         loop.add_handle(self)
         if sock is not None:
             self.adopt(sock, family)
@@ -120,6 +147,7 @@ class StreamHandle(Handle):
         ``family``, when the caller knows it, saves ``sock.family``'s enum lookup.
         """
         sock.setblocking(False)
+        set_no_sigpipe(sock)
         self.sock = sock
         self.family = family = family or sock.family
         self.is_tcp = family == _AF_INET or family == _AF_INET6
@@ -134,6 +162,8 @@ class StreamHandle(Handle):
         except OSError as exc:
             return exc.errno or errno.EAFNOSUPPORT
         self.adopt(sock)
+        if self.keep_alive:           # asked for before the socket existed
+            set_keep_alive(sock, True, 60, 1, 10)
         return 0
 
     # -- liveness ---------------------------------------------------------------
@@ -204,12 +234,10 @@ class StreamHandle(Handle):
                 return
             onread = self.onread_buffer
             if nread < (len(onread) if onread is not None else READ_SIZE):
-                # A partial read with a hang-up reported: the end of input is
-                # here too, and libuv signals it now rather than after another
-                # poll (uv__stream_io's POLLHUP shortcut).
-                if self.hup:
-                    self.read_stop()
-                    owner._on_handle_eof()
+                # A partial read: nothing more now. The end of input, if it
+                # came with this data, is read at the next poll even when the
+                # kernel reported a hang-up (Node 26's libuv dropped the
+                # POLLHUP shortcut that Node 20 took here).
                 return
 
     # -- writing ----------------------------------------------------------------
@@ -222,14 +250,14 @@ class StreamHandle(Handle):
         total = 0
         for b in bufs:
             total += len(b)
-        self.bytes_written += total
         try:
             # one buffer (the common case) goes straight to send()
-            sent = self.sock.send(bufs[0]) if len(bufs) == 1 else self._send(bufs)
+            sent = self.sock.send(bufs[0], SEND_FLAGS) if len(bufs) == 1 else self._send(bufs)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:
-            return exc.errno or errno.EIO, False
+            return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
+        self.bytes_written += total    # what was sent or is queued, as Node counts it
         if sent == total:
             return 0, False
         self.write_bufs = _remaining(bufs, sent)
@@ -243,10 +271,10 @@ class StreamHandle(Handle):
         sock = self.sock
         assert sock is not None
         if len(bufs) == 1:
-            return sock.send(bufs[0])
+            return sock.send(bufs[0], SEND_FLAGS)
         if _HAS_SENDMSG:
-            return sock.sendmsg(bufs[:_IOV_MAX])
-        return sock.send(b"".join(bufs))  # pragma: no cover - no sendmsg
+            return sock.sendmsg(bufs[:_IOV_MAX], (), SEND_FLAGS)
+        return sock.send(b"".join(bufs), SEND_FLAGS)  # pragma: no cover - no sendmsg
 
     @property
     def write_queue_size(self) -> int:
@@ -319,8 +347,12 @@ class StreamHandle(Handle):
         assert self.sock is not None
         if not self.is_tcp and isinstance(address, str):
             address = sun_path(address)
+            if address is None:       # libuv's uv_pipe_connect2 refuses it at once
+                return errno.EINVAL
         try:
             err = self.sock.connect_ex(address)
+        except socket.gaierror:       # an address of the other family: libuv says EINVAL
+            err = errno.EINVAL
         except OSError as exc:        # e.g. a Unix path that is too long
             err = exc.errno or errno.EINVAL
         except (TypeError, ValueError):
@@ -427,9 +459,29 @@ class StreamHandle(Handle):
         if self.sock is not None and not self.closed:
             set_no_delay(self.sock, enable)
 
-    def set_keep_alive(self, enable: bool, delay_seconds: int) -> None:
-        if self.sock is not None and not self.closed:
-            set_keep_alive(self.sock, enable, delay_seconds)
+    def set_keep_alive(self, enable: bool, idle: int, interval: int = 1, count: int = 10) -> int:
+        """``uv_tcp_keepalive_ex``: applied now if the OS socket exists (errno or 0),
+        else remembered: the socket :meth:`open` makes gets keep-alive with libuv's
+        defaults (60 s idle, 1 s interval, 10 probes)."""
+        sock = self.sock
+        if sock is not None and not self.closed:
+            err = set_keep_alive(sock, enable, idle, interval, count)
+            if err:
+                return err
+        self.keep_alive = enable
+        return 0
+
+    def set_type_of_service(self, tos: int) -> int:
+        """IP_TOS / IPV6_TCLASS; EBADF while there is no OS socket."""
+        if self.sock is None or self.closed:
+            return errno.EBADF
+        return set_type_of_service(self.sock, tos)
+
+    def get_type_of_service(self) -> Tuple[int, int]:
+        """(errno, value); EBADF while there is no OS socket."""
+        if self.sock is None or self.closed:
+            return errno.EBADF, 0
+        return get_type_of_service(self.sock)
 
     def getsockname(self) -> Dict[str, Any]:
         if self.closed or not self.is_tcp or self.sock is None:

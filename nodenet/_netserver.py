@@ -28,14 +28,15 @@ import errno
 import os
 import socket
 import stat
-from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
+from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
+from .boundsocket import BoundSocket
 from ._debug import debug
-from ._handle import StreamHandle, sockaddr_info, sun_path
+from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
-from ._netsocket import Socket, _validate_signal
+from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
     is_number, js_truthy, validate_function, validate_number, validate_port,
@@ -45,7 +46,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
 )
 from .events import EventEmitter, _Once
-from .stream import DEFAULT_HIGH_WATER_MARK
+from .stream import get_default_high_water_mark
 
 __all__ = ("Server", "create_server")
 
@@ -155,7 +156,7 @@ class _ListenHandle(Handle):
         self.loop.remove_handle(self)
         self.sock.close()
         if self.pipe_path is not None and self.pipe_inode is not None:
-            _unlink_if_ours(self.pipe_path, self.pipe_inode)
+            unlink_socket_file(self.pipe_path, self.pipe_inode)
 
     def _loop_teardown(self) -> None:
         self.close()
@@ -178,19 +179,6 @@ def _ensure_reserve_fd(loop: Loop) -> None:
             loop.emfile_fd = None
 
 
-def _unlink_if_ours(path: Union[str, bytes], inode: tuple) -> None:  # type: ignore[type-arg]
-    """Unlink the socket file only if it is the one we bound (same device and inode)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
-        try:
-            os.unlink(path)
-        except OSError:  # pragma: no cover - raced with someone else
-            pass
-
-
 class Server(EventEmitter):
     """Node: net.md § "Class: net.Server" — a TCP or IPC server.
 
@@ -205,6 +193,10 @@ class Server(EventEmitter):
         "high_water_mark", "max_connections", "_pipe_name", "block_list", "_sockets",
         "_connection_key",
     )
+
+    _event_args: Dict[Hashable, int] = {
+        **EventEmitter._event_args, "listening": 0, "connection": 1, "close": 0, "drop": 1,
+    }
 
     def __init__(self, options: Any = None, connection_listener: Optional[Callback] = None,
                  **kwargs: Any) -> None:
@@ -224,7 +216,7 @@ class Server(EventEmitter):
         if hwm is not None:
             validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
-                hwm = DEFAULT_HIGH_WATER_MARK
+                hwm = get_default_high_water_mark(False)
         block_list = opts.get("block_list")
         if block_list is not None:
             from .blocklist import BlockList
@@ -238,8 +230,9 @@ class Server(EventEmitter):
         self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
-        self.keep_alive_initial_delay = int((delay or 0) / 1000)
-        self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
+        #: seconds, as JavaScript's ``~~(ms / 1000)`` (Node keeps seconds here too)
+        self.keep_alive_initial_delay = _seconds(delay)
+        self.high_water_mark = int(hwm) if hwm is not None else get_default_high_water_mark(False)
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
         self._pipe_name: Optional[str] = None
@@ -256,17 +249,18 @@ class Server(EventEmitter):
         ``listen(path[, backlog][, callback])``, ``listen(options[, callback])``,
         ``listen(handle[, backlog][, callback])``. Returns the server.
 
-        ``handle`` is a ``socket.socket`` (duplicated), an object with
-        ``fileno()``, a ``{'fd': n}`` mapping (the fd is taken over), or a
-        Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
+        ``handle`` is a :class:`~nodenet.BoundSocket` (adopted: the server listens
+        on it), a ``socket.socket`` (duplicated), an object with ``fileno()``, a
+        ``{'fd': n}`` mapping (the fd is taken over), or a Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
         ``exclusive``, ``ipv6_only``, ``reuse_port``, ``readable_all``,
         ``writable_all``, ``signal``.
         """
         return self._query(self._listen, args, kwargs)  # type: ignore[no-any-return]
 
     def _listen(self, args: Any, kwargs: Dict[str, Any]) -> Server:
-        handle_arg = _as_handle(args[0]) if args else None
-        if handle_arg is not None:
+        bound = args[0] if args and isinstance(args[0], BoundSocket) else None
+        handle_arg = _as_handle(args[0]) if args and bound is None else None
+        if handle_arg is not None or bound is not None:
             options: Dict[str, Any] = {"_fd": handle_arg}
             cb = args[-1] if callable(args[-1]) else None
         else:
@@ -278,6 +272,11 @@ class Server(EventEmitter):
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
         backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
+        if bound is None and isinstance(options.get("handle"), BoundSocket):
+            bound = options["handle"]
+        if bound is not None:          # the other options are not read, as in Node
+            self._listen_bound(bound, backlog_from_args)
+            return self
         self._listening_id += 1
         inner = options.get("handle") or options.get("_handle")
         if inner is not None and handle_arg is None:
@@ -405,8 +404,11 @@ class Server(EventEmitter):
                      writable_all: bool) -> None:
         loop = self._loop
         assert loop is not None
+        name = sun_path(path)
+        if name is None:             # too long, or a NUL inside: Node 26 says EINVAL
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
+            return
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        name = sun_path(path)        # what the kernel binds (a long path is cut short)
         try:
             sock.bind(name)
         except OSError as exc:
@@ -445,6 +447,19 @@ class Server(EventEmitter):
                 handle.close()
                 self._handle = None
                 raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
+
+    def _listen_bound(self, bound: BoundSocket, backlog: int) -> None:
+        """Adopt a BoundSocket and listen on it (ERR_SOCKET_HANDLE_ADOPTED if taken)."""
+        loop = self._loop
+        assert loop is not None
+        sock, path, socket_file = bound._consume()
+        self._listening_id += 1
+        handle = _ListenHandle(loop, sock)
+        if path is not None:
+            self._pipe_name = path
+            if socket_file is not None:
+                handle.pipe_path, handle.pipe_inode = socket_file
+        self._start_listening(handle, backlog, None, -1)
 
     def _listen_fd(self, spec: Any, backlog: int) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""

@@ -24,22 +24,25 @@ wraps socket fds only (Node also wraps pipes/FIFOs).
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 import socket as _socket
 import stat
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional
 
 from . import _defaults
 from ._args import normalize_args, options_dict
 from ._debug import debug
 from . import _handle
 from ._handle import StreamHandle
+from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
 from ._loop import get_loop
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_int32,
-    validate_number, validate_port, validate_string,
+    is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
+    validate_int32, validate_number, validate_port, validate_string,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
@@ -129,13 +132,23 @@ class Socket(Duplex):
         "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "server", "_server", "_bytes_read", "_bytes_written",
+        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
+        "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path",
     )
+
+    _event_args: Dict[Hashable, int] = {
+        **Duplex._event_args, "close": 1, "connect": 0, "ready": 0, "timeout": 0, "lookup": 4,
+        "connectionAttempt": 3, "connectionAttemptFailed": 4, "connectionAttemptTimeout": 3,
+    }
 
     _handle: Optional[StreamHandle]
     _connect_ctx: Any
+    _signal: Any
+    _tos: Optional[int]
+    _keep_alive_interval: Optional[int]
+    _keep_alive_count: Any
     _pending_data: Any
     _onread_buffer: Any
     _host: Optional[str]
@@ -162,6 +175,9 @@ class Socket(Duplex):
         if delay is not None:
             validate_number(delay, "options.keep_alive_initial_delay")
             delay = max(delay, 0)
+        tos = opts.get("type_of_service")
+        if tos is not None:
+            validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if signal is not None:
             _validate_signal(signal, "signal")
@@ -172,6 +188,12 @@ class Socket(Duplex):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
         fd = opts.get("fd")
         handle: Optional[StreamHandle] = opts.get("handle")
+        bound_path: Optional[str] = None
+        bound = isinstance(handle, BoundSocket)
+        if bound:      # adopted now: bound, not connected, so no read until connect()
+            sock, bound_path, socket_file = handle._consume()  # type: ignore[union-attr]
+            handle = BoundStreamHandle(get_loop(), sock, socket_file) \
+                if bound_path is not None else StreamHandle(get_loop(), sock)
         sock_for_fd: Optional[_socket.socket] = None
         if handle is None and fd is not None:
             validate_int32(fd, "fd", 0)
@@ -185,6 +207,8 @@ class Socket(Duplex):
         if sock_for_fd is not None:
             handle = StreamHandle(get_loop(), sock_for_fd)
         onread = opts.get("onread")
+        self._bound = bound
+        self._bound_path = bound_path
         self._setup(
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
@@ -194,15 +218,18 @@ class Socket(Duplex):
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=int((delay or 0) / 1000), signal=signal, block_list=block_list,
+            keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=bool(opts.get("pause_on_create")),
-            manual_start=bool(opts.get("manual_start")))
+            manual_start=bool(opts.get("manual_start")) or bound)
+        self._tos = None if tos is None else int(tos)
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
                   hwm: int) -> Socket:
         """A socket for a connection a server accepted (options known to be valid)."""
         sock = cls.__new__(cls)
+        sock._bound = False
+        sock._bound_path = None
         sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
                     readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
                     no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
@@ -247,6 +274,9 @@ class Socket(Duplex):
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
+        self._keep_alive_interval = None   # seconds; None: undefined
+        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._tos = None
         self.server = None
         self._server = None
         self._bytes_read = 0
@@ -258,26 +288,43 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
-        if signal is not None:          # the stream layer's abort (Duplex's addAbortSignal)
-            self._abort_on(signal)
+        self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         self._handle = handle
-        # Node's initSocketHandle runs here even without a handle, and it
-        # "undestroys" the stream: a socket made with an aborted signal emits
-        # 'error' and 'close' but is not left destroyed (Node v20 behaviour).
-        self._init_handle()
-        if handle is not None and readable:
+        self._init_handle()     # Node's initSocketHandle runs even without a handle
+        if handle is None and signal is not None and signal.aborted and self._foreign():
+            # Made on another thread: its caller attaches listeners after this
+            # returns, so the AbortError waits for connect() (SPEC §1.4's
+            # create, attach, then start), which reports it instead of connecting.
+            return
+        if handle is not None or signal is not None:
+            # What touches the loop runs on its thread (posted from elsewhere).
+            self._run(self._start, readable and handle is not None, pause_on_create,
+                      manual_start)
+
+    def _start(self, read: bool, pause_on_create: bool, manual_start: bool) -> None:
+        """The constructor's loop-side steps: start reading, watch the signal."""
+        handle = self._handle
+        if read and handle is not None:
             if pause_on_create:
                 handle.read_stop()
                 self._readable_state.flowing = False
             elif not manual_start:
                 self._read_impl(0)
-        if signal is not None:          # net's own, added a tick later: stop Happy Eyeballs
-            if signal.aborted:
-                self._tick(setattr, self, "_aborted", True)
-            else:
-                self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
+        signal = self._signal
+        if signal is None:
+            return
+        # The stream layer's abort (Duplex's addAbortSignal). Node runs it before
+        # initSocketHandle, which then "undestroys" the socket, so an aborted
+        # signal's socket emits 'error' and 'close' and can still connect and
+        # emit again; here it stays destroyed and 'close' is its last event.
+        self._abort_on(signal)
+        # net's own listener, added a tick later: it stops Happy Eyeballs
+        if signal.aborted:
+            self._tick(setattr, self, "_aborted", True)
+        else:
+            self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -328,12 +375,21 @@ class Socket(Duplex):
         on the loop thread. Use it again after ``'close'`` to reconnect.
         """
         options, cb = normalize_args(args, kwargs)
-        plan = _validate_connect(options)
+        handle = self._handle
+        bound = handle is not None and self._bound
+        plan = _validate_connect(options, (not handle.is_tcp) if bound else None)  # type: ignore[union-attr]
         self._run(self._connect_impl, options, plan, cb)
         return self
 
     def _connect_impl(self, options: Dict[str, Any], plan: Dict[str, Any],
                       cb: Optional[Callback]) -> None:
+        signal = self._signal
+        if signal is not None and signal.aborted:
+            # Destroyed by its signal: 'close' was (or now will be) its last event.
+            # Node reconnects and emits 'connect' after it, a Node defect.
+            if not self.destroyed:
+                self._abort_on(signal)       # deferred from another thread's constructor
+            return
         if cb is not None:
             self._add("connect", _once(self, "connect", cb), False)
         self._after_fin = False
@@ -342,7 +398,10 @@ class Socket(Duplex):
             self._peername = None
             self._sockname = None
         path = options.get("path")
-        pipe = js_truthy(path)
+        # An adopted BoundSocket fixes the transport (until destroyed: then the
+        # options decide, as for any socket).
+        pipe = (not self._handle.is_tcp) if self._bound and self._handle is not None \
+            else js_truthy(path)
         if self._handle is None:
             self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
             self._init_handle()
@@ -400,13 +459,20 @@ class Socket(Duplex):
         self.connecting = False
         self._sockname = None
         if status == 0:
+            self._bound = False      # connected: an adopted BoundSocket reads as any socket
             handle = self._handle
             assert handle is not None
             self._update_timer()
             if self._no_delay:
                 handle.set_no_delay(True)
             if self._keep_alive:
-                handle.set_keep_alive(True, self._keep_alive_delay)
+                handle.set_keep_alive(True, self._keep_alive_delay,
+                                      *_probe_args(self._keep_alive_interval,
+                                                   self._keep_alive_count))
+            if self._tos is not None:
+                err = handle.set_type_of_service(self._tos)
+                if err and err != errno.EBADF:   # reported, but the connection stands
+                    self._emit("error", system_error(err, "setTypeOfService"))
             debug("socket connected", address, port)
             self._emit("connect")
             self._emit("ready")
@@ -431,7 +497,9 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ reading
 
     def _read(self, size: int) -> None:
-        if self.connecting or self._handle is None:
+        # An adopted BoundSocket is not connected yet either: wait for 'connect' (Node
+        # starts reading and fails with 'read ENOTCONN'; docs/compat.md).
+        if self.connecting or self._handle is None or self._bound:
             self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
         elif not self._handle.reading:
             self._try_read_start()
@@ -654,13 +722,19 @@ class Socket(Duplex):
             cb(None)
 
     def _write_completion(self, cb: Callback) -> Callable[[int], None]:
-        """Node's ``onWriteComplete`` for an async write (made only when one is needed)."""
+        """Node's ``onWriteComplete`` for an async write (made only when one is needed).
+
+        A failed status wins over ``destroyed`` (Node 26): a write that
+        ``destroy()`` cancelled calls back with ``write ECANCELED``, and the
+        writes buffered behind it get the same error. (Node 20 checked
+        ``destroyed`` first: None, then ERR_STREAM_DESTROYED.)
+        """
         def complete(status: int) -> None:
-            if self.destroyed:
-                cb(None)
-                return
             if status:
                 cb(system_error(status, "write"))
+                return
+            if self.destroyed:
+                cb(None)
                 return
             if self._idle_ms:
                 self._update_timer()
@@ -669,16 +743,21 @@ class Socket(Duplex):
         return complete
 
     def _final(self, callback: Callback) -> None:
-        """Node's ``_final``: shut down the write side once connected."""
-        if self.pending:
+        """Node's ``_final``: shut down the write side once connected.
+
+        A socket that never connected (no handle) finishes at once, so ``end()``
+        calls back and emits ``'finish'`` (Node >= 21; Node 20 waited forever).
+        """
+        if self.connecting:
             self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
             return
         handle = self._handle
-        assert handle is not None
+        if handle is None:
+            callback()
+            return
         err = handle.shutdown(lambda status: callback())
         if err:
-            import errno as _errno
-            if err == _errno.ENOTCONN:
+            if err == errno.ENOTCONN:
                 callback()
             else:
                 callback(system_error(err, "shutdown"))
@@ -850,25 +929,90 @@ class Socket(Duplex):
             self._no_delay = enable
             handle.set_no_delay(enable)
 
-    def set_keep_alive(self, enable: Any = False, initial_delay: Any = 0) -> Socket:
-        """Node: ``socket.setKeepAlive([enable][, initialDelay])`` — delay in ms, applied
-        in whole seconds. Returns the socket."""
-        delay = int(initial_delay / 1000) if is_number(initial_delay) else 0
-        self._run(self._set_keep_alive, js_truthy(enable), delay)
+    def set_keep_alive(self, enable: Any = False, initial_delay: Any = None,
+                       interval: Any = None, count: Any = None) -> Socket:
+        """Node: ``socket.setKeepAlive([enable][, initialDelay][, interval][, count])``
+        and ``setKeepAlive(options)`` (Node 26): TCP keep-alive probes.
+
+        ``enable`` may be an options mapping (``enable``, ``initial_delay``,
+        ``interval``, ``count``; camelCase too). Delays are milliseconds, applied
+        in whole seconds as JavaScript's ``~~(ms / 1000)``; ``interval`` defaults
+        to 1 s and ``count`` (a whole number, else 10) to 10 probes. As in libuv,
+        any of the three being 0 turns keep-alive on but leaves all three as they
+        were. Values set before the connection are applied when it is made.
+        Nothing is validated or raised, as in Node. Returns the socket.
+        """
+        if isinstance(enable, Mapping):
+            options = options_dict(enable)
+            enable = options.get("enable")
+            initial_delay = options.get("initial_delay")
+            interval = options.get("interval", _UNDEFINED)   # present None is null: 0 s
+            count = options.get("count")
+        else:
+            interval = _UNDEFINED if interval is None else interval
+        self._run(self._set_keep_alive, js_truthy(enable), _seconds(initial_delay),
+                  None if interval is _UNDEFINED else _seconds(interval), count)
         return self
 
-    def _set_keep_alive(self, enable: bool, delay: int) -> None:
+    def _set_keep_alive(self, enable: bool, delay: int, interval: Optional[int],
+                        count: Any) -> None:
         handle = self._handle
-        if handle is None:
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
+        if handle is not None and not handle.is_tcp:
             return
-        if not handle.is_tcp:
+        if handle is not None and not (
+                enable != self._keep_alive
+                or (enable and (delay != self._keep_alive_delay
+                                or interval != self._keep_alive_interval
+                                or count is not self._keep_alive_count
+                                and count != self._keep_alive_count))):
             return
-        if enable != self._keep_alive or (enable and self._keep_alive_delay != delay):
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
-            handle.set_keep_alive(enable, delay)
+        self._keep_alive = enable
+        self._keep_alive_delay = delay
+        self._keep_alive_interval = interval
+        self._keep_alive_count = count
+        if handle is not None:
+            handle.set_keep_alive(enable, delay, *_probe_args(interval, count))
+
+    def set_type_of_service(self, tos: Any) -> Socket:
+        """Node: ``socket.setTypeOfService(tos)`` (Node 24.15 / 25.6): IP_TOS for
+        IPv4, IPV6_TCLASS for IPv6, an integer 0-255.
+
+        Before the connection the value is kept and applied when it is made (a
+        failure then is an ``'error'`` event); while the connect is under way
+        (no OS socket yet) it raises EBADF, as Node does. The kernel keeps a TCP
+        socket's two ECN bits, so :meth:`get_type_of_service` may read back less.
+        Returns the socket.
+        """
+        if isinstance(tos, float) and math.isnan(tos):
+            raise ERR_INVALID_ARG_TYPE("tos", "number", tos)
+        validate_int32(tos, "tos", 0, 255)
+        self._query(self._set_type_of_service, int(tos))
+        return self
+
+    def _set_type_of_service(self, tos: int) -> None:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            self._tos = tos
+            return
+        if tos != self._tos:
+            self._tos = tos
+            err = handle.set_type_of_service(tos)
+            if err:
+                raise system_error(err, "setTypeOfService")
+
+    def get_type_of_service(self) -> int:
+        """Node: ``socket.getTypeOfService()``: the kernel's value once connected,
+        else the value set (0 if none); raises EBADF while connecting."""
+        return self._query(self._get_type_of_service)  # type: ignore[no-any-return]
+
+    def _get_type_of_service(self) -> int:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            return self._tos if self._tos is not None else 0
+        err, value = handle.get_type_of_service()
+        if err:
+            raise system_error(err, "getTypeOfService")
+        return value
 
     def ref(self) -> Socket:
         """Node: ``socket.ref()``. Returns the socket."""
@@ -896,6 +1040,8 @@ class Socket(Duplex):
         return dict(self._query(self._get_sockname))
 
     def _get_sockname(self) -> Dict[str, Any]:
+        if self._bound_path is not None:     # an adopted, bound client Unix socket
+            return {"address": self._bound_path}
         handle = self._handle
         if handle is None or not handle.is_tcp:
             return {}
@@ -1021,12 +1167,11 @@ def _js(value: Any) -> str:
 
 def _bind(handle: StreamHandle, address: str, port: int) -> int:
     """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE."""
-    import errno as _errno
     err = handle.bind((address, port))
     if err == 0 and port > 0:
         bound = handle.getsockname().get("port")
         if bound != port:
-            err = _errno.EADDRINUSE
+            err = errno.EADDRINUSE
     return err
 
 
@@ -1034,6 +1179,31 @@ def _validate_signal(signal: Any, name: str) -> None:
     from .abort import AbortSignal
     if not isinstance(signal, AbortSignal):
         raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
+
+
+# JavaScript's undefined where None means null (an options key given as None).
+_UNDEFINED: Any = object()
+
+
+def _seconds(msecs: Any) -> int:
+    """JavaScript's ``~~(msecs / 1000)``: whole seconds as an int32 (NaN, None: 0)."""
+    return js_to_int32(js_to_number(msecs) / 1000.0)
+
+
+def _is_uint32(value: Any) -> bool:
+    """V8's ``IsUint32()``: a number that is a whole value in [0, 2**32)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return bool(0 <= value <= 0xFFFFFFFF)
+
+
+def _probe_args(interval: Optional[int], count: Any) -> List[int]:
+    """What Node's TCPWrap passes libuv: the interval (seconds, 1 when undefined or
+    negative) and the count (10 unless a uint32)."""
+    return [interval if interval is not None and interval >= 0 else 1,
+            int(count) if _is_uint32(count) else 10]
 
 
 def _timer_duration(msecs: Any, name: str) -> float:
@@ -1051,15 +1221,25 @@ def _timer_duration(msecs: Any, name: str) -> float:
     return float(msecs)
 
 
-def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
-    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order."""
+def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
+                      ) -> Dict[str, Any]:
+    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order.
+
+    ``bound_pipe`` is None for a socket without an adopted BoundSocket, else
+    whether the adopted one is a Unix socket (its type, not ``path``, decides).
+    """
     if "port" not in options and options.get("path") is None:
         raise ERR_MISSING_ARGS(["options", "port", "path"])
-    plan: Dict[str, Any] = {}
+    plan: Dict[str, Any] = {"bound": bound_pipe is not None}
     path = options.get("path")
-    if js_truthy(path):       # Node's !!path: an empty {} or [] is a (bad) path too
+    if bound_pipe if bound_pipe is not None else js_truthy(path):
+        # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
+    if bound_pipe is not None and ("local_address" in options or "local_port" in options):
+        raise ERR_INVALID_ARG_VALUE(
+            "options", options,
+            "local_address and local_port cannot be used with an adopted bound socket")
     local_address = options.get("local_address")
     if local_address and not is_ip(local_address):
         raise ERR_INVALID_IP_ADDRESS(local_address)
@@ -1072,8 +1252,8 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
             raise ERR_INVALID_ARG_TYPE("options.port", ["number", "string"], port)
         port = validate_port(port)
     plan["port"] = int(port or 0)
-    auto = options.get("auto_select_family")
-    if auto is not None:
+    auto = False if bound_pipe is not None else options.get("auto_select_family")
+    if auto is not None:     # a bound socket's own address decides: no Happy Eyeballs
         validate_boolean(auto, "options.auto_select_family")
     else:
         auto = _defaults.get_default_auto_select_family()

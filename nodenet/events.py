@@ -31,6 +31,7 @@ from typing import (
     TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
 )
 
+from ._jscall import adapt, unwrap
 from ._validators import validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
 
@@ -46,11 +47,24 @@ __all__ = (
     "listener_count",
     "get_event_listeners",
     "set_max_listeners",
+    "get_max_listeners",
+    "add_abort_listener",
 )
 
 Listener = Callable[..., Any]
 E = TypeVar("E", bound="EventEmitter")
 _get_ident = threading.get_ident
+_MISSING: Any = object()
+
+
+def _decorator(add: Callable[[Hashable, Listener], Any], event: Hashable
+               ) -> Callable[[Listener], Listener]:
+    """``emitter.on(name)`` without a listener: add the decorated function (pyee's
+    form; Node would throw there, so no Node-valid call changes meaning)."""
+    def register(listener: Listener) -> Listener:
+        add(event, listener)
+        return listener
+    return register
 
 
 class _ErrorMonitor:
@@ -78,21 +92,26 @@ class MaxListenersExceededWarning(RuntimeWarning):
 
 
 class _Once:
-    """The wrapper ``once()`` registers; it removes itself before the first call."""
+    """The wrapper ``once()`` registers; it removes itself before the first call.
 
-    __slots__ = ("target", "event", "listener", "fired")
+    ``listener`` is the function as given (what ``off()`` and ``listeners()``
+    see); ``call`` is it adapted to JavaScript's call rules for this event.
+    """
+
+    __slots__ = ("target", "event", "listener", "call", "fired")
 
     def __init__(self, target: EventEmitter, event: Hashable, listener: Listener) -> None:
         self.target = target
         self.event = event
-        self.listener = listener
+        self.listener = unwrap(listener)
+        self.call = adapt(listener, target._event_args.get(event))
         self.fired = False
 
     def __call__(self, *args: Any) -> Any:
         if not self.fired:
             self.target._remove(self.event, self)
             self.fired = True
-            return self.listener(*args)
+            return self.call(*args)
         return None
 
     def __repr__(self) -> str:
@@ -109,13 +128,27 @@ def _is_listener(item: Listener, listener: Listener) -> bool:
         type(item) is _Once and item.listener == listener)
 
 
+def _call_any(listener: Listener, args: Tuple[Any, ...]) -> None:
+    """Call a stored listener with any argument list (JavaScript's call rules)."""
+    if type(listener) is _Once:
+        if listener.fired:
+            return
+        listener.target._remove(listener.event, listener)
+        listener.fired = True
+        listener = listener.listener
+    adapt(unwrap(listener), None)(*args)
+
+
 def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
     """The listeners stored for an event: a bare one, or a tuple of several."""
     return stored if type(stored) is tuple else (stored,)
 
 
 def _unwrap(listener: Listener) -> Listener:
-    return listener.listener if type(listener) is _Once else listener
+    """The function as it was given: no once wrapper, no call-rule adapter."""
+    if type(listener) is _Once:
+        return listener.listener
+    return unwrap(listener)
 
 
 class EventEmitter:
@@ -127,6 +160,11 @@ class EventEmitter:
     """
 
     __slots__ = ("_events", "_max_listeners", "_warned", "_loop", "__weakref__")
+
+    #: How many arguments Node passes with each of its own events; a listener
+    #: that takes exactly that many is stored as it is, any other is adapted
+    #: once, when added (``_jscall.py``). Subclasses extend it.
+    _event_args: Dict[Hashable, int] = {"newListener": 2, "removeListener": 2, "error": 1}
 
     #: Node: ``EventEmitter.defaultMaxListeners``.
     default_max_listeners: float = 10
@@ -158,45 +196,53 @@ class EventEmitter:
 
     # -- adding ------------------------------------------------------------------
 
-    def on(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.on(eventName, listener)``. Returns the emitter."""
-        validate_function(listener, "listener")
-        if self._foreign():
-            self._loop.post(self._add, event, listener, False)  # type: ignore[union-attr]
-        else:
-            self._add(event, listener, False)
+    def on(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.on(eventName, listener)``. Returns the emitter.
+
+        The listener is called with as many of the event's arguments as it
+        accepts (JavaScript's call rules). Without a listener, returns a
+        decorator that adds the function it decorates (``@sock.on("data")``).
+        """
+        if listener is _MISSING:
+            return _decorator(self.on, event)
+        self._added(event, adapt(validate_function(listener, "listener"),
+                                 self._event_args.get(event)), False)
         return self
 
     add_listener = on
 
-    def prepend_listener(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.prependListener(eventName, listener)``."""
-        validate_function(listener, "listener")
-        if self._foreign():
-            self._loop.post(self._add, event, listener, True)  # type: ignore[union-attr]
-        else:
-            self._add(event, listener, True)
+    def prepend_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.prependListener(eventName, listener)`` (a decorator
+        without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.prepend_listener, event)
+        self._added(event, adapt(validate_function(listener, "listener"),
+                                 self._event_args.get(event)), True)
         return self
 
-    def once(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.once(eventName, listener)``."""
+    def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.once, event)
         validate_function(listener, "listener")
-        wrapper = _Once(self, event, listener)
-        if self._foreign():
-            self._loop.post(self._add, event, wrapper, False)  # type: ignore[union-attr]
-        else:
-            self._add(event, wrapper, False)
+        self._added(event, _Once(self, event, listener), False)
         return self
 
-    def prepend_once_listener(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.prependOnceListener(eventName, listener)``."""
+    def prepend_once_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.prependOnceListener(eventName, listener)`` (a decorator
+        without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.prepend_once_listener, event)
         validate_function(listener, "listener")
-        wrapper = _Once(self, event, listener)
-        if self._foreign():
-            self._loop.post(self._add, event, wrapper, True)  # type: ignore[union-attr]
-        else:
-            self._add(event, wrapper, True)
+        self._added(event, _Once(self, event, listener), True)
         return self
+
+    def _added(self, event: Hashable, listener: Listener, prepend: bool) -> None:
+        """Add on the loop thread: now, or handed to it from another thread."""
+        if self._foreign():
+            self._loop.post(self._add, event, listener, prepend)  # type: ignore[union-attr]
+        else:
+            self._add(event, listener, prepend)
 
     def _add(self, event: Hashable, listener: Listener, prepend: bool) -> None:
         events = self._events
@@ -312,9 +358,31 @@ class EventEmitter:
         Off the loop thread of a loop-bound emitter, the emit runs on the loop
         thread and this call waits for it.
         """
+        expected = self._event_args.get(event)
+        fn = self._emit if expected is None or expected == len(args) else self._emit_adapted
         if self._foreign():
-            return self._loop.call(self._emit, event, *args)  # type: ignore[union-attr,no-any-return]
-        return self._emit(event, *args)
+            return self._loop.call(fn, event, *args)  # type: ignore[union-attr,no-any-return]
+        return fn(event, *args)
+
+    def _emit_adapted(self, event: Hashable, *args: Any) -> bool:
+        """An emit of one of Node's events with another argument count than Node's.
+
+        The listeners were adapted for Node's count when added; here each is
+        adapted for this call instead (the slow path: only a user's own
+        ``emit()`` with an unusual argument list gets here).
+        """
+        events = self._events
+        if event == "error" and events.get("error") is None:
+            return self._emit(event, *args)       # monitors, then the raise
+        if event == "error" and error_monitor in events:
+            for listener in _as_tuple(events[error_monitor]):
+                _call_any(listener, args)
+        handlers = events.get(event)
+        if handlers is None:
+            return False
+        for listener in _as_tuple(handlers):
+            _call_any(listener, args)
+        return True
 
     def _emit(self, event: Hashable, *args: Any) -> bool:
         """``emit`` for code already on the right thread."""
@@ -355,7 +423,8 @@ class EventEmitter:
 
     def raw_listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
-        return self._query(lambda: list(_as_tuple(self._events.get(event, ()))))  # type: ignore[no-any-return]
+        return self._query(  # type: ignore[no-any-return]
+            lambda: [unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
         """Node: ``emitter.listenerCount(eventName[, listener])``."""
@@ -475,3 +544,75 @@ def set_max_listeners(n: float = 10, *emitters: EventEmitter) -> None:
         EventEmitter.default_max_listeners = n
     for emitter in emitters:
         emitter.set_max_listeners(n)
+
+
+def get_max_listeners(emitter: Any) -> float:
+    """Node: events.md § ``events.getMaxListeners(emitterOrTarget)`` (v19.9): the
+    limit past which adding listeners warns; 0 means none (an AbortSignal's)."""
+    if not isinstance(emitter, EventEmitter):
+        raise ERR_INVALID_ARG_TYPE("emitter", ["EventEmitter", "EventTarget"], emitter)
+    return emitter.get_max_listeners()
+
+
+class AbortListener:
+    """What :func:`add_abort_listener` returns: leaving a ``with`` block, or
+    :meth:`dispose`, removes the listener (Node's ``Symbol.dispose``)."""
+
+    __slots__ = ("_remove",)
+
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self._remove: Optional[Callable[[], None]] = remove
+
+    def dispose(self) -> None:
+        """Remove the listener if it has not run yet (Node: ``[Symbol.dispose]()``)."""
+        remove, self._remove = self._remove, None
+        if remove is not None:
+            remove()
+
+    def __enter__(self) -> AbortListener:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.dispose()
+
+
+def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
+    """Node: events.md § ``events.addAbortListener(signal, listener)`` (v20.5).
+
+    Calls ``listener(signal)`` once when ``signal`` aborts, on the loop thread
+    (Node passes an ``Event``; nodenet's ``'abort'`` listeners get the signal).
+    If the signal has already aborted, the listener runs once the current
+    ``next_tick`` queue has drained (Node: a microtask). Use the result as a
+    context manager, or call its ``dispose()``, to remove the listener::
+
+        with events.add_abort_listener(signal, on_abort):
+            ...   # the listener is removed when the block ends
+    """
+    from .abort import AbortSignal as _AbortSignal  # abort imports this module
+    if not isinstance(signal, _AbortSignal):
+        raise ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal)
+    validate_function(listener, "listener")
+    if not signal.aborted:
+        signal.once("abort", listener)
+
+        def remove() -> None:
+            signal.remove_listener("abort", listener)
+
+        return AbortListener(remove)
+    disposed = [False]
+    loop = signal._loop
+    assert loop is not None
+
+    def after_ticks() -> None:
+        if disposed[0]:
+            return
+        if loop._ticks:           # a microtask runs once process.nextTick's queue is empty
+            loop.next_tick(after_ticks)
+        else:
+            listener(signal)
+
+    if loop.in_loop_thread():
+        loop.next_tick(after_ticks)
+    else:
+        loop.post(after_ticks)
+    return AbortListener(lambda: disposed.__setitem__(0, True))
