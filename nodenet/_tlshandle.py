@@ -88,7 +88,7 @@ class TLSHandle:
         "_out_user", "_inflight_user", "_shutdown_cb", "_shutdown_started", "_eof",
         "_hello_buf", "_gate", "peer_chain", "finished", "peer_finished", "lenient_ctx",
         "client_random", "_parent", "_cycling", "_session_pending", "_default_ctx",
-        "sni_name", "key_share", "_hello_need",
+        "sni_name", "key_share", "_hello_need", "_write_shut",
         "__weakref__",
     )
 
@@ -131,6 +131,7 @@ class TLSHandle:
         self.sni_name: Optional[str] = None        # the server name a client asked for
         self.key_share: Optional[int] = None       # the key exchange group (client side)
         self._hello_need = 0
+        self._write_shut = False               # the raw stream's write side is shut
 
     def _is_closed(self) -> bool:
         return self.closed
@@ -178,8 +179,14 @@ class TLSHandle:
     def set_no_delay(self, enable: bool) -> None:
         self.raw.set_no_delay(enable)
 
-    def set_keep_alive(self, enable: bool, delay_seconds: int) -> None:
-        self.raw.set_keep_alive(enable, delay_seconds)
+    def set_keep_alive(self, enable: bool, idle: int, interval: int = 1, count: int = 10) -> int:
+        return self.raw.set_keep_alive(enable, idle, interval, count)
+
+    def set_type_of_service(self, tos: int) -> int:
+        return self.raw.set_type_of_service(tos)
+
+    def get_type_of_service(self) -> Tuple[int, int]:
+        return self.raw.get_type_of_service()
 
     def ref(self) -> None:
         self.raw.ref()
@@ -503,6 +510,11 @@ class TLSHandle:
         """Send what OpenSSL wrote, and what waited, once the raw handle is free."""
         if self.outgoing.pending:
             self._out.append(self.outgoing.read())
+        if self._write_shut:
+            # After our FIN (an end() made during the handshake), the rest of the
+            # handshake cannot be sent; Node's TLSWrap drops it too.
+            self._out = []
+            return
         raw = self.raw
         if not self._out or raw.write_cb is not None or self.closed or raw.closed:
             return
@@ -583,6 +595,7 @@ class TLSHandle:
             cb(status)
 
         err = self.raw.shutdown(done)
+        self._write_shut = True
         if err:
             done(0 if err == errno.ENOTCONN else err)
 

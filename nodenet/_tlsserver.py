@@ -29,7 +29,7 @@ connection (so it cannot resume sessions).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Tuple
 
 from ._args import options_dict
 from ._netserver import Server as NetServer
@@ -64,6 +64,12 @@ class Server(NetServer):
     120000), ``session_timeout``, ``ticket_keys``, ``enable_trace``, and the
     :class:`~nodenet.Server` options.
     """
+
+    # Node's argument counts of the events a TLS server adds
+    _event_args: Dict[Hashable, int] = {
+        **NetServer._event_args, "secureConnection": 1, "tlsClientError": 2, "keylog": 2,
+        "newSession": 3, "resumeSession": 2, "OCSPRequest": 3,
+    }
 
     def __init__(self, options: Any = None, listener: Optional[Callback] = None,
                  **kwargs: Any) -> None:

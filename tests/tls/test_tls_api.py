@@ -440,3 +440,35 @@ def test_connect_argument_forms_and_lookup(tls_certs: Any, ipc_path: str) -> Non
     run(main)
     assert sorted(map(str, seen)) == sorted(map(str, ["a", "b", "c", "d", "e",
                                                       ("lookup", "test.invalid")]))
+
+
+def test_listeners_take_what_they_accept(tls_certs: Any) -> None:
+    """JavaScript's call rules for the TLS events: a listener declares fewer
+    parameters than Node passes, or more."""
+    seen: List[Any] = []
+
+    def main() -> None:
+        srv = tls.create_server(server_options(tls_certs))
+        srv.on("secureConnection", lambda: seen.append("secureConnection"))
+        srv.on("tlsClientError", lambda err: seen.append(("tlsClientError", err.code)))
+        srv.on("connection", lambda raw: raw.on("close", lambda: None))
+
+        def listening() -> None:
+            port = srv.address()["port"]
+            c = tls.connect(client_options(tls_certs, port))
+            c.on("secureConnect", lambda extra: (seen.append(("secureConnect", extra)), c.end()))
+            c.on("session", lambda: seen.append("session"))
+            c.resume()
+
+            def second(*_: Any) -> None:
+                bad = net.connect(port, "127.0.0.1", lambda: bad.end(b"GET /\r\n\r\n"))
+                bad.on("close", lambda: srv.close())
+                bad.on("error", lambda: None)
+                bad.resume()
+            c.on("close", second)
+
+        srv.listen(0, "127.0.0.1", listening)
+
+    run(main)
+    assert seen[:1] == [("secureConnect", None)]
+    assert "secureConnection" in seen and ("tlsClientError", "ERR_SSL_HTTP_REQUEST") in seen

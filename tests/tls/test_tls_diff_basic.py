@@ -7,10 +7,9 @@ from typing import Any, Callable
 import pytest
 
 import nodenet.tls as tls
-from tlsdiff import NODE26, Scenario, Trace
+from tlsdiff import Scenario, Trace
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE26 is None, reason="node 26 is not available")]
+pytestmark = pytest.mark.node
 
 CLIENT_EVENTS = ["connect", "secureConnect", "data", "end", "finish", "close", "error"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error"]

@@ -10,10 +10,9 @@ import pytest
 
 import nodenet as net
 import nodenet.tls as tls
-from tlsdiff import NODE26, Scenario, Trace
+from tlsdiff import Scenario, Trace
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE26 is None, reason="node 26 is not available")]
+pytestmark = pytest.mark.node
 
 CEV = ["secureConnect", "data", "end", "finish", "close", "error"]
 SEV = ["data", "end", "finish", "close", "error"]
@@ -136,6 +135,7 @@ def test_sni_callback_later(tls_certs: Any, servername: Optional[str]) -> None:
     Scenario(tls_certs, server_js, client_js, server_py, client_py).check()
 
 
+@pytest.mark.node20_differs("the first matching addContext entry wins, case-sensitively")
 def test_add_context(tls_certs: Any) -> None:
     """server.addContext with a wildcard; the newest matching entry wins."""
     server_js = """
@@ -554,3 +554,37 @@ def test_100_mib_with_sha256_and_backpressure(tls_certs: Any) -> None:
         c.on("close", lambda e: t.rec("C", "close", e))
 
     Scenario(tls_certs, server_js, client_js, server_py, client_py, timeout=120).check()
+
+
+def test_client_ends_before_the_handshake(tls_certs: Any) -> None:
+    """end() at once: 'finish' comes before 'secureConnect' (the FIN goes out after
+    the ClientHello), the rest of the handshake is never sent, the server hears a
+    hang-up."""
+    server_js = """
+    const srv = tls.createServer({cert: pem('leaf'), key: key('leaf')}, (s) => rec('S', 'secure'));
+    srv.on('tlsClientError', (e) => rec('srv', 'tlsClientError', e));
+    srv.on('connection', (raw) => raw.on('close', () => srv.close()));
+    srv.listen(0, '127.0.0.1', () => ready(srv.address().port));
+    """
+    client_js = """
+    const c = tls.connect({port: PORT, host: '127.0.0.1', servername: 'localhost', ca: pem('ca')});
+    watch(c, 'C', ['connect'].concat(%(cev)s));
+    c.resume();
+    c.end();
+    """ % {"cev": CEV}
+
+    def server_py(t: Trace, ready: Callable[[int], None]) -> None:
+        srv = tls.create_server({"cert": tls_certs.leaf, "key": tls_certs.leaf_key},
+                                lambda s: t.rec("S", "secure"))
+        srv.on("tlsClientError", lambda e, s: t.rec("srv", "tlsClientError", e))
+        srv.on("connection", lambda raw: raw.on("close", lambda *_: srv.close()))
+        srv.listen(0, "127.0.0.1", lambda: ready(srv.address()["port"]))
+
+    def client_py(t: Trace, port: int) -> None:
+        c = tls.connect({"port": port, "host": "127.0.0.1", "servername": "localhost",
+                         "ca": tls_certs.ca})
+        t.watch(c, "C", ["connect"] + CEV)
+        c.resume()
+        c.end()
+
+    Scenario(tls_certs, server_js, client_js, server_py, client_py).check()

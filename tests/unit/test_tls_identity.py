@@ -119,12 +119,12 @@ process.stdout.write(JSON.stringify(out));
 
 
 @pytest.mark.node
+@pytest.mark.node20_differs("no IDNA conversion of the host, no refusal of legacy IP spellings")
 def test_table_matches_node() -> None:
-    from tlsdiff import NODE26
-    if NODE26 is None:
-        pytest.skip("node 26 is not available")
+    import nodes
+    node = nodes.current()
     payload = json.dumps([[h, c] for h, c, _ in CASES])
-    out = subprocess.run([NODE26, "-e", _JS], input=payload, capture_output=True, text=True,
+    out = subprocess.run([node, "-e", _JS], input=payload, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr
     for (host, cert, reason), node in zip(CASES, json.loads(out.stdout)):

@@ -237,15 +237,14 @@ def _ours(der: bytes) -> Dict[str, Any]:
 
 @pytest.mark.node
 def test_rows_match_node(tls_certs: Any) -> None:
-    from tlsdiff import NODE26
-    if NODE26 is None:
-        pytest.skip("node 26 is not available")
+    import nodes
+    node = nodes.current()
     ders = [build() for _, build, _ in ROWS]
     for name in sorted(tls_certs.pems):
         if not name.endswith("_key"):
             ders.extend(_x509.pem_to_der(tls_certs.pems[name]))
     payload = json.dumps([base64.b64encode(d).decode() for d in ders])
-    out = subprocess.run([NODE26, "-e", _JS], input=payload, capture_output=True, text=True,
+    out = subprocess.run([node, "-e", _JS], input=payload, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr
     for der, node in zip(ders, json.loads(out.stdout)):
