@@ -399,10 +399,10 @@ class TLSSocket(Socket):
 
     # -- starting the handshake -----------------------------------------------------------
 
-    def _start(self, *_: Any) -> None:
+    def _tls_start(self, *_: Any) -> None:
         """Node's ``_start``: the client sends its ClientHello once connected."""
         if self.connecting:
-            self._add("connect", _once(self, "connect", self._start), False)
+            self._add("connect", _once(self, "connect", self._tls_start), False)
             return
         tls = self._tls
         if tls is None or self.destroyed or tls.sslobj is not None:
@@ -1004,10 +1004,10 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
         if options.get("socket") is None:
             if options.get("timeout"):
                 sock.set_timeout(options["timeout"])
-            Socket.connect(sock, options, sock._start)
+            Socket.connect(sock, options, sock._tls_start)
         sock._release_control()
         if options.get("socket") is not None:
-            sock._start()
+            sock._tls_start()
         sock._add("secure", lambda *_: _on_connect_secure(sock), False)
         sock._add("end", on_end, True)
 

@@ -588,3 +588,42 @@ def test_client_ends_before_the_handshake(tls_certs: Any) -> None:
         c.end()
 
     Scenario(tls_certs, server_js, client_js, server_py, client_py).check()
+
+
+def test_pause_on_connect(tls_certs: Any) -> None:
+    """pauseOnConnect: the handshake still happens; data waits for resume()."""
+    server_js = """
+    const srv = tls.createServer({cert: pem('leaf'), key: key('leaf'), pauseOnConnect: true}, (s) => {
+      rec('S', 'secureConnection', s.isPaused(), s.readableFlowing);
+      watch(s, 'S', %(sev)s);
+      setImmediate(() => { rec('S', 'resume', s.readableLength); s.resume(); });
+      s.on('end', () => s.end());
+      s.on('close', () => srv.close());
+    });
+    srv.listen(0, '127.0.0.1', () => ready(srv.address().port));
+    """ % {"sev": SEV}
+    client_js = """
+    const c = tls.connect({port: PORT, host: '127.0.0.1', servername: 'localhost', ca: pem('ca')});
+    watch(c, 'C', %(cev)s);
+    c.end('queued');
+    """ % {"cev": CEV}
+
+    def server_py(t: Trace, ready: Callable[[int], None]) -> None:
+        def on_secure(s: Any) -> None:
+            t.rec("S", "secureConnection", s.is_paused(), s.readable_flowing)
+            t.watch(s, "S", SEV)
+            net.set_immediate(lambda: (t.rec("S", "resume", s.readable_length), s.resume()))
+            s.on("end", lambda: s.end())
+            s.on("close", lambda *_: srv.close())
+
+        srv = tls.create_server({"cert": tls_certs.leaf, "key": tls_certs.leaf_key,
+                                 "pauseOnConnect": True}, on_secure)
+        srv.listen(0, "127.0.0.1", lambda: ready(srv.address()["port"]))
+
+    def client_py(t: Trace, port: int) -> None:
+        c = tls.connect({"port": port, "host": "127.0.0.1", "servername": "localhost",
+                         "ca": tls_certs.ca})
+        t.watch(c, "C", CEV)
+        c.end("queued")
+
+    Scenario(tls_certs, server_js, client_js, server_py, client_py).check()
