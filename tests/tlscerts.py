@@ -72,7 +72,10 @@ class Certs:
             raise AttributeError(name) from None
 
     def path(self, name: str) -> str:
-        return os.path.join(self.directory, name + (".key" if name.endswith("_key") else ".pem"))
+        """The file of ``name``: ``path('leaf')`` is leaf.pem, ``path('leaf_key')`` leaf.key."""
+        if name.endswith("_key"):
+            return os.path.join(self.directory, name[:-4] + ".key")
+        return os.path.join(self.directory, name + ".pem")
 
 
 def _run(args: List[str], cwd: str) -> None:

@@ -422,3 +422,64 @@ def test_without_the_message_hook(tls_certs: Any, monkeypatch: Any) -> None:
         assert (seen["ok"], seen["err"]) == (True, None)
     else:
         assert (seen["ok"], seen["err"]) == (False, "UNABLE_TO_VERIFY_LEAF_SIGNATURE")
+
+
+@pytest.mark.parametrize("side", ["server", "client"])
+def test_end_sends_close_notify(tls_certs: Any, side: str) -> None:
+    """end() sends a close_notify before the FIN: a plain blocking ``ssl`` peer that
+    refuses ragged EOFs reads the data and then a clean end of stream."""
+    import socket
+    import ssl
+    result: Dict[str, Any] = {}
+
+    def peer(sock: socket.socket, server_side: bool) -> None:
+        try:
+            if server_side:
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(tls_certs.path("leaf"), tls_certs.path("leaf_key"))
+                conn = ctx.wrap_socket(sock, server_side=True, suppress_ragged_eofs=False)
+            else:
+                ctx = ssl.create_default_context(cafile=tls_certs.path("ca"))
+                conn = ctx.wrap_socket(sock, server_hostname="localhost",
+                                       suppress_ragged_eofs=False)
+            data = b""
+            while True:
+                chunk = conn.recv(100)
+                if not chunk:
+                    break
+                data += chunk
+            result["data"] = data
+            conn.close()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+            result["error"] = repr(exc)
+            sock.close()
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    if side == "server":
+        thread = threading.Thread(target=lambda: peer(socket.create_connection(
+            ("127.0.0.1", port)), False))
+        listener.close()
+
+        def main() -> None:
+            srv = tls.create_server(server_options(tls_certs), lambda s: s.end(b"bye"))
+            srv.on("connection", lambda raw: raw.on("close", lambda *_: srv.close()))
+            srv.listen(port, "127.0.0.1", thread.start)
+    else:
+        def accept() -> None:
+            conn, _ = listener.accept()
+            listener.close()
+            peer(conn, True)
+        thread = threading.Thread(target=accept)
+        thread.start()
+
+        def main() -> None:
+            c = tls.connect(client_options(tls_certs, port))
+            c.on("secureConnect", lambda: c.end(b"bye"))
+            c.on("error", lambda err: result.update(client_error=err))
+
+    run(main)
+    thread.join(10)
+    assert result == {"data": b"bye"}
