@@ -39,6 +39,7 @@ from . import _handle
 from ._handle import StreamHandle
 from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import get_loop
 from ._validators import (
     is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
@@ -51,7 +52,7 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb
+from .stream import Duplex, _split_args, _maybe_read_more_nt, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -270,12 +271,12 @@ class Socket(Duplex):
                     self._onread_gen = buf
                 else:
                     self._onread_buffer = buf     # the callback gets this very object
-                self._onread_callback = cb
+                self._onread_callback = adapt(cb, 2)     # (nread, buffer)
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
         self._keep_alive_interval = None   # seconds; None: undefined
-        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._keep_alive_count = None      # as given; None: undefined
         self._tos = None
         self.server = None
         self._server = None
@@ -674,11 +675,10 @@ class Socket(Duplex):
         assert w is not None
         if not w.ending:
             return Duplex.write(self, chunk, encoding, callback)
-        if callable(encoding):
-            callback = encoding
+        _encoding, cb = _split_args(encoding, callback)
         er = epipe_ended_by_peer()
-        if callable(callback):
-            self._tick(callback, er)
+        if cb is not None:
+            self._tick(cb, er)
         self._destroy_impl(er, None)
         return False
 
