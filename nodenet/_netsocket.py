@@ -136,7 +136,7 @@ class Socket(Duplex):
         "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
         "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path", "_where",
     )
 
     _event_args: Dict[Hashable, int] = {
@@ -289,6 +289,7 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
+        self._where: Optional[str] = None    # endpoints kept for an unhandled 'error'
         self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
@@ -818,6 +819,9 @@ class Socket(Duplex):
             self._connect_ctx.close_all()
             self._connect_ctx = None
         handle = self._handle
+        if exception is not None and "error" not in self._events:
+            # an unhandled 'error' is coming: keep the endpoints for its report
+            self._where = self._endpoints(exception)
         if handle is not None:
             is_exception = exception is not None
             self._bytes_read = handle.bytes_read
@@ -1148,8 +1152,25 @@ class Socket(Duplex):
     def __exit__(self, *exc: Any) -> None:
         self.destroy()
 
+    def _endpoints(self, err: Optional[BaseException] = None) -> str:
+        """``local -> remote`` (``ip:port`` each) as far as they are known (the
+        remote end of a failed connect comes from its error)."""
+        def show(info: Dict[str, Any]) -> str:
+            address = info.get("address")
+            if address is None:
+                return "?"
+            return f"[{address}]:{info.get('port')}" if ":" in address \
+                else f"{address}:{info.get('port')}"
+        local, remote = self._get_sockname(), self._get_peername()
+        if not remote and getattr(err, "address", None) and getattr(err, "port", None):
+            remote = {"address": err.address, "port": err.port}  # type: ignore[union-attr]
+        if not local and not remote:
+            return "unix socket" if self._handle is not None and not self._handle.is_tcp \
+                else "not connected"
+        return f"{show(local)} -> {show(remote)}"
+
     def __repr__(self) -> str:
-        return f"<Socket {self.ready_state} fd={self.fileno()}>"
+        return f"<Socket {self.ready_state} {self._where or self._endpoints()}>"
 
 
 # ---------------------------------------------------------------------- helpers
