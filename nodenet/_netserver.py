@@ -269,7 +269,7 @@ class Server(EventEmitter):
         if self._handle is not None:
             raise ERR_SERVER_ALREADY_LISTEN()
         if cb is not None:
-            self._add("listening", _Once(self, "listening", cb), False)
+            self._add("listening", _Once(self, "listening", cb, adapt(cb, 0)), False)
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
         backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
@@ -568,7 +568,8 @@ class Server(EventEmitter):
                     once(ERR_SERVER_NOT_RUNNING())
                 self._add("close", _Once(self, "close", not_running), False)
             else:
-                self._add("close", _Once(self, "close", callback), False)   # cb(), as Node
+                self._add("close", _Once(self, "close", callback, adapt(callback, 0)),
+                          False)   # cb(), as Node
         if self._handle is not None:
             self._handle.close()
             self._handle = None

@@ -39,6 +39,7 @@ from .errors import (
     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
+from ._fastpath import ENABLED as FAST_PATHS
 from ._jscall import adapt
 from .events import EventEmitter, _Once
 
@@ -947,7 +948,8 @@ class _Pipe:
         # pipe() and every listener here run on the source's loop thread; a
         # destination emitter of that thread takes listeners straight into its
         # table (no thread hop, no checks), anything else through its methods.
-        self.direct = isinstance(dest, EventEmitter) and not dest._foreign()
+        # FAST PATH (_fastpath.py)
+        self.direct = FAST_PATHS and isinstance(dest, EventEmitter) and not dest._foreign()
 
     def _on(self, emitter: Any, event: str, fn: Callback, once: bool = False,
             prepend: bool = False) -> None:
