@@ -257,7 +257,14 @@ class StreamHandle(Handle):
             sent = 0
         except OSError as exc:
             return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
-        self.bytes_written += total    # what was sent or is queued, as Node counts it
+        return self.sent(bufs, total, sent, cb)
+
+    def sent(self, bufs: List[Any], total: int, sent: int,
+             cb: Optional[Callable[[int], None]]) -> Tuple[int, bool]:
+        """After a send took ``sent`` of ``total`` bytes: (0, async). The rest waits
+        for writability in one request; the bytes count as written (Node counts
+        what was sent or queued)."""
+        self.bytes_written += total
         if sent == total:
             return 0, False
         self.write_bufs = _remaining(bufs, sent)

@@ -35,10 +35,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, 
 from . import _defaults
 from ._args import normalize_args, options_dict
 from ._debug import debug
+from ._fastpath import ENABLED as FAST_PATHS
 from . import _handle
 from ._handle import StreamHandle
 from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
+from ._jscall import adapt
+from ._sockopts import SEND_FLAGS
 from ._loop import get_loop
 from ._validators import (
     is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
@@ -51,7 +54,8 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb
+from .events import _Once
+from .stream import Duplex, _split_args, _maybe_read_more_nt, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -112,7 +116,8 @@ def _read_more_nt(sock: Socket, state: Any) -> None:
     only changes the state (:meth:`Socket._read_zero_in_place`) and leaves the
     length alone, which ends the loop; anything else takes the general path.
     """
-    if (state.high_water_mark > 0 or state.flowing) and sock._read_zero_in_place():
+    if FAST_PATHS and (state.high_water_mark > 0 or state.flowing) \
+            and sock._read_zero_in_place():
         state.reading_more = False
     else:
         _maybe_read_more_nt(sock, state)
@@ -135,7 +140,7 @@ class Socket(Duplex):
         "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
         "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path", "_where",
     )
 
     _event_args: Dict[Hashable, int] = {
@@ -270,12 +275,12 @@ class Socket(Duplex):
                     self._onread_gen = buf
                 else:
                     self._onread_buffer = buf     # the callback gets this very object
-                self._onread_callback = cb
+                self._onread_callback = adapt(cb, 2)     # (nread, buffer)
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
         self._keep_alive_interval = None   # seconds; None: undefined
-        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._keep_alive_count = None      # as given; None: undefined
         self._tos = None
         self.server = None
         self._server = None
@@ -288,6 +293,7 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
+        self._where: Optional[str] = None    # endpoints kept for an unhandled 'error'
         self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
@@ -357,7 +363,7 @@ class Socket(Duplex):
             on_abort()
             return
         signal.once("abort", on_abort)
-        self._add("close", _once(self, "close", lambda *_: signal.remove_listener(
+        self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
             "abort", on_abort)), False)
 
     def _on_readable_stream_end(self, *_: Any) -> None:
@@ -391,7 +397,7 @@ class Socket(Duplex):
                 self._abort_on(signal)       # deferred from another thread's constructor
             return
         if cb is not None:
-            self._add("connect", _once(self, "connect", cb), False)
+            self._add("connect", _Once(self, "connect", cb, adapt(cb, 0)), False)
         self._after_fin = False
         if self.destroyed:
             self._handle = None
@@ -500,7 +506,7 @@ class Socket(Duplex):
         # An adopted BoundSocket is not connected yet either: wait for 'connect' (Node
         # starts reading and fails with 'read ENOTCONN'; docs/compat.md).
         if self.connecting or self._handle is None or self._bound:
-            self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
+            self._add("connect", _Once(self, "connect", lambda: self._read(size)), False)
         elif not self._handle.reading:
             self._try_read_start()
 
@@ -519,18 +525,27 @@ class Socket(Duplex):
             return
         if self._onread_callback is None:
             state = self._readable_state
-            if (state.flowing and not state.sync and state.data_listening
+            if (FAST_PATHS and state.flowing and not state.sync and state.data_listening
                     and state.length == 0 and state.decoder is None
                     and not state.ended and state.errored is None):
-                # push(data) when flowing with nothing buffered: straight to 'data'
+                # FAST PATH (_fastpath.py): push(data) when flowing with nothing
+                # buffered goes straight to the 'data' listeners, and Node's
+                # maybeReadMore tick is done in place when its outcome is known.
                 state.reading = False
                 if state.multi_await_drain:
                     state.await_drain_writers.clear()
                 else:
                     state.await_drain_writers = None
                 state.data_emitted = True
-                self._emit("data", data)
-                if not state.reading_more:      # _maybe_read_more, inlined
+                handlers = self._events.get("data")
+                if type(handlers) is tuple:
+                    for listener in handlers:
+                        listener(data)
+                elif handlers is not None:
+                    handlers(data)
+                if not state.reading_more and not (
+                        (state.high_water_mark > 0 or state.flowing)
+                        and self._read_zero_in_place()):
                     state.reading_more = True
                     self._loop._ticks.append(  # type: ignore[union-attr]
                         (_read_more_nt, (self, state)))
@@ -594,14 +609,15 @@ class Socket(Duplex):
             if (not self.connecting and handle is not None and not handle.reading
                     and not handle.closed):
                 self._try_read_start()
-        elif size == 0 and self._read_zero_in_place():
+        elif FAST_PATHS and size == 0 and self._read_zero_in_place():
             return None
         return Duplex._read_impl(self, size)
 
     def _read_zero_in_place(self) -> bool:
-        """``read(0)`` with nothing buffered while the handle reads, if that is the
-        case: Readable's steps would end with ``reading`` and ``need_readable``
-        set and ``_read`` a no-op, so only those are set. True if it applied."""
+        """FAST PATH (``_fastpath.py``): ``read(0)`` with nothing buffered while the
+        handle reads, if that is the case: Readable's steps would end with
+        ``reading`` and ``need_readable`` set and ``_read`` a no-op, so only those
+        are set. True if it applied."""
         handle = self._handle
         state = self._readable_state
         if (handle is not None and handle.reading and not self.connecting
@@ -622,7 +638,7 @@ class Socket(Duplex):
         mark, False if the caller should wait for ``'drain'``. After the peer
         ended and our side ended too, the write fails with EPIPE.
         """
-        if (type(chunk) is bytes and encoding is None and callback is None
+        if (FAST_PATHS and type(chunk) is bytes and encoding is None and callback is None
                 and self._loop._ident == _get_ident()):  # type: ignore[union-attr]
             w = self._writable_state
             handle = self._handle
@@ -631,27 +647,33 @@ class Socket(Duplex):
                              or w.need_drain or w.buffered)
                     and w.errored is None and w.high_water_mark > 0 and chunk
                     and handle.write_cb is None):
-                return self._fast_write(chunk, handle, w)
+                # FAST PATH (_fastpath.py): one send() from here; when the kernel
+                # takes it all, every state change of the general path cancels out.
+                if self._idle_ms:
+                    self._update_timer()
+                try:
+                    sent = handle.sock.send(chunk, SEND_FLAGS)  # type: ignore[union-attr]
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                except OSError as exc:
+                    return self._fast_write_rest(chunk, handle, w, 0, exc.errno or errno.EIO)
+                if sent == len(chunk):
+                    handle.bytes_written += sent
+                    return True      # length back to 0 < high-water mark
+                return self._fast_write_rest(chunk, handle, w, sent, 0)
         if self._after_fin:
             return self._query(self._write_after_fin, chunk, encoding, callback)  # type: ignore[no-any-return]
         return Duplex.write(self, chunk, encoding, callback)
 
-    def _fast_write(self, chunk: bytes, handle: StreamHandle, w: Any) -> bool:
-        """``write(bytes)`` on a connected socket with nothing queued, in one step.
-
-        The general path (Writable.write -> _write -> _write_generic -> the
-        handle) would add the chunk to ``writable_length``, send it, and on a
-        synchronous completion take it off again with no tick to schedule (no
-        callback, no 'drain' pending); this does the same state changes directly.
-        A partial send leaves exactly the state of an async write in flight.
+    def _fast_write_rest(self, chunk: bytes, handle: StreamHandle, w: Any, sent: int,
+                         err: int) -> bool:
+        """The write fast path when the kernel did not take it all: join the
+        general path's state there. ``sent`` bytes went (the rest waits in the
+        handle as an async write), or the send failed with ``err``.
         """
-        if self._idle_ms:
-            self._update_timer()
-        self._pending_data = None
-        err, is_async = handle.write([chunk], None)
-        if not err and not is_async:
-            return True      # length back to 0 < high-water mark
         length = len(chunk)
+        if not err:
+            handle.sent([chunk], length, sent, None)
         w.pending_cb += 1
         w.length += length
         w.writelen = length
@@ -674,11 +696,10 @@ class Socket(Duplex):
         assert w is not None
         if not w.ending:
             return Duplex.write(self, chunk, encoding, callback)
-        if callable(encoding):
-            callback = encoding
+        _encoding, cb = _split_args(encoding, callback)
         er = epipe_ended_by_peer()
-        if callable(callback):
-            self._tick(callback, er)
+        if cb is not None:
+            self._tick(cb, er)
         self._destroy_impl(er, None)
         return False
 
@@ -702,8 +723,8 @@ class Socket(Duplex):
             def on_close(*_: Any) -> None:
                 cb(ERR_SOCKET_CLOSED_BEFORE_CONNECTION())
 
-            self._add("connect", _once(self, "connect", on_connect), False)
-            self._add("close", _once(self, "close", on_close), False)
+            self._add("connect", _Once(self, "connect", on_connect), False)
+            self._add("close", _Once(self, "close", on_close), False)
             return
         self._pending_data = None
         handle = self._handle
@@ -749,7 +770,7 @@ class Socket(Duplex):
         calls back and emits ``'finish'`` (Node >= 21; Node 20 waited forever).
         """
         if self.connecting:
-            self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
+            self._add("connect", _Once(self, "connect", lambda: self._final(callback)), False)
             return
         handle = self._handle
         if handle is None:
@@ -781,7 +802,7 @@ class Socket(Duplex):
         if self.writable_finished:
             self._destroy_impl(None, None)
         else:
-            self._add("finish", _once(self, "finish", lambda: self._destroy_impl(None, None)),
+            self._add("finish", _Once(self, "finish", lambda: self._destroy_impl(None, None)),
                       False)
 
     def reset_and_destroy(self) -> Socket:
@@ -800,7 +821,7 @@ class Socket(Duplex):
             if not handle.is_tcp:
                 raise ERR_INVALID_HANDLE_TYPE()
             if self.connecting:
-                self._add("connect", _once(self, "connect", self._reset), False)
+                self._add("connect", _Once(self, "connect", self._reset), False)
             else:
                 self._reset()
         else:
@@ -818,6 +839,9 @@ class Socket(Duplex):
             self._connect_ctx.close_all()
             self._connect_ctx = None
         handle = self._handle
+        if exception is not None and "error" not in self._events:
+            # an unhandled 'error' is coming: keep the endpoints for its report
+            self._where = self._endpoints(exception)
         if handle is not None:
             is_exception = exception is not None
             self._bytes_read = handle.bytes_read
@@ -866,7 +890,8 @@ class Socket(Duplex):
             self._arm_idle()
             if callback is not None:
                 validate_function(callback, "callback")
-                self._add("timeout", _once(self, "timeout", callback), False)
+                self._add("timeout", _Once(self, "timeout", callback, adapt(callback, 0)),
+                          False)
         return self
 
     def _arm_idle(self) -> None:
@@ -1027,7 +1052,7 @@ class Socket(Duplex):
     def _set_ref(self, refed: bool) -> None:
         handle = self._handle
         if handle is None:
-            self._add("connect", _once(self, "connect", lambda: self._set_ref(refed)), False)
+            self._add("connect", _Once(self, "connect", lambda: self._set_ref(refed)), False)
         elif refed:
             handle.ref()
         else:
@@ -1148,17 +1173,28 @@ class Socket(Duplex):
     def __exit__(self, *exc: Any) -> None:
         self.destroy()
 
+    def _endpoints(self, err: Optional[BaseException] = None) -> str:
+        """``local -> remote`` (``ip:port`` each) as far as they are known (the
+        remote end of a failed connect comes from its error)."""
+        def show(info: Dict[str, Any]) -> str:
+            address = info.get("address")
+            if address is None:
+                return "?"
+            return f"[{address}]:{info.get('port')}" if ":" in address \
+                else f"{address}:{info.get('port')}"
+        local, remote = self._get_sockname(), self._get_peername()
+        if not remote and getattr(err, "address", None) and getattr(err, "port", None):
+            remote = {"address": err.address, "port": err.port}  # type: ignore[union-attr]
+        if not local and not remote:
+            return "unix socket" if self._handle is not None and not self._handle.is_tcp \
+                else "not connected"
+        return f"{show(local)} -> {show(remote)}"
+
     def __repr__(self) -> str:
-        return f"<Socket {self.ready_state} fd={self.fileno()}>"
+        return f"<Socket {self.ready_state} {self._where or self._endpoints()}>"
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _once(emitter: Any, event: str, fn: Callback) -> Any:
-    """An internal once wrapper (no validation, no newListener detour)."""
-    from .events import _Once
-    return _Once(emitter, event, fn)
 
 
 def _js(value: Any) -> str:

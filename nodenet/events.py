@@ -33,7 +33,7 @@ from typing import (
 
 from ._jscall import adapt, unwrap
 from ._validators import validate_function, validate_number
-from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
+from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -100,11 +100,12 @@ class _Once:
 
     __slots__ = ("target", "event", "listener", "call", "fired")
 
-    def __init__(self, target: EventEmitter, event: Hashable, listener: Listener) -> None:
+    def __init__(self, target: EventEmitter, event: Hashable, listener: Listener,
+                 call: Optional[Listener] = None) -> None:
         self.target = target
         self.event = event
         self.listener = unwrap(listener)
-        self.call = adapt(listener, target._event_args.get(event))
+        self.call = listener if call is None else call   # nodenet's own: called as is
         self.fired = False
 
     def __call__(self, *args: Any) -> Any:
@@ -225,7 +226,8 @@ class EventEmitter:
         if listener is _MISSING:
             return _decorator(self.once, event)
         validate_function(listener, "listener")
-        self._added(event, _Once(self, event, listener), False)
+        self._added(event, _Once(self, event, listener,
+                                 adapt(listener, self._event_args.get(event))), False)
         return self
 
     def prepend_once_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
@@ -234,7 +236,8 @@ class EventEmitter:
         if listener is _MISSING:
             return _decorator(self.prepend_once_listener, event)
         validate_function(listener, "listener")
-        self._added(event, _Once(self, event, listener), True)
+        self._added(event, _Once(self, event, listener,
+                                 adapt(listener, self._event_args.get(event))), True)
         return self
 
     def _added(self, event: Hashable, listener: Listener, prepend: bool) -> None:
@@ -395,9 +398,12 @@ class EventEmitter:
             handlers = events.get("error")
             if handlers is None:
                 err = args[0] if args else None
-                if isinstance(err, BaseException):
-                    raise err
-                raise UnhandledError(err)
+                if not isinstance(err, BaseException):
+                    err = UnhandledError(err)
+                # Node's "Emitted 'error' event on Socket instance at:" line
+                add_note(err, f"Emitted 'error' event on {self!r} with no 'error' listener: "
+                              f"add one (.on('error', ...)) to handle it")
+                raise err
         else:
             handlers = events.get(event)
             if handlers is None:
