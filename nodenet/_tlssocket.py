@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, 
 from . import _tlscontext, _tlsverify, _x509
 from ._args import normalize_args, options_dict
 from ._isip import is_ip
-from ._netsocket import Socket, _once, _seconds
+from ._jscall import adapt
+from ._netsocket import Socket, _seconds
 from ._tlscontext import SecureContext, is_bytes_like
 from ._tlserrors import (
     ERR_FEATURE_UNAVAILABLE, ERR_TLS_HANDSHAKE_TIMEOUT, ERR_TLS_INVALID_CONTEXT,
@@ -53,6 +54,8 @@ from ._validators import (
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeError, NodeRangeError, NodeTypeError,
 )
+from .events import _Once
+from .stream import Duplex
 
 if TYPE_CHECKING:
     from ._handle import StreamHandle
@@ -361,7 +364,7 @@ class TLSSocket(Socket):
                 self.connecting = False
                 self._emit("connect")
 
-            socket._add("connect", _once(socket, "connect", on_parent_connect), False)
+            socket._add("connect", _Once(socket, "connect", on_parent_connect), False)
         if wrap is not None:
             wrap._add("error", lambda err=None, *_: self._emit_tls_error(err), False)
             wrap._add("close", lambda *_: self._destroy_impl(None, None), False)
@@ -402,7 +405,7 @@ class TLSSocket(Socket):
     def _tls_start(self, *_: Any) -> None:
         """Node's ``_start``: the client sends its ClientHello once connected."""
         if self.connecting:
-            self._add("connect", _once(self, "connect", self._tls_start), False)
+            self._add("connect", _Once(self, "connect", self._tls_start), False)
             return
         tls = self._tls
         if tls is None or self.destroyed or tls.sslobj is not None:
@@ -451,7 +454,7 @@ class TLSSocket(Socket):
             offered = [p.decode("latin-1") for p in hello.alpn] if hello.alpn else None
             if self._alpn_callback is not None and offered is not None:
                 try:
-                    chosen = self._alpn_callback({"servername": hello.servername or False,
+                    chosen = adapt(self._alpn_callback, 1)({"servername": hello.servername or False,
                                                   "protocols": offered})
                 except Exception as exc:   # Node destroys the socket with it
                     resume(exc)
@@ -501,9 +504,17 @@ class TLSSocket(Socket):
             if sni is _default_sni:
                 _default_sni(self, hello.servername, done)
             else:
-                sni(hello.servername, done)
+                adapt(sni, 2)(hello.servername, done)
         except Exception as exc:
             self._destroy_impl(exc, None)
+
+    def write(self, chunk: Any, encoding: Any = None, callback: Optional[Callback] = None) -> bool:
+        """Node: ``socket.write(data[, encoding][, callback])`` — the cleartext is
+        encrypted by the TLS handle. (Socket's fast path sends on the OS socket
+        itself, which a TLS socket must never do, so this takes the stream path.)"""
+        if self._after_fin:
+            return self._query(self._write_after_fin, chunk, encoding, callback)  # type: ignore[no-any-return]
+        return Duplex.write(self, chunk, encoding, callback)
 
     # -- events from the TLS handle ----------------------------------------------------
 
@@ -787,7 +798,7 @@ class TLSSocket(Socket):
         if self.destroyed:
             return None
         if callback is not None:
-            self._run(self._tick, callback, ERR_TLS_RENEGOTIATION_UNSUPPORTED())
+            self._run(self._tick, adapt(callback, 1), ERR_TLS_RENEGOTIATION_UNSUPPORTED())
         return False
 
     def disable_renegotiation(self) -> None:
@@ -872,7 +883,7 @@ def _on_connect_secure(sock: TLSSocket) -> None:
     verify = sock._verify_peer(_tlsverify.PURPOSE_SERVER)
     if verify is None and not sock.is_session_reused():
         cert = sock._get_peer_certificate(True)
-        verify = options["check_server_identity"](_session_identity(options), cert)
+        verify = adapt(options["check_server_identity"], 2)(_session_identity(options), cert)
     if verify:
         sock.authorized = False
         sock.authorization_error = getattr(verify, "code", None) or str(verify)
@@ -1000,7 +1011,7 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
         if servername:
             sock._requested_servername = servername
         if cb is not None:
-            sock._add("secureConnect", _once(sock, "secureConnect", cb), False)
+            sock._add("secureConnect", _Once(sock, "secureConnect", cb, adapt(cb, 0)), False)
         if options.get("socket") is None:
             if options.get("timeout"):
                 sock.set_timeout(options["timeout"])

@@ -483,3 +483,48 @@ def test_end_sends_close_notify(tls_certs: Any, side: str) -> None:
     run(main)
     thread.join(10)
     assert result == {"data": b"bye"}
+
+
+def test_no_cleartext_on_the_wire(tls_certs: Any) -> None:
+    """A relay between client and server records every byte: the data written on
+    either side (by write() with bytes, which net.Socket sends on a fast path, by
+    write() with text, by end()) never appears in the clear."""
+    secrets = [b"secret-by-bytes", b"secret-by-text", b"secret-by-end", b"secret-reply"]
+    wire: List[bytes] = []
+    got: Dict[str, List[bytes]] = {"server": [], "client": []}
+
+    def main() -> None:
+        def on_secure(s: Any) -> None:
+            s.on("data", got["server"].append)
+            s.on("end", lambda: s.end(secrets[3]))
+
+        srv = tls.create_server(server_options(tls_certs), on_secure)
+
+        def on_relay(inbound: Any) -> None:
+            outbound = net.connect({"port": srv.address()["port"], "host": "127.0.0.1",
+                                    "allowHalfOpen": True})
+            inbound.on("data", lambda d: (wire.append(bytes(d)), outbound.write(d)))
+            outbound.on("data", lambda d: (wire.append(bytes(d)), inbound.write(d)))
+            outbound.on("end", inbound.end)
+            inbound.on("end", outbound.end)
+
+        relay = net.create_server({"allowHalfOpen": True}, on_relay)
+
+        def ready() -> None:
+            c = tls.connect(client_options(tls_certs, relay.address()["port"]))
+
+            def secure() -> None:
+                c.write(secrets[0])
+                c.write(secrets[1].decode(), "utf8")
+                c.end(secrets[2])
+            c.on("secureConnect", secure)
+            c.on("data", got["client"].append)
+            c.on("close", lambda *_: (srv.close(), relay.close()))
+
+        srv.listen(0, "127.0.0.1", lambda: relay.listen(0, "127.0.0.1", ready))
+
+    run(main)
+    assert b"".join(got["server"]) == b"".join(secrets[:3])
+    assert b"".join(got["client"]) == secrets[3]
+    stream = b"".join(wire)
+    assert len(stream) > 1000 and not any(s in stream for s in secrets)
