@@ -44,7 +44,9 @@ def options_dict(options: Optional[Mapping[str, Any]], **kwargs: Any) -> Dict[st
 
 def to_number(value: Any) -> Any:
     """Node's ``toNumber``: ``Number(x)`` when it is >= 0, else False."""
-    number = js_to_number(value) if isinstance(value, (str, int, float)) else float("nan")
+    if callable(value) or isinstance(value, Mapping):
+        return False                     # Number(function) and Number({}) are NaN
+    number = js_to_number(value)
     return number if number >= 0 else False
 
 

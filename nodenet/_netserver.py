@@ -30,15 +30,15 @@ import socket
 import stat
 from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
 
-from ._args import normalize_args, to_number
+from ._args import normalize_args, options_dict, to_number
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
-from ._netsocket import Socket, _validate_signal
+from ._netsocket import Socket, _keep_alive_seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
-    is_number, js_truthy, validate_function, validate_number, validate_port,
+    is_number, js_to_int32, js_truthy, validate_function, validate_number, validate_port,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
@@ -214,17 +214,20 @@ class Server(EventEmitter):
             connection_listener, options = options, None
         if options is not None and not isinstance(options, Mapping):
             raise ERR_INVALID_ARG_TYPE("options", "Object", options)
-        from ._args import options_dict
         opts = options_dict(options, **kwargs)
         delay = opts.get("keep_alive_initial_delay")
         if delay is not None:
-            validate_number(delay, "options.keep_alive_initial_delay")
-            delay = max(delay, 0)
+            delay = max(validate_number(delay, "options.keep_alive_initial_delay"), 0)
         hwm = opts.get("high_water_mark")
         if hwm is not None:
-            validate_number(hwm, "options.high_water_mark")
+            given = hwm
+            hwm = validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
                 hwm = DEFAULT_HIGH_WATER_MARK
+            elif not hwm.is_integer():
+                # NaN, 1.5, Infinity: Node accepts them here and then throws this from
+                # every accept, which kills the process; nodenet says so at the call.
+                raise ERR_INVALID_ARG_VALUE("options.high_water_mark", given)
         block_list = opts.get("block_list")
         if block_list is not None:
             from .blocklist import BlockList
@@ -238,7 +241,7 @@ class Server(EventEmitter):
         self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
-        self.keep_alive_initial_delay = int((delay or 0) / 1000)
+        self.keep_alive_initial_delay = _keep_alive_seconds(delay)
         self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
@@ -275,13 +278,21 @@ class Server(EventEmitter):
             raise ERR_SERVER_ALREADY_LISTEN()
         if cb is not None:
             self._add("listening", _Once(self, "listening", cb), False)
+        # (handle|path|port, backlog) or (port, host, backlog): Node's toNumber, kept raw
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
-        backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
         self._listening_id += 1
-        inner = options.get("handle") or options.get("_handle")
-        if inner is not None and handle_arg is None:
+        # Node: options = options._handle || options.handle || options
+        inner = options.get("_handle")
+        if not js_truthy(inner):
+            inner = options.get("handle")
+        if js_truthy(inner) and handle_arg is None:
             handle_arg = _as_handle(inner)
+            if handle_arg is None:
+                if not isinstance(inner, Mapping):
+                    raise ERR_INVALID_ARG_VALUE("options", inner,
+                                                'must have the property "port" or "path"')
+                options = options_dict(inner)      # a plain object: it is the options
         if handle_arg is not None:
             if handle_arg[0] == "none":   # Node: an object with no handle, as options
                 raise ERR_INVALID_ARG_VALUE("options", handle_arg[1],
@@ -294,7 +305,7 @@ class Server(EventEmitter):
             self._watch_signal(signal)
         fd: Any = options.get("fd")
         if is_number(fd) and fd >= 0:
-            self._listen_fd(("fd", int(fd)), backlog_from_args)
+            self._listen_fd(("fd", fd), backlog_from_args)
             return self
         port = options.get("port")
         if ((not args and not kwargs) or (args and callable(args[0]))
@@ -304,9 +315,9 @@ class Server(EventEmitter):
         reuse_port = options.get("reuse_port") is True
         if "port" in options and (is_number(port) or isinstance(port, str)):
             port = validate_port(port, "options.port")
-            backlog = options.get("backlog") or backlog_from_args
+            backlog = _option_backlog(options, backlog_from_args)
             host = options.get("host")
-            if host:
+            if js_truthy(host):            # JavaScript's: {} and [] are (bad) hosts
                 self._lookup_and_listen(port, host, backlog, ipv6_only, reuse_port)
             else:
                 self._setup_listen(None, port, 4, backlog, ipv6_only, reuse_port)
@@ -321,7 +332,7 @@ class Server(EventEmitter):
                     "can not set readableAll or writableAllt to true when path is "
                     "abstract unix socket")
             self._pipe_name = path
-            backlog = options.get("backlog") or backlog_from_args
+            backlog = _option_backlog(options, backlog_from_args)
             self._listen_pipe(path, backlog, readable_all, writable_all)
             return self
         if "port" not in options and "path" not in options:
@@ -341,7 +352,7 @@ class Server(EventEmitter):
         self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
             "abort", on_abort)), False)
 
-    def _lookup_and_listen(self, port: int, host: str, backlog: int, ipv6_only: bool,
+    def _lookup_and_listen(self, port: int, host: Any, backlog: int, ipv6_only: bool,
                            reuse_port: bool) -> None:
         from . import dns
         listening_id = self._listening_id
@@ -385,7 +396,7 @@ class Server(EventEmitter):
         loop = self._loop
         assert loop is not None
         handle.server = self
-        err = handle.listen(backlog or _DEFAULT_BACKLOG)
+        err = handle.listen(backlog)
         if err:
             handle.close()
             loop.next_tick(self._emit, "error", listen_error(err, address, port))
@@ -446,13 +457,18 @@ class Server(EventEmitter):
                 self._handle = None
                 raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
 
-    def _listen_fd(self, spec: Any, backlog: int) -> None:
+    def _listen_fd(self, spec: Any, backlog: Any) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""
         loop = self._loop
         assert loop is not None
         kind, value = spec
+        backlog = _backlog(backlog)
         try:
             if kind == "fd":
+                if not (isinstance(value, int) or value.is_integer()) or \
+                        not 0 <= value <= 0x7FFFFFFF:
+                    raise OSError(errno.EINVAL, "not an int32 fd")   # Node's createHandle
+                value = int(value)
                 st = os.fstat(value)
                 if stat.S_ISFIFO(st.st_mode):   # Node opens a FIFO as a pipe; listen() fails
                     raise OSError(errno.ENOTSOCK, "not a socket")
@@ -464,9 +480,11 @@ class Server(EventEmitter):
             if sock.type != socket.SOCK_STREAM:
                 sock.detach() if kind == "fd" else sock.close()
                 raise OSError(errno.EINVAL, "not a stream socket")
-        except OSError as exc:
-            code = exc.errno if exc.errno in (errno.EINVAL, errno.ENOTSOCK, errno.EBADF) \
-                else errno.EINVAL
+        except (OSError, TypeError, ValueError, OverflowError) as exc:
+            # what fileno() gave is no fd at all (a str, -1, 2**40): EINVAL as in Node
+            code = getattr(exc, "errno", None)
+            if code not in (errno.EINVAL, errno.ENOTSOCK, errno.EBADF):
+                code = errno.EINVAL
             loop.next_tick(self._emit, "error", listen_error(code, None))
             return
         handle = _ListenHandle(loop, sock)
@@ -620,6 +638,25 @@ class Server(EventEmitter):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _option_backlog(options: Mapping[str, Any], from_args: Any) -> int:
+    """Node's ``options.backlog || backlogFromArgs``, made a listen(2) backlog."""
+    backlog = options.get("backlog")
+    return _backlog(backlog if js_truthy(backlog) else from_args)
+
+
+def _backlog(value: Any) -> int:
+    """What Node passes to listen(2): ``backlog || 511`` through ToInt32 (C++ binding).
+
+    Any value is accepted (``'x'`` and NaN are 0, ``2**31`` wraps negative). A
+    negative backlog is read by the kernel as unsigned, i.e. its maximum, so it
+    becomes 2**31-1 here (Python's ``listen()`` would make it 0).
+    """
+    if not js_truthy(value):
+        return _DEFAULT_BACKLOG
+    backlog = js_to_int32(value)
+    return backlog if backlog >= 0 else 0x7FFFFFFF
 
 
 def _info(conn: socket.socket, method: str) -> Dict[str, Any]:

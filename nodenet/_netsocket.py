@@ -38,8 +38,9 @@ from ._handle import StreamHandle
 from ._isip import is_ip
 from ._loop import get_loop
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_int32,
-    validate_number, validate_port, validate_string,
+    NAN, is_number, js_number, js_to_int32, js_to_number, js_truthy, validate_boolean,
+    validate_function, validate_int32, validate_number, validate_port, validate_string,
+    validate_string_without_null_bytes,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
@@ -69,7 +70,8 @@ def _hwm(opts: Mapping[str, Any], key: str) -> Optional[int]:
         name = f"options.{key}"
     if value is None:
         return None
-    if not is_number(value) or value < 0 or (isinstance(value, float) and not value.is_integer()):
+    number = js_number(value) if is_number(value) else NAN
+    if not number.is_integer() or number < 0:     # NaN, Infinity (10**400), 1.5, -1
         raise ERR_INVALID_ARG_VALUE(name, value)
     return int(value)
 
@@ -160,8 +162,7 @@ class Socket(Duplex):
                 raise ERR_INVALID_ARG_VALUE(f"options.{key}", opts[key], "is not supported")
         delay = opts.get("keep_alive_initial_delay")
         if delay is not None:
-            validate_number(delay, "options.keep_alive_initial_delay")
-            delay = max(delay, 0)
+            delay = max(validate_number(delay, "options.keep_alive_initial_delay"), 0)
         signal = opts.get("signal")
         if signal is not None:
             _validate_signal(signal, "signal")
@@ -174,7 +175,7 @@ class Socket(Duplex):
         handle: Optional[StreamHandle] = opts.get("handle")
         sock_for_fd: Optional[_socket.socket] = None
         if handle is None and fd is not None:
-            validate_int32(fd, "fd", 0)
+            fd = validate_int32(fd, "fd", 0)
             kind = _fd_kind(fd)
             if kind not in ("TCP", "PIPE"):
                 raise ERR_INVALID_FD_TYPE(kind)
@@ -194,9 +195,9 @@ class Socket(Duplex):
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=int((delay or 0) / 1000), signal=signal, block_list=block_list,
-            pause_on_create=bool(opts.get("pause_on_create")),
-            manual_start=bool(opts.get("manual_start")))
+            keep_alive_delay=_keep_alive_seconds(delay), signal=signal, block_list=block_list,
+            pause_on_create=js_truthy(opts.get("pause_on_create")),
+            manual_start=js_truthy(opts.get("manual_start")))
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
@@ -838,8 +839,9 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ options
 
     def set_no_delay(self, no_delay: Any = True) -> Socket:
-        """Node: ``socket.setNoDelay([noDelay])`` — default True. Returns the socket."""
-        self._run(self._set_no_delay, js_truthy(no_delay))
+        """Node: ``socket.setNoDelay([noDelay])`` — default True (also for ``None``,
+        JavaScript's ``undefined``); otherwise JavaScript truthiness. Returns the socket."""
+        self._run(self._set_no_delay, True if no_delay is None else js_truthy(no_delay))
         return self
 
     def _set_no_delay(self, enable: bool) -> None:
@@ -852,8 +854,9 @@ class Socket(Duplex):
 
     def set_keep_alive(self, enable: Any = False, initial_delay: Any = 0) -> Socket:
         """Node: ``socket.setKeepAlive([enable][, initialDelay])`` — delay in ms, applied
-        in whole seconds. Returns the socket."""
-        delay = int(initial_delay / 1000) if is_number(initial_delay) else 0
+        in whole seconds (``~~(initialDelay / 1000)``: any value is accepted, NaN,
+        the infinities and non-numbers give 0). Returns the socket."""
+        delay = _keep_alive_seconds(initial_delay)
         self._run(self._set_keep_alive, js_truthy(enable), delay)
         return self
 
@@ -1019,15 +1022,28 @@ def _js(value: Any) -> str:
     return "undefined" if value is None else str(value)
 
 
-def _bind(handle: StreamHandle, address: str, port: int) -> int:
-    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE."""
+def _bind(handle: StreamHandle, address: str, port: Any) -> int:
+    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE.
+
+    ``port`` is any number, as Node's ``localPort``: the port bound is its ToInt32
+    cut to 16 bits (what the C++ binding and ``htons`` make of it), compared
+    afterwards with the number given, so 70000 or 1.5 end in EADDRINUSE as in Node.
+    """
     import errno as _errno
-    err = handle.bind((address, port))
-    if err == 0 and port > 0:
+    number = js_to_number(port)
+    err = handle.bind((address, js_to_int32(number) & 0xFFFF))
+    if err == 0 and number > 0:
         bound = handle.getsockname().get("port")
-        if bound != port:
+        if bound != number:
             err = _errno.EADDRINUSE
     return err
+
+
+def _keep_alive_seconds(delay_ms: Any) -> int:
+    """Node's ``~~(initialDelay / 1000)``: any value, in whole seconds (an int32)."""
+    if delay_ms is None:
+        return 0
+    return js_to_int32(js_to_number(delay_ms) / 1000)
 
 
 def _validate_signal(signal: Any, name: str) -> None:
@@ -1037,10 +1053,14 @@ def _validate_signal(signal: Any, name: str) -> None:
 
 
 def _timer_duration(msecs: Any, name: str) -> float:
-    """Node's ``getTimerDuration``: a finite number >= 0, capped at 2**31-1."""
-    validate_number(msecs, name)
-    if msecs < 0 or msecs != msecs or msecs in (float("inf"), float("-inf")):
-        raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", msecs)
+    """Node's ``getTimerDuration``: a finite number >= 0, capped at 2**31-1.
+
+    A Python int beyond the double range is JavaScript's Infinity (out of range).
+    """
+    number = validate_number(msecs, name)
+    if number < 0 or number != number or number in (float("inf"), float("-inf")):
+        shown = msecs if number == number and abs(number) != float("inf") else number
+        raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", shown)
     if msecs > TIMEOUT_MAX:
         import warnings
         from .timers import TimeoutOverflowWarning
@@ -1048,7 +1068,7 @@ def _timer_duration(msecs: Any, name: str) -> float:
             f"{msecs} does not fit into a 32-bit signed integer.\n"
             f"Timer duration was truncated to {TIMEOUT_MAX}."), stacklevel=4)
         return TIMEOUT_MAX
-    return float(msecs)
+    return number
 
 
 def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
@@ -1060,11 +1080,15 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
     if js_truthy(path):       # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
+    host = options.get("host")
+    if not js_truthy(host):
+        host = "localhost"
+    validate_string_without_null_bytes(host, "options.host")   # Node >= 26.3.1
     local_address = options.get("local_address")
-    if local_address and not is_ip(local_address):
+    if js_truthy(local_address) and not is_ip(local_address):
         raise ERR_INVALID_IP_ADDRESS(local_address)
     local_port = options.get("local_port")
-    if local_port:
+    if js_truthy(local_port):
         validate_number(local_port, "options.local_port")
     port = options.get("port")
     if "port" in options:
@@ -1089,17 +1113,13 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
     if race is not None:
         validate_boolean(race, "options.auto_select_family_race")
     plan["race"] = bool(race)
-    host = options.get("host")
-    if not js_truthy(host):
-        host = "localhost"
     plan["host"] = host
     if not is_ip(host):
         lookup = options.get("lookup")
         if lookup is not None:
             validate_function(lookup, "options.lookup")
         else:
-            # what dns.lookup would throw, thrown here (a custom lookup gets anything)
-            validate_string(host, "hostname")
+            # what dns.lookup would throw, thrown here
             from .dns import _parse_options
             family = options.get("family")
             dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \

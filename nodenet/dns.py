@@ -9,22 +9,25 @@ the next tick without a thread, as Node does. Errors are Node's: ``ENOTFOUND``
 (message ``getaddrinfo ENOTFOUND host``) for unknown names, ``EAI_AGAIN`` for
 temporary failures, with ``hostname`` and ``syscall`` set.
 
+As Node 26: a host name with a NUL byte raises ERR_INVALID_ARG_VALUE, and so
+does a falsy one (``''``, ``None``, ``False``, ``0``), which Node 20 still looked
+up (answering ``None``) with a DeprecationWarning.
+
 Differences: ``errno`` is the ``socket.EAI_*`` number; the result of
 ``lookup()`` is None (Node returns an internal request object).
 """
 
 from __future__ import annotations
 
-import math
 import socket
-import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_string,
+    is_number, js_to_uint32, js_truthy, validate_boolean, validate_function,
+    validate_string_without_null_bytes,
 )
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeSystemError, dns_error
 
@@ -82,8 +85,7 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
         raw = opts["hints"]
         if not is_number(raw):
             raise ERR_INVALID_ARG_TYPE("options.hints", "number", raw)
-        # JavaScript's hints >>> 0: NaN and the infinities are 0, the rest wraps
-        hints = int(raw) & 0xFFFFFFFF if math.isfinite(raw) else 0
+        hints = js_to_uint32(raw)   # JavaScript's hints >>> 0
         if hints & ~(ADDRCONFIG | ALL | V4MAPPED):
             raise ERR_INVALID_ARG_VALUE("hints", hints)
     if opts.get("family") is not None:
@@ -123,7 +125,7 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     if two_args:
         callback = None
     if js_truthy(hostname):
-        validate_string(hostname, "hostname")
+        validate_string_without_null_bytes(hostname, "hostname")
     # Node's argument checks, in Node's order
     if callable(options):
         callback, options = options, None
@@ -135,6 +137,8 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     else:
         validate_function(callback, "callback")
     family, hints, all_, order = _parse_options(options)
+    if not js_truthy(hostname):     # Node >= 25: no more lookups of '' / undefined / false
+        raise ERR_INVALID_ARG_VALUE("hostname", hostname, "must be a non-empty string")
     loop = get_loop()
     if loop.in_loop_thread():
         _start(loop, hostname, family, hints, all_, order, callback)
@@ -142,17 +146,8 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
         loop.post(_start, loop, hostname, family, hints, all_, order, callback)
 
 
-def _start(loop: Loop, hostname: Any, family: int, hints: int, all_: bool, order: str,
+def _start(loop: Loop, hostname: str, family: int, hints: int, all_: bool, order: str,
            callback: LookupCallback) -> None:
-    if not js_truthy(hostname):
-        warnings.warn(
-            f'The provided hostname "{hostname}" is not a valid hostname, and is supported '
-            "in the dns module solely for compatibility.", DeprecationWarning, stacklevel=3)
-        if all_:
-            loop.next_tick(callback, None, [])
-        else:
-            loop.next_tick(callback, None, None, 6 if family == 6 else 4)
-        return
     matched = is_ip(hostname)
     if matched:
         if all_:
