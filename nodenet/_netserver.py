@@ -513,7 +513,10 @@ class Server(EventEmitter):
                 conn.close()
                 return
         limit = self.max_connections
-        if limit is not None and self._connections >= limit:
+        # JavaScript's `connections >= maxConnections`: any value, compared as a number
+        # ('2' is 2, [] is 0, 'x' and {} never match); None is Node's null: no limit
+        if limit is not None and self._connections >= (
+                limit if is_number(limit) else js_to_number(limit)):
             data: Optional[Dict[str, Any]] = None
             if conn.family in (socket.AF_INET, socket.AF_INET6):
                 local = _info(conn, "getsockname")

@@ -104,6 +104,17 @@ def js_to_number(value: Any) -> float:
     return NAN
 
 
+_LEADING_INT = re.compile(r"[+-]?\d+")
+
+
+def js_parse_int(value: Any) -> Optional[int]:
+    """JavaScript ``parseInt(String(value), 10)``, with ``None`` for NaN: the
+    leading decimal digits of the value's string form (``'12px'`` is 12, ``1.5``
+    is 1, ``1e21`` is 1 as its string is ``'1e+21'``, ``'Infinity'`` is NaN)."""
+    m = _LEADING_INT.match(_js_string(value).lstrip(_JS_WS)) if value is not None else None
+    return int(m.group()) if m else None
+
+
 def js_to_int32(value: Any) -> int:
     """JavaScript ``ToInt32`` (``x | 0``, ``~~x``, and what Node's C++ bindings
     apply to integer arguments): NaN and the infinities are 0, the rest is

@@ -114,6 +114,17 @@ def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
     return stored if type(stored) is tuple else (stored,)
 
 
+def _check_event(event: Any) -> None:
+    """An event name must be hashable (a Python dict key). Node turns any value
+    into a property key (``{}`` becomes ``'[object Object]'``); Python has no such
+    conversion, so an unhashable name is ERR_INVALID_ARG_TYPE rather than a bare
+    TypeError from the dict."""
+    try:
+        hash(event)
+    except TypeError:
+        raise ERR_INVALID_ARG_TYPE("eventName", ["string", "symbol"], event) from None
+
+
 def _unwrap(listener: Listener) -> Listener:
     return listener.listener if type(listener) is _Once else listener
 
@@ -161,6 +172,7 @@ class EventEmitter:
     def on(self: E, event: Hashable, listener: Listener) -> E:
         """Node: ``emitter.on(eventName, listener)``. Returns the emitter."""
         validate_function(listener, "listener")
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._add, event, listener, False)  # type: ignore[union-attr]
         else:
@@ -172,6 +184,7 @@ class EventEmitter:
     def prepend_listener(self: E, event: Hashable, listener: Listener) -> E:
         """Node: ``emitter.prependListener(eventName, listener)``."""
         validate_function(listener, "listener")
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._add, event, listener, True)  # type: ignore[union-attr]
         else:
@@ -181,6 +194,7 @@ class EventEmitter:
     def once(self: E, event: Hashable, listener: Listener) -> E:
         """Node: ``emitter.once(eventName, listener)``."""
         validate_function(listener, "listener")
+        _check_event(event)
         wrapper = _Once(self, event, listener)
         if self._foreign():
             self._loop.post(self._add, event, wrapper, False)  # type: ignore[union-attr]
@@ -191,6 +205,7 @@ class EventEmitter:
     def prepend_once_listener(self: E, event: Hashable, listener: Listener) -> E:
         """Node: ``emitter.prependOnceListener(eventName, listener)``."""
         validate_function(listener, "listener")
+        _check_event(event)
         wrapper = _Once(self, event, listener)
         if self._foreign():
             self._loop.post(self._add, event, wrapper, True)  # type: ignore[union-attr]
@@ -234,6 +249,7 @@ class EventEmitter:
         wrapper around it).
         """
         validate_function(listener, "listener")
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._remove, event, listener)  # type: ignore[union-attr]
         else:
@@ -276,6 +292,7 @@ class EventEmitter:
         (JavaScript's call without an argument) means every event, so the
         listeners of an event *named* ``None`` can only go with all the others.
         """
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._remove_all, event)  # type: ignore[union-attr]
         else:
@@ -312,6 +329,7 @@ class EventEmitter:
         Off the loop thread of a loop-bound emitter, the emit runs on the loop
         thread and this call waits for it.
         """
+        _check_event(event)
         if self._foreign():
             return self._loop.call(self._emit, event, *args)  # type: ignore[union-attr,no-any-return]
         return self._emit(event, *args)
@@ -350,15 +368,18 @@ class EventEmitter:
 
     def listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.listeners(eventName)`` — once wrappers unwrapped."""
+        _check_event(event)
         return self._query(  # type: ignore[no-any-return]
             lambda: [_unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def raw_listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
+        _check_event(event)
         return self._query(lambda: list(_as_tuple(self._events.get(event, ()))))  # type: ignore[no-any-return]
 
     def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
         """Node: ``emitter.listenerCount(eventName[, listener])``."""
+        _check_event(event)
         def count() -> int:
             handlers = _as_tuple(self._events.get(event, ()))
             if listener is None:
@@ -410,6 +431,7 @@ def once(emitter: EventEmitter, name: Hashable, *,
     # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
+    _check_event(name)
     if signal is not None:
         from .abort import AbortSignal as _AbortSignal  # abort imports this module
         if not isinstance(signal, _AbortSignal):

@@ -33,6 +33,7 @@ from typing import (
 
 from . import _charsets
 from ._loop import get_loop
+from ._validators import is_number, js_number, js_parse_int, js_truthy
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
@@ -407,7 +408,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding != enc:
@@ -455,7 +456,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding is not None:
@@ -486,7 +487,13 @@ class Readable(_Stream):
     # -- reading (the consumer side) --------------------------------------------
 
     def read(self, size: Optional[int] = None) -> Optional[Chunk]:
-        """Node: ``readable.read([size])`` — buffered data, or None."""
+        """Node: ``readable.read([size])`` — buffered data, or None.
+
+        A ``size`` that is not an integer goes through ``parseInt(size, 10)`` as in
+        Node (``'5'`` and 5.5 are 5; ``'x'``, NaN and Infinity mean no size).
+        """
+        if size is not None and not (is_number(size) and js_number(size).is_integer()):
+            size = js_parse_int(size)
         return self._query(self._read_impl, size)  # type: ignore[no-any-return]
 
     def _read_impl(self, size: Optional[int]) -> Optional[Chunk]:
@@ -554,7 +561,8 @@ class Readable(_Stream):
 
         Multi-byte characters split across reads are never cut. Returns the stream.
         """
-        enc = _charsets.normalize(encoding if encoding is not None else "utf8")
+        # Node's normalizeEncoding: undefined, null and '' are utf8
+        enc = _charsets.normalize("utf8" if encoding is None or encoding == "" else encoding)
         if enc is None:
             raise ERR_UNKNOWN_ENCODING(encoding)
         self._run(self._set_encoding, enc)
@@ -1046,7 +1054,7 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """
     if chunk is None:
         raise ERR_STREAM_NULL_VALUES()
-    if not encoding:
+    if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
         enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
