@@ -51,15 +51,17 @@ _SUN_PATH_MAX = (108 if sys.platform.startswith("linux") else 104) - 1
 def sun_path(path: str) -> Union[str, bytes]:
     """The name a Unix socket path gives the kernel, as libuv passes it.
 
-    A file path ends at its first NUL (a C string) and is cut to fit
-    ``sun_path``, so an over-long path binds and connects to a shorter name, as
-    in Node 20 (which keeps 108 bytes on Linux; Python's socket module allows
-    107); a character that cannot be encoded becomes U+FFFD, as in a Node
-    string. Abstract names (a leading NUL, Linux) are passed whole.
+    A file path with a NUL in it raises ValueError (EINVAL for the caller, as
+    in Node 26; Node 20 cut the path there). A path is cut to fit ``sun_path``,
+    so an over-long path binds and connects to a shorter name, as in Node 20
+    (which keeps 108 bytes on Linux; Python's socket module allows 107); a
+    character that cannot be encoded becomes U+FFFD, as in a Node string.
+    Abstract names (a leading NUL, Linux) are passed whole.
     """
     if path.startswith("\0"):
         return path
-    path = path.split("\0", 1)[0]
+    if "\0" in path:
+        raise ValueError("a NUL byte in a Unix socket path")
     try:
         raw = os.fsencode(path)
     except UnicodeEncodeError:    # a lone surrogate: JavaScript's UTF-8 replaces it
@@ -317,9 +319,9 @@ class StreamHandle(Handle):
             if err:
                 return err
         assert self.sock is not None
-        if not self.is_tcp and isinstance(address, str):
-            address = sun_path(address)
         try:
+            if not self.is_tcp and isinstance(address, str):
+                address = sun_path(address)
             err = self.sock.connect_ex(address)
         except OSError as exc:        # e.g. a Unix path that is too long
             err = exc.errno or errno.EINVAL

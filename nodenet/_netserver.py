@@ -30,7 +30,7 @@ import socket
 import stat
 from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
 
-from ._args import normalize_args, options_dict, to_number
+from ._args import is_js_object, normalize_args, options_dict, to_number
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
@@ -38,7 +38,8 @@ from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _keep_alive_seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
-    is_number, js_to_int32, js_truthy, validate_function, validate_number, validate_port,
+    is_number, js_to_int32, js_to_number, js_truthy, validate_function, validate_number,
+    validate_port,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
@@ -213,14 +214,18 @@ class Server(EventEmitter):
         if callable(options) and connection_listener is None and not kwargs:
             connection_listener, options = options, None
         if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            if not is_js_object(options):
+                raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            options = None        # an array, a Buffer, an instance: no options in it
         opts = options_dict(options, **kwargs)
-        delay = opts.get("keep_alive_initial_delay")
-        if delay is not None:
-            delay = max(validate_number(delay, "options.keep_alive_initial_delay"), 0)
-        hwm = opts.get("high_water_mark")
-        if hwm is not None:
-            given = hwm
+        # a key present with None is null, which Node's `!== undefined` checks reject
+        delay = None
+        if "keep_alive_initial_delay" in opts:
+            delay = max(validate_number(opts["keep_alive_initial_delay"],
+                                        "options.keep_alive_initial_delay"), 0)
+        hwm = None
+        if "high_water_mark" in opts:
+            hwm = given = opts["high_water_mark"]
             hwm = validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
                 hwm = DEFAULT_HIGH_WATER_MARK
@@ -229,10 +234,12 @@ class Server(EventEmitter):
                 # every accept, which kills the process; nodenet says so at the call.
                 raise ERR_INVALID_ARG_VALUE("options.high_water_mark", given)
         block_list = opts.get("block_list")
-        if block_list is not None:
+        if js_truthy(block_list):
             from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
+        else:
+            block_list = None
         self._handle: Optional[_ListenHandle] = None
         self._connections = 0
         self._unref = False
@@ -299,8 +306,8 @@ class Server(EventEmitter):
                                             'must have the property "port" or "path"')
             self._listen_fd(handle_arg, backlog_from_args)
             return self
-        signal = options.get("signal")
-        if signal is not None:
+        if "signal" in options:       # Node: options.signal !== undefined (null is bad)
+            signal = options["signal"]
             _validate_signal(signal, "options.signal")
             self._watch_signal(signal)
         fd: Any = options.get("fd")
@@ -308,8 +315,9 @@ class Server(EventEmitter):
             self._listen_fd(("fd", fd), backlog_from_args)
             return self
         port = options.get("port")
-        if ((not args and not kwargs) or (args and callable(args[0]))
-                or ("port" in options and port is None)):
+        if ((not args and not kwargs) or (args and (callable(args[0]) or args[0] is None))
+                or ("port" in options and port is None)
+                or ("port" in kwargs and kwargs["port"] is None)):   # port=None: undefined
             port = options["port"] = 0
         ipv6_only = options.get("ipv6_only") is True
         reuse_port = options.get("reuse_port") is True
@@ -417,8 +425,9 @@ class Server(EventEmitter):
         loop = self._loop
         assert loop is not None
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        name = sun_path(path)        # what the kernel binds (a long path is cut short)
+        name: Union[str, bytes] = path
         try:
+            name = sun_path(path)    # what the kernel binds (a long path is cut short)
             sock.bind(name)
         except OSError as exc:
             sock.close()

@@ -154,28 +154,36 @@ class Socket(Duplex):
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if is_number(options):
             options = {"fd": options}
-        elif options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+        elif not isinstance(options, Mapping):
+            options = None      # Node spreads anything else: no option comes of it
         opts = options_dict(options, **kwargs)
+        # Node's checks, in Node's order; a key present with None is null, which
+        # the `!== undefined` checks (fd, keepAliveInitialDelay) reject
         for key in ("object_mode", "readable_object_mode", "writable_object_mode"):
-            if opts.get(key):
+            if js_truthy(opts.get(key)):
                 raise ERR_INVALID_ARG_VALUE(f"options.{key}", opts[key], "is not supported")
-        delay = opts.get("keep_alive_initial_delay")
-        if delay is not None:
-            delay = max(validate_number(delay, "options.keep_alive_initial_delay"), 0)
+        delay = None
+        if "keep_alive_initial_delay" in opts:
+            delay = max(validate_number(opts["keep_alive_initial_delay"],
+                                        "options.keep_alive_initial_delay"), 0)
+        readable_hwm = _hwm(opts, "readable_high_water_mark")
+        writable_hwm = _hwm(opts, "writable_high_water_mark")
         signal = opts.get("signal")
-        if signal is not None:
+        if js_truthy(signal):
             _validate_signal(signal, "signal")
+        else:
+            signal = None
         block_list = opts.get("block_list")
-        if block_list is not None:
+        if js_truthy(block_list):
             from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
-        fd = opts.get("fd")
+        else:
+            block_list = None
         handle: Optional[StreamHandle] = opts.get("handle")
         sock_for_fd: Optional[_socket.socket] = None
-        if handle is None and fd is not None:
-            fd = validate_int32(fd, "fd", 0)
+        if handle is None and "fd" in opts:
+            fd = validate_int32(opts["fd"], "fd", 0)
             kind = _fd_kind(fd)
             if kind not in ("TCP", "PIPE"):
                 raise ERR_INVALID_FD_TYPE(kind)
@@ -190,8 +198,7 @@ class Socket(Duplex):
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
             writable=opts.get("writable") is not False,
-            readable_hwm=_hwm(opts, "readable_high_water_mark"),
-            writable_hwm=_hwm(opts, "writable_high_water_mark"),
+            readable_hwm=readable_hwm, writable_hwm=writable_hwm,
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
@@ -1139,7 +1146,7 @@ def create_connection(*args: Any, **kwargs: Any) -> Socket:
     """
     options, cb = normalize_args(args, kwargs)
     sock = Socket(options)
-    if options.get("timeout"):
+    if js_truthy(options.get("timeout")):
         sock.set_timeout(options["timeout"])
     if cb is not None:
         return Socket.connect(sock, options, cb)

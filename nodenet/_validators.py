@@ -36,7 +36,7 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def js_number(value: float) -> float:
+def js_number(value: Any) -> float:
     """The JavaScript number a Python ``int``/``float`` stands for.
 
     An ``int`` is rounded to the nearest double, as ``Number(bigint)`` does, and

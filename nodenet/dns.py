@@ -19,9 +19,11 @@ Differences: ``errno`` is the ``socket.EAI_*`` number; the result of
 
 from __future__ import annotations
 
+import errno as _errno
 import socket
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
+from ._args import is_js_object
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
@@ -36,12 +38,14 @@ __all__ = (
     "get_default_result_order", "set_default_result_order",
 )
 
+# (plain ints: the socket module's are IntFlag members, whose ~ keeps only the
+# known bits, so the hints check below would let unknown bits through)
 #: Node: dns.ADDRCONFIG — only families configured on the system.
-ADDRCONFIG: int = getattr(socket, "AI_ADDRCONFIG", 0)
+ADDRCONFIG: int = int(getattr(socket, "AI_ADDRCONFIG", 0))
 #: Node: dns.V4MAPPED — IPv4-mapped IPv6 addresses when no IPv6 is found.
-V4MAPPED: int = getattr(socket, "AI_V4MAPPED", 0)
+V4MAPPED: int = int(getattr(socket, "AI_V4MAPPED", 0))
 #: Node: dns.ALL — with V4MAPPED, both IPv6 and IPv4-mapped addresses.
-ALL: int = getattr(socket, "AI_ALL", 0)
+ALL: int = int(getattr(socket, "AI_ALL", 0))
 
 _ORDERS = ("verbatim", "ipv4first", "ipv6first")
 _default_order = "verbatim"
@@ -132,8 +136,11 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     elif is_number(options):
         validate_function(callback, "callback")
     elif options is not None and not isinstance(options, Mapping):
-        validate_function(options if two_args else callback, "callback")
-        raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+        if not is_js_object(options):
+            validate_function(options if two_args else callback, "callback")
+            raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+        validate_function(callback, "callback")
+        options = None          # an array, a Buffer, an instance: an object without options
     else:
         validate_function(callback, "callback")
     family, hints, all_, order = _parse_options(options)
@@ -203,7 +210,13 @@ def _to_node_error(error: BaseException, hostname: str) -> BaseException:
     if isinstance(error, socket.gaierror) and error.errno is not None:
         return dns_error(error.errno, hostname)
     if isinstance(error, (UnicodeError, ValueError)):
-        # a name getaddrinfo cannot even take (label too long, NUL byte): not found
+        try:
+            hostname.encode("utf-8")
+        except UnicodeEncodeError:
+            # a lone surrogate: Node 26's getaddrinfo fails with EINVAL
+            return NodeSystemError(f"getaddrinfo EINVAL {hostname}", errno=_errno.EINVAL,
+                                   code="EINVAL", syscall="getaddrinfo", hostname=hostname)
+        # a name getaddrinfo cannot even take (a label too long): not found
         return dns_error(socket.EAI_NONAME, hostname)
     if isinstance(error, OSError) and error.errno:
         err = NodeSystemError(f"getaddrinfo {error.strerror}", errno=error.errno,

@@ -487,8 +487,13 @@ def get_event_listeners(emitter: EventEmitter, name: Hashable) -> List[Listener]
     return emitter.listeners(name)
 
 
-def set_max_listeners(n: float = 10, *emitters: EventEmitter) -> None:
-    """Node: ``events.setMaxListeners(n[, ...eventTargets])``; no targets sets the default."""
+def set_max_listeners(n: Optional[float] = None, *emitters: EventEmitter) -> None:
+    """Node: ``events.setMaxListeners(n[, ...eventTargets])``; no targets sets the default.
+
+    ``n`` left out (None) is the current default, as in Node.
+    """
+    if n is None:
+        n = EventEmitter.default_max_listeners
     validate_number(n, "n", 0)
     for emitter in emitters:
         if not isinstance(emitter, EventEmitter):

@@ -18,6 +18,12 @@ __all__ = ("SocketAddress",)
 
 _FLOWLABEL_MAX = 0xFFFFF   # the 20 bits of an IPv6 flow label
 _ABSENT: Any = object()    # a key missing from the options dict (JavaScript's undefined)
+_NULL: Any = object()      # a key present with None (JavaScript's null)
+
+
+def _js(value: Any) -> Any:
+    """The value for a check's message: null is shown as None."""
+    return None if value is _NULL else value
 
 
 def parse_ip(address: str, family: str) -> Optional[int]:
@@ -97,26 +103,23 @@ class SocketAddress:
             elif isinstance(options, Mapping):
                 # Node destructures with defaults: a key present with None is null,
                 # which no default replaces (and every check then rejects)
-                family = options.get("family", _ABSENT)
-                address = options.get("address", _ABSENT)
-                flowlabel = options.get("flowlabel", _ABSENT)
-                port = options.get("port", _ABSENT)
+                family, address, flowlabel, port = (
+                    _NULL if options.get(key, _ABSENT) is None else options.get(key)
+                    for key in ("family", "address", "flowlabel", "port"))
             elif (isinstance(options, (bool, int, float, list, tuple))
                   or callable(options)):
                 raise ERR_INVALID_ARG_TYPE("options", "Object", options)
             # any other object is a JavaScript object without those properties
-        family = "ipv4" if family is None or family is _ABSENT else family
-        if address is None or address is _ABSENT:
+        family = "ipv4" if family is None else family
+        if address is None:
             address = "127.0.0.1" if family == "ipv4" else "::"
         name = family.lower() if isinstance(family, str) else None
         if name not in ("ipv4", "ipv6"):
-            raise ERR_INVALID_ARG_VALUE("options.family", family)
+            raise ERR_INVALID_ARG_VALUE("options.family", _js(family))
         assert name is not None
-        validate_string(address, "options.address")
-        port_number = validate_port(0 if port is None or port is _ABSENT else port,
-                                    "options.port")
-        label = validate_uint32(0 if flowlabel is None or flowlabel is _ABSENT else flowlabel,
-                                "options.flowlabel")
+        validate_string(_js(address), "options.address")
+        port_number = validate_port(0 if port is None else _js(port), "options.port")
+        label = validate_uint32(0 if flowlabel is None else _js(flowlabel), "options.flowlabel")
         if name == "ipv6" and label > _FLOWLABEL_MAX:
             raise ERR_OUT_OF_RANGE("options.flowlabel", f">= 0 && <= {_FLOWLABEL_MAX}", label)
         value = parse_ip(address, name)

@@ -36,7 +36,7 @@ from ._loop import get_loop
 from ._validators import is_number, js_number, js_parse_int, js_truthy
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-    ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
+    ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
 from .events import EventEmitter, _Once
@@ -181,9 +181,10 @@ class _Stream(EventEmitter):
         """Node: stream.md § "readable.destroy([error])" / "writable.destroy([error])".
 
         Destroys the stream; ``'error'`` (if ``error``) is emitted on the next tick,
-        at most once. Returns the stream. Destroying twice does nothing.
+        at most once. Returns the stream. Destroying twice does nothing. As in
+        Node, an ``error`` that JavaScript finds falsy (``0``, ``''``) is no error.
         """
-        self._run(self._destroy_impl, error, None)
+        self._run(self._destroy_impl, error if js_truthy(error) else None, None)
         return self
 
     def _destroy_impl(self, err: Optional[BaseException], cb: Optional[Callback]) -> None:
@@ -626,6 +627,9 @@ class Readable(_Stream):
         A ``False`` from ``dest.write()`` pauses this stream until ``'drain'``.
         Returns ``dest``.
         """
+        if not (callable(getattr(dest, "on", None)) and callable(getattr(dest, "write", None))):
+            # Node fails on the first dest.on(...) with a TypeError without a code
+            raise ERR_INVALID_ARG_TYPE("destination", "stream.Writable", dest)
         return self._query(self._pipe, dest, end)
 
     def _pipe(self, dest: Any, end: bool) -> Any:
@@ -1049,11 +1053,11 @@ def _writable(w: WritableState) -> bool:
 def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
 
-    ``None`` first, then the encoding (any given one must be known, or
-    ``'buffer'``, even for a bytes chunk), then the chunk's type.
+    The encoding first (any given one must be known, or ``'buffer'``, even for a
+    bytes chunk), then the chunk's type. ``None`` is JavaScript's ``undefined``,
+    not a chunk (ERR_INVALID_ARG_TYPE); Node's ``null`` (ERR_STREAM_NULL_VALUES)
+    has no Python counterpart.
     """
-    if chunk is None:
-        raise ERR_STREAM_NULL_VALUES()
     if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
