@@ -31,7 +31,7 @@ from typing import (
     TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
 )
 
-from ._validators import validate_function, validate_number
+from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
 
 if TYPE_CHECKING:
@@ -144,7 +144,14 @@ class EventEmitter:
     #: Node: ``EventEmitter.errorMonitor``.
     error_monitor: Hashable = error_monitor
 
-    def __init__(self) -> None:
+    def __init__(self, options: Any = None) -> None:
+        """Node: ``new EventEmitter([options])``. ``capture_rejections`` is checked as
+        Node checks it (a bool when truthy) and has no effect: Python listeners
+        return no promises to capture."""
+        if isinstance(options, dict):
+            capture = options.get("capture_rejections", options.get("captureRejections"))
+            if js_truthy(capture):
+                validate_boolean(capture, "options.capture_rejections")
         # event -> one listener, or a tuple of several (immutable: emit iterates a
         # snapshot without copying)
         self._events: Dict[Hashable, Any] = {}
@@ -484,7 +491,10 @@ def listener_count(emitter: EventEmitter, name: Hashable) -> int:
 
 def get_event_listeners(emitter: EventEmitter, name: Hashable) -> List[Listener]:
     """Node: ``events.getEventListeners(emitterOrTarget, eventName)``."""
-    return emitter.listeners(name)
+    listeners = getattr(emitter, "listeners", None)
+    if not callable(listeners):
+        raise ERR_INVALID_ARG_TYPE("emitter", ["EventEmitter", "EventTarget"], emitter)
+    return listeners(name)  # type: ignore[no-any-return]
 
 
 def set_max_listeners(n: Optional[float] = None, *emitters: EventEmitter) -> None:

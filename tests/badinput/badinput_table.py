@@ -152,6 +152,7 @@ def build_table() -> List[Dict[str, Any]]:
           lambda v: [0, "127.0.0.1", v], values())
     t.add("server.listen", "server.listen(0, '127.0.0.1', @, cb)",
           lambda v: [0, "127.0.0.1", v, FN], values())
+    t.add("server.listen", "server.listen('s.sock', @)", lambda v: ["s.sock", v], values())
     t.add("server.listen", "server.listen({port: @})", lambda v: [{"port": v}], values(**d))
     t.add("server.listen", "server.listen({port: 0, host: @})",
           lambda v: [{"port": 0, "host": v}], values(replace=HOSTS, **d))
@@ -196,6 +197,8 @@ def build_table() -> List[Dict[str, Any]]:
     t.add("net.connect", "new net.Socket().connect(@)", lambda v: [v],
           values(exclude=("'x'",)), form="socket.connect")
     t.add("net.connect", "net.connect(port, @)", lambda v: [PORT, v], no_dns)
+    t.add("net.connect", "net.connect(port, '127.0.0.1', @)", lambda v: [PORT, "127.0.0.1", v],
+          values())
     t.add("net.connect", "net.connect({port: @})", lambda v: [{"port": v}], values(**d))
     t.add("net.connect", "net.connect({port, host: @})", lambda v: [{"port": PORT, "host": v}],
           values(replace=HOSTS, **d))
@@ -256,8 +259,11 @@ def build_table() -> List[Dict[str, Any]]:
               lambda v, o=opt: [ip, {o: v}, FN], values(**d))
 
     # ---- addresses: isIP, SocketAddress, BlockList
+    # JavaScript tests the string form of what it is given: ['::1'] is an IPv6 address
+    as_text = [("['127.0.0.1']", ["127.0.0.1"]), ("['::1']", ["::1"]),
+               ("b'127.0.0.1'", b"127.0.0.1"), ("[[1, 2]]", [[1, 2]])]
     for fn in ("net.isIP", "net.isIPv4", "net.isIPv6", "SocketAddress.parse"):
-        t.add("call", f"{fn}(@)", lambda v: [v], values(), fn=fn)
+        t.add("call", f"{fn}(@)", lambda v: [v], values() + as_text, fn=fn)
     # a positional string is the address in nodenet (a documented difference)
     t.add("call", "new net.SocketAddress(@)", lambda v: [v], values(), fn="net.SocketAddress")
     for opt in ("address", "family", "port", "flowlabel"):
@@ -302,6 +308,13 @@ def build_table() -> List[Dict[str, Any]]:
           ret=True)
     t.add("ee.method", "ee.listenerCount('x', @)", lambda v: ["x", v], values(),
           method="listenerCount", ret=True)
+    t.add("call", "new EventEmitter(@)", lambda v: [v], values(), fn="new EventEmitter")
+    t.add("call", "new EventEmitter({captureRejections: @})",
+          lambda v: [{"captureRejections": v}], values(**d), fn="new EventEmitter")
+    t.add("call", "events.getEventListeners(@, 'x')", lambda v: [v, "x"], values(),
+          fn="events.getEventListeners")
+    t.add("call", "events.getEventListeners(ee, @)", lambda v: [EE, v],
+          values(exclude=("[]", "[1]", "{}")), fn="events.getEventListeners")
     t.add("events.once", "events.once(@, 'x')", lambda v: [v, "x"], values())
     t.add("events.once", "events.once(ee, @)", lambda v: [EE, v], values())
     # signal=None is "no signal" in Python (JavaScript's null is an error there)
@@ -312,6 +325,10 @@ def build_table() -> List[Dict[str, Any]]:
     for fn in ("AbortController.abort", "AbortSignal.abort", "AbortSignal.timeout",
                "AbortSignal.any"):
         t.add("call", f"{fn}(@)", lambda v: [v], values(), fn=fn)
+    t.add("call", "AbortSignal.any([@])", lambda v: [[v]], values(), fn="AbortSignal.any")
+    # nodenet's AbortSignal is an EventEmitter: its listeners are functions
+    t.add("call", "signal.addEventListener('abort', @)", lambda v: ["abort", v],
+          values(exclude=("undefined",)), fn="signal.addEventListener")
 
     ids = [r["id"] for r in t.rows]
     dups = sorted({i for i in ids if ids.count(i) > 1})

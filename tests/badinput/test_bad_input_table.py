@@ -76,6 +76,10 @@ KNOWN: List[Tuple[Callable[[str, Outcome], bool], Callable[[Outcome], bool], str
     (lambda rid, node: re.match(r"^new net\.SocketAddress\('", rid) is not None,
      lambda py: py["t"] == "ok" or _throws("ERR_INVALID_ADDRESS", "Error")(py),
      "SocketAddress(str) takes the address"),
+    # nodenet's AbortSignal is an EventEmitter: a listener is a function. Node's is an
+    # EventTarget, which also takes objects (with a handleEvent method, checked later).
+    (lambda rid, node: rid.startswith("signal.addEventListener("),
+     _throws("ERR_INVALID_ARG_TYPE", "TypeError"), "AbortSignal listeners are functions"),
     # Node 26's end() on a socket that never connected finishes; not built yet (SPEC's
     # Node 26 additions): either outcome passes until it is.
     (lambda rid, node: rid.startswith("new net.Socket().end("),
