@@ -369,7 +369,10 @@ function runRow(i) {
   const row = rows[i];
   const r = new Rec();
   current = r;
+  // a row that never ends (a Node that behaves differently) is cut short
+  const watchdog = setTimeout(() => { r.ev('hang'); r.finish(); }, 2 * ROW_TIMEOUT_MS);
   r.done = () => {
+    clearTimeout(watchdog);
     fs.writeSync(1, JSON.stringify({ i, outcome: r.outcome() }) + '\n');
     current = null;
     setImmediate(runRow, i + 1);
