@@ -197,7 +197,8 @@ class Server(EventEmitter):
 
     Options: ``allow_half_open``, ``pause_on_connect``, ``no_delay``, ``keep_alive``,
     ``keep_alive_initial_delay``, ``high_water_mark``, ``block_list`` (a mapping,
-    keywords, or Node's camelCase keys). Every method may be called from any thread.
+    keywords, or Node's camelCase keys; a list, bytes or other object is an options
+    object without options, as in Node). Every method may be called from any thread.
     """
 
     __slots__ = (

@@ -120,7 +120,8 @@ def _read_more_nt(sock: Socket, state: Any) -> None:
 class Socket(Duplex):
     """Node: net.md § "Class: net.Socket" — a TCP or IPC stream.
 
-    Construct with Node's options (a mapping, keywords, or an fd number):
+    Construct with Node's options (a mapping, keywords, or an fd number; any
+    other value gives no options, as Node's spread of it does):
     ``allow_half_open``, ``fd``, ``readable``, ``writable``, ``signal``,
     ``onread`` (``{'buffer': bytearray | callable, 'callback': fn(nread, buf)}``),
     ``block_list``, ``no_delay``, ``keep_alive``, ``keep_alive_initial_delay``,
