@@ -335,7 +335,9 @@ class Server(EventEmitter):
         if path and isinstance(path, str) and to_number(path) is False:
             readable_all = options.get("readable_all") is True
             writable_all = options.get("writable_all") is True
-            if path.startswith("\0") and (readable_all or writable_all):
+            # Node refuses a truthy readableAll/writableAll here, but chmods only for true
+            if path.startswith("\0") and (js_truthy(options.get("readable_all"))
+                                          or js_truthy(options.get("writable_all"))):
                 raise ERR_INVALID_ARG_VALUE(
                     "options", options,
                     "can not set readableAll or writableAllt to true when path is "

@@ -12,6 +12,7 @@ with ``support.run``) and records into a :class:`Rec`: whether the call threw
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import Any, Callable, Dict, List, Optional
 
@@ -105,6 +106,8 @@ def decode(v: Any, harness: Harness) -> Any:
         return net.SocketAddress({"address": "1.2.3.4"})
     if tag == "ee":
         return EventEmitter()
+    if tag == "abstract":
+        return f"\0nodenet-bad-input-{os.getpid()}"
     raise ValueError(f"unknown value tag {tag}")
 
 

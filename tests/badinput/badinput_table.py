@@ -43,6 +43,7 @@ ABORTED = _Tag("signal", aborted=True)
 BLOCKLIST = _Tag("blocklist")
 SOCKADDR = _Tag("sockaddr")
 EE = _Tag("ee")
+ABSTRACT = _Tag("abstract")      # a Linux abstract socket name unique to the process
 
 
 def encode(value: Any) -> Any:
@@ -163,6 +164,9 @@ def build_table() -> List[Dict[str, Any]]:
     for opt in ("readableAll", "writableAll", "backlog"):
         t.add("server.listen", f"server.listen({{path: 's.sock', {opt}: @}})",
               lambda v, o=opt: [{"path": "s.sock", o: v}], values(**d))
+    for opt in ("readableAll", "writableAll"):       # an abstract name ('\0...', per process)
+        t.add("server.listen", f"server.listen({{path: abstract, {opt}: @}})",
+              lambda v, o=opt: [{"path": ABSTRACT, o: v}], values(**d))
     t.add("server.listen", "server.listen({fd: @})", lambda v: [{"fd": v}],
           values(exclude=FD_UNSAFE, **d))
     t.add("server.listen", "server.listen({handle: @})", lambda v: [{"handle": v}],

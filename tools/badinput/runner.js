@@ -49,6 +49,7 @@ function decode(v) {
     case 'blocklist': return new net.BlockList();
     case 'sockaddr': return new net.SocketAddress({ address: '1.2.3.4' });
     case 'ee': return new EventEmitter();
+    case 'abstract': return '\0nodenet-bad-input-' + process.pid;
     default: throw new Error('unknown value tag ' + v.$);
   }
 }
