@@ -24,11 +24,13 @@ wraps socket fds only (Node also wraps pipes/FIFOs).
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 import socket as _socket
 import stat
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional
 
 from . import _defaults
 from ._args import normalize_args, options_dict
@@ -132,13 +134,22 @@ class Socket(Duplex):
         "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "server", "_server", "_bytes_read", "_bytes_written",
+        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server", "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent",
+        "block_list", "_connect_ctx", "_parent", "_signal",
     )
+
+    _event_args: Dict[Hashable, int] = {
+        **Duplex._event_args, "close": 1, "connect": 0, "ready": 0, "timeout": 0, "lookup": 4,
+        "connectionAttempt": 3, "connectionAttemptFailed": 4, "connectionAttemptTimeout": 3,
+    }
 
     _handle: Optional[StreamHandle]
     _connect_ctx: Any
+    _signal: Any
+    _tos: Optional[int]
+    _keep_alive_interval: Optional[int]
+    _keep_alive_count: Any
     _pending_data: Any
     _onread_buffer: Any
     _host: Optional[str]
@@ -169,6 +180,9 @@ class Socket(Duplex):
                                         "options.keep_alive_initial_delay"), 0)
         readable_hwm = _hwm(opts, "readable_high_water_mark")
         writable_hwm = _hwm(opts, "writable_high_water_mark")
+        tos = opts.get("type_of_service")
+        if tos is not None:
+            validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if js_truthy(signal):
             _validate_signal(signal, "signal")
@@ -203,9 +217,10 @@ class Socket(Duplex):
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=_keep_alive_seconds(delay), signal=signal, block_list=block_list,
+            keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=js_truthy(opts.get("pause_on_create")),
             manual_start=js_truthy(opts.get("manual_start")))
+        self._tos = None if tos is None else int(tos)
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
@@ -256,6 +271,9 @@ class Socket(Duplex):
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
+        self._keep_alive_interval = None   # seconds; None: undefined
+        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._tos = None
         self.server = None
         self._server = None
         self._bytes_read = 0
@@ -267,26 +285,43 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
-        if signal is not None:          # the stream layer's abort (Duplex's addAbortSignal)
-            self._abort_on(signal)
+        self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         self._handle = handle
-        # Node's initSocketHandle runs here even without a handle, and it
-        # "undestroys" the stream: a socket made with an aborted signal emits
-        # 'error' and 'close' but is not left destroyed (Node v20 behaviour).
-        self._init_handle()
-        if handle is not None and readable:
+        self._init_handle()     # Node's initSocketHandle runs even without a handle
+        if handle is None and signal is not None and signal.aborted and self._foreign():
+            # Made on another thread: its caller attaches listeners after this
+            # returns, so the AbortError waits for connect() (SPEC §1.4's
+            # create, attach, then start), which reports it instead of connecting.
+            return
+        if handle is not None or signal is not None:
+            # What touches the loop runs on its thread (posted from elsewhere).
+            self._run(self._start, readable and handle is not None, pause_on_create,
+                      manual_start)
+
+    def _start(self, read: bool, pause_on_create: bool, manual_start: bool) -> None:
+        """The constructor's loop-side steps: start reading, watch the signal."""
+        handle = self._handle
+        if read and handle is not None:
             if pause_on_create:
                 handle.read_stop()
                 self._readable_state.flowing = False
             elif not manual_start:
                 self._read_impl(0)
-        if signal is not None:          # net's own, added a tick later: stop Happy Eyeballs
-            if signal.aborted:
-                self._tick(setattr, self, "_aborted", True)
-            else:
-                self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
+        signal = self._signal
+        if signal is None:
+            return
+        # The stream layer's abort (Duplex's addAbortSignal). Node runs it before
+        # initSocketHandle, which then "undestroys" the socket, so an aborted
+        # signal's socket emits 'error' and 'close' and can still connect and
+        # emit again; here it stays destroyed and 'close' is its last event.
+        self._abort_on(signal)
+        # net's own listener, added a tick later: it stops Happy Eyeballs
+        if signal.aborted:
+            self._tick(setattr, self, "_aborted", True)
+        else:
+            self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -343,6 +378,13 @@ class Socket(Duplex):
 
     def _connect_impl(self, options: Dict[str, Any], plan: Dict[str, Any],
                       cb: Optional[Callback]) -> None:
+        signal = self._signal
+        if signal is not None and signal.aborted:
+            # Destroyed by its signal: 'close' was (or now will be) its last event.
+            # Node reconnects and emits 'connect' after it, a Node defect.
+            if not self.destroyed:
+                self._abort_on(signal)       # deferred from another thread's constructor
+            return
         if cb is not None:
             self._add("connect", _once(self, "connect", cb), False)
         self._after_fin = False
@@ -415,7 +457,13 @@ class Socket(Duplex):
             if self._no_delay:
                 handle.set_no_delay(True)
             if self._keep_alive:
-                handle.set_keep_alive(True, self._keep_alive_delay)
+                handle.set_keep_alive(True, self._keep_alive_delay,
+                                      *_probe_args(self._keep_alive_interval,
+                                                   self._keep_alive_count))
+            if self._tos is not None:
+                err = handle.set_type_of_service(self._tos)
+                if err and err != errno.EBADF:   # reported, but the connection stands
+                    self._emit("error", system_error(err, "setTypeOfService"))
             debug("socket connected", address, port)
             self._emit("connect")
             self._emit("ready")
@@ -663,13 +711,19 @@ class Socket(Duplex):
             cb(None)
 
     def _write_completion(self, cb: Callback) -> Callable[[int], None]:
-        """Node's ``onWriteComplete`` for an async write (made only when one is needed)."""
+        """Node's ``onWriteComplete`` for an async write (made only when one is needed).
+
+        A failed status wins over ``destroyed`` (Node 26): a write that
+        ``destroy()`` cancelled calls back with ``write ECANCELED``, and the
+        writes buffered behind it get the same error. (Node 20 checked
+        ``destroyed`` first: None, then ERR_STREAM_DESTROYED.)
+        """
         def complete(status: int) -> None:
-            if self.destroyed:
-                cb(None)
-                return
             if status:
                 cb(system_error(status, "write"))
+                return
+            if self.destroyed:
+                cb(None)
                 return
             if self._idle_ms:
                 self._update_timer()
@@ -686,8 +740,7 @@ class Socket(Duplex):
         assert handle is not None
         err = handle.shutdown(lambda status: callback())
         if err:
-            import errno as _errno
-            if err == _errno.ENOTCONN:
+            if err == errno.ENOTCONN:
                 callback()
             else:
                 callback(system_error(err, "shutdown"))
@@ -860,26 +913,90 @@ class Socket(Duplex):
             self._no_delay = enable
             handle.set_no_delay(enable)
 
-    def set_keep_alive(self, enable: Any = False, initial_delay: Any = 0) -> Socket:
-        """Node: ``socket.setKeepAlive([enable][, initialDelay])`` — delay in ms, applied
-        in whole seconds (``~~(initialDelay / 1000)``: any value is accepted, NaN,
-        the infinities and non-numbers give 0). Returns the socket."""
-        delay = _keep_alive_seconds(initial_delay)
-        self._run(self._set_keep_alive, js_truthy(enable), delay)
+    def set_keep_alive(self, enable: Any = False, initial_delay: Any = None,
+                       interval: Any = None, count: Any = None) -> Socket:
+        """Node: ``socket.setKeepAlive([enable][, initialDelay][, interval][, count])``
+        and ``setKeepAlive(options)`` (Node 26): TCP keep-alive probes.
+
+        ``enable`` may be an options mapping (``enable``, ``initial_delay``,
+        ``interval``, ``count``; camelCase too). Delays are milliseconds, applied
+        in whole seconds as JavaScript's ``~~(ms / 1000)``; ``interval`` defaults
+        to 1 s and ``count`` (a whole number, else 10) to 10 probes. As in libuv,
+        any of the three being 0 turns keep-alive on but leaves all three as they
+        were. Values set before the connection are applied when it is made.
+        Nothing is validated or raised, as in Node. Returns the socket.
+        """
+        if isinstance(enable, Mapping):
+            options = options_dict(enable)
+            enable = options.get("enable")
+            initial_delay = options.get("initial_delay")
+            interval = options.get("interval", _UNDEFINED)   # present None is null: 0 s
+            count = options.get("count")
+        else:
+            interval = _UNDEFINED if interval is None else interval
+        self._run(self._set_keep_alive, js_truthy(enable), _seconds(initial_delay),
+                  None if interval is _UNDEFINED else _seconds(interval), count)
         return self
 
-    def _set_keep_alive(self, enable: bool, delay: int) -> None:
+    def _set_keep_alive(self, enable: bool, delay: int, interval: Optional[int],
+                        count: Any) -> None:
         handle = self._handle
-        if handle is None:
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
+        if handle is not None and not handle.is_tcp:
             return
-        if not handle.is_tcp:
+        if handle is not None and not (
+                enable != self._keep_alive
+                or (enable and (delay != self._keep_alive_delay
+                                or interval != self._keep_alive_interval
+                                or count is not self._keep_alive_count
+                                and count != self._keep_alive_count))):
             return
-        if enable != self._keep_alive or (enable and self._keep_alive_delay != delay):
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
-            handle.set_keep_alive(enable, delay)
+        self._keep_alive = enable
+        self._keep_alive_delay = delay
+        self._keep_alive_interval = interval
+        self._keep_alive_count = count
+        if handle is not None:
+            handle.set_keep_alive(enable, delay, *_probe_args(interval, count))
+
+    def set_type_of_service(self, tos: Any) -> Socket:
+        """Node: ``socket.setTypeOfService(tos)`` (Node 24.15 / 25.6): IP_TOS for
+        IPv4, IPV6_TCLASS for IPv6, an integer 0-255.
+
+        Before the connection the value is kept and applied when it is made (a
+        failure then is an ``'error'`` event); while the connect is under way
+        (no OS socket yet) it raises EBADF, as Node does. The kernel keeps a TCP
+        socket's two ECN bits, so :meth:`get_type_of_service` may read back less.
+        Returns the socket.
+        """
+        if isinstance(tos, float) and math.isnan(tos):
+            raise ERR_INVALID_ARG_TYPE("tos", "number", tos)
+        validate_int32(tos, "tos", 0, 255)
+        self._query(self._set_type_of_service, int(tos))
+        return self
+
+    def _set_type_of_service(self, tos: int) -> None:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            self._tos = tos
+            return
+        if tos != self._tos:
+            self._tos = tos
+            err = handle.set_type_of_service(tos)
+            if err:
+                raise system_error(err, "setTypeOfService")
+
+    def get_type_of_service(self) -> int:
+        """Node: ``socket.getTypeOfService()``: the kernel's value once connected,
+        else the value set (0 if none); raises EBADF while connecting."""
+        return self._query(self._get_type_of_service)  # type: ignore[no-any-return]
+
+    def _get_type_of_service(self) -> int:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            return self._tos if self._tos is not None else 0
+        err, value = handle.get_type_of_service()
+        if err:
+            raise system_error(err, "getTypeOfService")
+        return value
 
     def ref(self) -> Socket:
         """Node: ``socket.ref()``. Returns the socket."""
@@ -1037,27 +1154,44 @@ def _bind(handle: StreamHandle, address: str, port: Any) -> int:
     cut to 16 bits (what the C++ binding and ``htons`` make of it), compared
     afterwards with the number given, so 70000 or 1.5 end in EADDRINUSE as in Node.
     """
-    import errno as _errno
     number = js_to_number(port)
     err = handle.bind((address, js_to_int32(number) & 0xFFFF))
     if err == 0 and number > 0:
         bound = handle.getsockname().get("port")
         if bound != number:
-            err = _errno.EADDRINUSE
+            err = errno.EADDRINUSE
     return err
-
-
-def _keep_alive_seconds(delay_ms: Any) -> int:
-    """Node's ``~~(initialDelay / 1000)``: any value, in whole seconds (an int32)."""
-    if delay_ms is None:
-        return 0
-    return js_to_int32(js_to_number(delay_ms) / 1000)
 
 
 def _validate_signal(signal: Any, name: str) -> None:
     from .abort import AbortSignal
     if not isinstance(signal, AbortSignal):
         raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
+
+
+# JavaScript's undefined where None means null (an options key given as None).
+_UNDEFINED: Any = object()
+
+
+def _seconds(msecs: Any) -> int:
+    """JavaScript's ``~~(msecs / 1000)``: whole seconds as an int32 (NaN, None: 0)."""
+    return js_to_int32(js_to_number(msecs) / 1000.0)
+
+
+def _is_uint32(value: Any) -> bool:
+    """V8's ``IsUint32()``: a number that is a whole value in [0, 2**32)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return bool(0 <= value <= 0xFFFFFFFF)
+
+
+def _probe_args(interval: Optional[int], count: Any) -> List[int]:
+    """What Node's TCPWrap passes libuv: the interval (seconds, 1 when undefined or
+    negative) and the count (10 unless a uint32)."""
+    return [interval if interval is not None and interval >= 0 else 1,
+            int(count) if _is_uint32(count) else 10]
 
 
 def _timer_duration(msecs: Any, name: str) -> float:

@@ -12,7 +12,7 @@ listeners run on the loop thread.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Hashable, Optional
 
 from ._loop import get_loop
 from ._validators import validate_uint32
@@ -26,6 +26,8 @@ class AbortSignal(EventEmitter):
     """Node: globals.md § "Class: AbortSignal"."""
 
     __slots__ = ("_aborted", "_reason")
+
+    _event_args: Dict[Hashable, int] = {**EventEmitter._event_args, "abort": 1}
 
     def __init__(self) -> None:
         super().__init__()
