@@ -59,6 +59,11 @@ def lookup_and_connect(sock: Socket, options: Dict[str, Any], plan: Dict[str, An
         else None
     local_port = options.get("local_port") if js_truthy(options.get("local_port")) else None
     address_type = is_ip(host)
+    if address_type and plan.get("bound"):
+        # An adopted BoundSocket connects inside connect(): its local address (the
+        # kernel's choice for 0.0.0.0) is known when connect() returns, as in Node.
+        sock._internal_connect(host, port, address_type, None, None)
+        return
     if address_type:
         def connect_literal() -> None:
             if sock.connecting:

@@ -116,13 +116,12 @@ class IOWatcher:
     hundred bytes per connection.
     """
 
-    __slots__ = ("fd", "events", "kevents", "hup", "closed")
+    __slots__ = ("fd", "events", "kevents", "closed")
 
     def __init__(self, fd: int = -1) -> None:
         self.fd = fd
         self.events = 0       # what the loop wants to hear about
         self.kevents = 0      # what the kernel was last told (the poller's business)
-        self.hup = False
         self.closed = False
 
     def on_readable(self) -> None:
@@ -443,7 +442,6 @@ class Loop:
             if self._stopping:
                 return
             if mask & EVENT_READ and watcher.events & EVENT_READ:
-                watcher.hup = mask & EVENT_HUP != 0
                 call(watcher.on_readable)
             if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
                 call(watcher.on_writable)

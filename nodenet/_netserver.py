@@ -31,8 +31,9 @@ import stat
 from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
 from ._args import is_js_object, normalize_args, options_dict, to_number
+from .boundsocket import BoundSocket
 from ._debug import debug
-from ._handle import StreamHandle, sockaddr_info, sun_path
+from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _seconds, _validate_signal
@@ -46,7 +47,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
 )
 from .events import EventEmitter, _Once
-from .stream import DEFAULT_HIGH_WATER_MARK
+from .stream import get_default_high_water_mark
 
 __all__ = ("Server", "create_server")
 
@@ -156,7 +157,7 @@ class _ListenHandle(Handle):
         self.loop.remove_handle(self)
         self.sock.close()
         if self.pipe_path is not None and self.pipe_inode is not None:
-            _unlink_if_ours(self.pipe_path, self.pipe_inode)
+            unlink_socket_file(self.pipe_path, self.pipe_inode)
 
     def _loop_teardown(self) -> None:
         self.close()
@@ -177,19 +178,6 @@ def _ensure_reserve_fd(loop: Loop) -> None:
             loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             loop.emfile_fd = None
-
-
-def _unlink_if_ours(path: Union[str, bytes], inode: tuple) -> None:  # type: ignore[type-arg]
-    """Unlink the socket file only if it is the one we bound (same device and inode)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
-        try:
-            os.unlink(path)
-        except OSError:  # pragma: no cover - raced with someone else
-            pass
 
 
 class Server(EventEmitter):
@@ -233,7 +221,7 @@ class Server(EventEmitter):
             hwm = given = opts["high_water_mark"]
             hwm = validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
-                hwm = DEFAULT_HIGH_WATER_MARK
+                hwm = get_default_high_water_mark(False)
             elif not hwm.is_integer():
                 # NaN, 1.5, Infinity: Node accepts them here and then throws this from
                 # every accept, which kills the process; nodenet says so at the call.
@@ -255,7 +243,7 @@ class Server(EventEmitter):
         self.keep_alive = js_truthy(opts.get("keep_alive"))
         #: seconds, as JavaScript's ``~~(ms / 1000)`` (Node keeps seconds here too)
         self.keep_alive_initial_delay = _seconds(delay)
-        self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
+        self.high_water_mark = int(hwm) if hwm is not None else get_default_high_water_mark(False)
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
         self._pipe_name: Optional[str] = None
@@ -272,17 +260,18 @@ class Server(EventEmitter):
         ``listen(path[, backlog][, callback])``, ``listen(options[, callback])``,
         ``listen(handle[, backlog][, callback])``. Returns the server.
 
-        ``handle`` is a ``socket.socket`` (duplicated), an object with
-        ``fileno()``, a ``{'fd': n}`` mapping (the fd is taken over), or a
-        Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
+        ``handle`` is a :class:`~nodenet.BoundSocket` (adopted: the server listens
+        on it), a ``socket.socket`` (duplicated), an object with ``fileno()``, a
+        ``{'fd': n}`` mapping (the fd is taken over), or a Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
         ``exclusive``, ``ipv6_only``, ``reuse_port``, ``readable_all``,
         ``writable_all``, ``signal``.
         """
         return self._query(self._listen, args, kwargs)  # type: ignore[no-any-return]
 
     def _listen(self, args: Any, kwargs: Dict[str, Any]) -> Server:
-        handle_arg = _as_handle(args[0]) if args else None
-        if handle_arg is not None:
+        bound = args[0] if args and isinstance(args[0], BoundSocket) else None
+        handle_arg = _as_handle(args[0]) if args and bound is None else None
+        if handle_arg is not None or bound is not None:
             options: Dict[str, Any] = {"_fd": handle_arg}
             cb = args[-1] if callable(args[-1]) else None
         else:
@@ -294,6 +283,11 @@ class Server(EventEmitter):
         # (handle|path|port, backlog) or (port, host, backlog): Node's toNumber, kept raw
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
+        if bound is None and isinstance(options.get("handle"), BoundSocket):
+            bound = options["handle"]
+        if bound is not None:          # the other options are not read, as in Node
+            self._listen_bound(bound, _backlog(backlog_from_args))
+            return self
         self._listening_id += 1
         # Node: options = options._handle || options.handle || options
         inner = options.get("_handle")
@@ -432,10 +426,12 @@ class Server(EventEmitter):
                      writable_all: bool) -> None:
         loop = self._loop
         assert loop is not None
+        name = sun_path(path)
+        if name is None:             # too long, or a NUL inside: Node 26 says EINVAL
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
+            return
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        name: Union[str, bytes] = path
         try:
-            name = sun_path(path)    # what the kernel binds (a long path is cut short)
             sock.bind(name)
         except OSError as exc:
             sock.close()
@@ -473,6 +469,19 @@ class Server(EventEmitter):
                 handle.close()
                 self._handle = None
                 raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
+
+    def _listen_bound(self, bound: BoundSocket, backlog: int) -> None:
+        """Adopt a BoundSocket and listen on it (ERR_SOCKET_HANDLE_ADOPTED if taken)."""
+        loop = self._loop
+        assert loop is not None
+        sock, path, socket_file = bound._consume()
+        self._listening_id += 1
+        handle = _ListenHandle(loop, sock)
+        if path is not None:
+            self._pipe_name = path
+            if socket_file is not None:
+                handle.pipe_path, handle.pipe_inode = socket_file
+        self._start_listening(handle, backlog, None, -1)
 
     def _listen_fd(self, spec: Any, backlog: Any) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""

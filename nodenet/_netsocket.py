@@ -37,6 +37,7 @@ from ._args import normalize_args, options_dict
 from ._debug import debug
 from . import _handle
 from ._handle import StreamHandle
+from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
 from ._loop import get_loop
 from ._validators import (
@@ -134,9 +135,10 @@ class Socket(Duplex):
         "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server", "_server", "_bytes_read", "_bytes_written",
+        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
+        "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path",
     )
 
     _event_args: Dict[Hashable, int] = {
@@ -196,6 +198,12 @@ class Socket(Duplex):
         else:
             block_list = None
         handle: Optional[StreamHandle] = opts.get("handle")
+        bound_path: Optional[str] = None
+        bound = isinstance(handle, BoundSocket)
+        if bound:      # adopted now: bound, not connected, so no read until connect()
+            sock, bound_path, socket_file = handle._consume()  # type: ignore[union-attr]
+            handle = BoundStreamHandle(get_loop(), sock, socket_file) \
+                if bound_path is not None else StreamHandle(get_loop(), sock)
         sock_for_fd: Optional[_socket.socket] = None
         if handle is None and "fd" in opts:
             fd = validate_int32(opts["fd"], "fd", 0)
@@ -209,6 +217,8 @@ class Socket(Duplex):
         if sock_for_fd is not None:
             handle = StreamHandle(get_loop(), sock_for_fd)
         onread = opts.get("onread")
+        self._bound = bound
+        self._bound_path = bound_path
         self._setup(
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
@@ -219,7 +229,7 @@ class Socket(Duplex):
             keep_alive=js_truthy(opts.get("keep_alive")),
             keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=js_truthy(opts.get("pause_on_create")),
-            manual_start=js_truthy(opts.get("manual_start")))
+            manual_start=js_truthy(opts.get("manual_start")) or bound)
         self._tos = None if tos is None else int(tos)
 
     @classmethod
@@ -227,6 +237,8 @@ class Socket(Duplex):
                   hwm: int) -> Socket:
         """A socket for a connection a server accepted (options known to be valid)."""
         sock = cls.__new__(cls)
+        sock._bound = False
+        sock._bound_path = None
         sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
                     readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
                     no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
@@ -372,7 +384,9 @@ class Socket(Duplex):
         on the loop thread. Use it again after ``'close'`` to reconnect.
         """
         options, cb = normalize_args(args, kwargs)
-        plan = _validate_connect(options)
+        handle = self._handle
+        bound = handle is not None and self._bound
+        plan = _validate_connect(options, (not handle.is_tcp) if bound else None)  # type: ignore[union-attr]
         self._run(self._connect_impl, options, plan, cb)
         return self
 
@@ -393,7 +407,10 @@ class Socket(Duplex):
             self._peername = None
             self._sockname = None
         path = options.get("path")
-        pipe = js_truthy(path)
+        # An adopted BoundSocket fixes the transport (until destroyed: then the
+        # options decide, as for any socket).
+        pipe = (not self._handle.is_tcp) if self._bound and self._handle is not None \
+            else js_truthy(path)
         if self._handle is None:
             self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
             self._init_handle()
@@ -451,6 +468,7 @@ class Socket(Duplex):
         self.connecting = False
         self._sockname = None
         if status == 0:
+            self._bound = False      # connected: an adopted BoundSocket reads as any socket
             handle = self._handle
             assert handle is not None
             self._update_timer()
@@ -488,7 +506,9 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ reading
 
     def _read(self, size: int) -> None:
-        if self.connecting or self._handle is None:
+        # An adopted BoundSocket is not connected yet either: wait for 'connect' (Node
+        # starts reading and fails with 'read ENOTCONN'; docs/compat.md).
+        if self.connecting or self._handle is None or self._bound:
             self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
         elif not self._handle.reading:
             self._try_read_start()
@@ -732,12 +752,18 @@ class Socket(Duplex):
         return complete
 
     def _final(self, callback: Callback) -> None:
-        """Node's ``_final``: shut down the write side once connected."""
-        if self.pending:
+        """Node's ``_final``: shut down the write side once connected.
+
+        A socket that never connected (no handle) finishes at once, so ``end()``
+        calls back and emits ``'finish'`` (Node >= 21; Node 20 waited forever).
+        """
+        if self.connecting:
             self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
             return
         handle = self._handle
-        assert handle is not None
+        if handle is None:
+            callback()
+            return
         err = handle.shutdown(lambda status: callback())
         if err:
             if err == errno.ENOTCONN:
@@ -1024,6 +1050,8 @@ class Socket(Duplex):
         return dict(self._query(self._get_sockname))
 
     def _get_sockname(self) -> Dict[str, Any]:
+        if self._bound_path is not None:     # an adopted, bound client Unix socket
+            return {"address": self._bound_path}
         handle = self._handle
         if handle is None or not handle.is_tcp:
             return {}
@@ -1213,19 +1241,29 @@ def _timer_duration(msecs: Any, name: str) -> float:
     return number
 
 
-def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
-    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order."""
+def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
+                      ) -> Dict[str, Any]:
+    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order.
+
+    ``bound_pipe`` is None for a socket without an adopted BoundSocket, else
+    whether the adopted one is a Unix socket (its type, not ``path``, decides).
+    """
     if "port" not in options and options.get("path") is None:
         raise ERR_MISSING_ARGS(["options", "port", "path"])
-    plan: Dict[str, Any] = {}
+    plan: Dict[str, Any] = {"bound": bound_pipe is not None}
     path = options.get("path")
-    if js_truthy(path):       # Node's !!path: an empty {} or [] is a (bad) path too
+    if bound_pipe if bound_pipe is not None else js_truthy(path):
+        # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
     host = options.get("host")
     if not js_truthy(host):
         host = "localhost"
     validate_string_without_null_bytes(host, "options.host")   # Node >= 26.3.1
+    if bound_pipe is not None and ("local_address" in options or "local_port" in options):
+        raise ERR_INVALID_ARG_VALUE(
+            "options", options,
+            "local_address and local_port cannot be used with an adopted bound socket")
     local_address = options.get("local_address")
     if js_truthy(local_address) and not is_ip(local_address):
         raise ERR_INVALID_IP_ADDRESS(local_address)
@@ -1238,8 +1276,8 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
             raise ERR_INVALID_ARG_TYPE("options.port", ["number", "string"], port)
         port = validate_port(port)
     plan["port"] = int(port or 0)
-    auto = options.get("auto_select_family")
-    if auto is not None:
+    auto = False if bound_pipe is not None else options.get("auto_select_family")
+    if auto is not None:     # a bound socket's own address decides: no Happy Eyeballs
         validate_boolean(auto, "options.auto_select_family")
     else:
         auto = _defaults.get_default_auto_select_family()

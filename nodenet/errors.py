@@ -544,6 +544,12 @@ def ERR_SOCKET_CONNECTION_TIMEOUT() -> NodeError:
     return NodeError("Socket connection timeout", "ERR_SOCKET_CONNECTION_TIMEOUT")
 
 
+def ERR_SOCKET_HANDLE_ADOPTED() -> NodeError:
+    """A BoundSocket used after a server or socket adopted it (or after close())."""
+    return state_error("ERR_SOCKET_HANDLE_ADOPTED",
+                       "The bound socket has already been adopted by a server or socket")
+
+
 def ERR_SERVER_ALREADY_LISTEN() -> NodeError:
     """``listen()`` on a server that is already listening."""
     return NodeError("Listen method has been called more than once without closing.",

@@ -81,10 +81,6 @@ KNOWN: List[Tuple[Callable[[str, Outcome], bool], Callable[[Outcome], bool], str
     # EventTarget, which also takes objects (with a handleEvent method, checked later).
     (lambda rid, node: rid.startswith("signal.addEventListener("),
      _throws("ERR_INVALID_ARG_TYPE", "TypeError"), "AbortSignal listeners are functions"),
-    # Node 26's end() on a socket that never connected finishes; not built yet (SPEC's
-    # Node 26 additions): either outcome passes until it is.
-    (lambda rid, node: rid.startswith("new net.Socket().end("),
-     lambda py: py == {"t": "ok", "events": []}, "end() on a never-connected socket (pending)"),
 ]
 
 

@@ -13,11 +13,10 @@ from typing import Any, Callable, List, Tuple
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 SRV_EVENTS = ["listening", "close", "error", "drop"]
 

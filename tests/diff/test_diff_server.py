@@ -9,11 +9,10 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, SERVER_EVENTS, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 SRV_EVENTS = ["listening", "close", "error", "drop"]
 CLIENT_EVENTS = ["connect", "data", "end", "close", "error"]
