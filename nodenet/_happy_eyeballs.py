@@ -32,6 +32,7 @@ import errno
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from . import _handle, dns
+from ._jscall import adapt
 from ._handle import StreamHandle
 from ._he_plan import answer_fields, plan_attempts
 from ._isip import is_ip
@@ -116,7 +117,7 @@ def _call_lookup(loop: Any, lookup: Callable[..., Any], host: str, dnsopts: Dict
             callback(*args)
 
     try:
-        lookup(host, dnsopts, answer)
+        adapt(lookup, 3)(host, dnsopts, answer)    # (hostname, options, callback), as Node
     finally:
         calling[0] = False
 

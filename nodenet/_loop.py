@@ -523,6 +523,9 @@ class Loop:
             self._fatal = exc
             if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
                 traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+                if sys.version_info < (3, 11):     # older tracebacks leave out __notes__
+                    for note in getattr(exc, "__notes__", ()):
+                        print(note, file=sys.stderr)
                 sys.stderr.flush()
         self._stopping = True
 

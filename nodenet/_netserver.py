@@ -35,6 +35,7 @@ from .boundsocket import BoundSocket
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
@@ -574,16 +575,18 @@ class Server(EventEmitter):
 
     def get_connections(self, callback: Callback) -> Server:
         """Node: ``server.getConnections(callback)`` — ``callback(None, count)`` next tick."""
-        validate_function(callback, "callback")
-        self._run(lambda: self._loop.next_tick(callback, None, self._connections))  # type: ignore[union-attr]
+        cb = adapt(validate_function(callback, "callback"), 2)
+        self._run(lambda: self._loop.next_tick(cb, None, self._connections))  # type: ignore[union-attr]
         return self
 
     # ------------------------------------------------------------------ close
 
     def close(self, callback: Optional[Callback] = None) -> Server:
         """Node: ``server.close([callback])`` — stop accepting; ``'close'`` once every
-        connection has closed. ``callback(err)`` gets ERR_SERVER_NOT_RUNNING if the
-        server was not listening, else None. A non-callable argument is ignored."""
+        connection has closed. The callback is a ``'close'`` listener, called
+        without arguments (a required ``err`` parameter gets None), or with
+        ERR_SERVER_NOT_RUNNING if the server was not listening. A non-callable
+        argument is ignored."""
         self._run(self._close, callback if callable(callback) else None)
         return self
 
@@ -591,11 +594,13 @@ class Server(EventEmitter):
         self._listening_id += 1
         if callback is not None:
             if self._handle is None:
+                once = adapt(callback, 1)
+
                 def not_running(*_: Any) -> None:
-                    callback(ERR_SERVER_NOT_RUNNING())
+                    once(ERR_SERVER_NOT_RUNNING())
                 self._add("close", _Once(self, "close", not_running), False)
             else:
-                self._add("close", _Once(self, "close", lambda *_: callback(None)), False)
+                self._add("close", _Once(self, "close", callback), False)   # cb(), as Node
         if self._handle is not None:
             self._handle.close()
             self._handle = None

@@ -39,6 +39,7 @@ from . import _handle
 from ._handle import StreamHandle
 from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import get_loop
 from ._validators import (
     NAN, is_number, js_number, js_to_int32, js_to_number, js_truthy, validate_boolean,
@@ -52,7 +53,7 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb
+from .stream import Duplex, _split_args, _maybe_read_more_nt, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -138,7 +139,7 @@ class Socket(Duplex):
         "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
         "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path", "_where",
     )
 
     _event_args: Dict[Hashable, int] = {
@@ -279,12 +280,12 @@ class Socket(Duplex):
                     self._onread_gen = buf
                 else:
                     self._onread_buffer = buf     # the callback gets this very object
-                self._onread_callback = cb
+                self._onread_callback = adapt(cb, 2)     # (nread, buffer)
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
         self._keep_alive_interval = None   # seconds; None: undefined
-        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._keep_alive_count = None      # as given; None: undefined
         self._tos = None
         self.server = None
         self._server = None
@@ -297,6 +298,7 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
+        self._where: Optional[str] = None    # endpoints kept for an unhandled 'error'
         self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
@@ -683,11 +685,10 @@ class Socket(Duplex):
         assert w is not None
         if not w.ending:
             return Duplex.write(self, chunk, encoding, callback)
-        if callable(encoding):
-            callback = encoding
+        _encoding, cb = _split_args(encoding, callback)
         er = epipe_ended_by_peer()
-        if callable(callback):
-            self._tick(callback, er)
+        if cb is not None:
+            self._tick(cb, er)
         self._destroy_impl(er, None)
         return False
 
@@ -827,6 +828,9 @@ class Socket(Duplex):
             self._connect_ctx.close_all()
             self._connect_ctx = None
         handle = self._handle
+        if exception is not None and "error" not in self._events:
+            # an unhandled 'error' is coming: keep the endpoints for its report
+            self._where = self._endpoints(exception)
         if handle is not None:
             is_exception = exception is not None
             self._bytes_read = handle.bytes_read
@@ -1158,8 +1162,25 @@ class Socket(Duplex):
     def __exit__(self, *exc: Any) -> None:
         self.destroy()
 
+    def _endpoints(self, err: Optional[BaseException] = None) -> str:
+        """``local -> remote`` (``ip:port`` each) as far as they are known (the
+        remote end of a failed connect comes from its error)."""
+        def show(info: Dict[str, Any]) -> str:
+            address = info.get("address")
+            if address is None:
+                return "?"
+            return f"[{address}]:{info.get('port')}" if ":" in address \
+                else f"{address}:{info.get('port')}"
+        local, remote = self._get_sockname(), self._get_peername()
+        if not remote and getattr(err, "address", None) and getattr(err, "port", None):
+            remote = {"address": err.address, "port": err.port}  # type: ignore[union-attr]
+        if not local and not remote:
+            return "unix socket" if self._handle is not None and not self._handle.is_tcp \
+                else "not connected"
+        return f"{show(local)} -> {show(remote)}"
+
     def __repr__(self) -> str:
-        return f"<Socket {self.ready_state} fd={self.fileno()}>"
+        return f"<Socket {self.ready_state} {self._where or self._endpoints()}>"
 
 
 # ---------------------------------------------------------------------- helpers

@@ -24,6 +24,7 @@ import socket
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._args import is_js_object
+from ._jscall import adapt
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
@@ -146,6 +147,8 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     family, hints, all_, order = _parse_options(options)
     if not js_truthy(hostname):     # Node >= 25: no more lookups of '' / undefined / false
         raise ERR_INVALID_ARG_VALUE("hostname", hostname, "must be a non-empty string")
+    # called back as Node does: (err), (None, address, family) or (None, addresses)
+    callback = adapt(callback, None)
     loop = get_loop()
     if loop.in_loop_thread():
         _start(loop, hostname, family, hints, all_, order, callback)

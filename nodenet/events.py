@@ -33,7 +33,7 @@ from typing import (
 
 from ._jscall import adapt, unwrap
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
-from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
+from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -420,9 +420,12 @@ class EventEmitter:
             handlers = events.get("error")
             if handlers is None:
                 err = args[0] if args else None
-                if isinstance(err, BaseException):
-                    raise err
-                raise UnhandledError(err)
+                if not isinstance(err, BaseException):
+                    err = UnhandledError(err)
+                # Node's "Emitted 'error' event on Socket instance at:" line
+                add_note(err, f"Emitted 'error' event on {self!r} with no 'error' listener: "
+                              f"add one (.on('error', ...)) to handle it")
+                raise err
         else:
             handlers = events.get(event)
             if handlers is None:

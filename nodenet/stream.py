@@ -39,6 +39,7 @@ from .errors import (
     ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
+from ._jscall import adapt
 from .events import EventEmitter, _Once
 
 if TYPE_CHECKING:
@@ -1121,10 +1122,11 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
 
 def _split_args(encoding: Any, callback: Any) -> Tuple[Any, Optional[Callback]]:
     """``(encoding, cb)`` as Node reads them: a callable encoding is the callback,
-    and a callback that is not callable is ignored."""
+    and a callback that is not callable is ignored. The callback is adapted to
+    JavaScript's call rules for its one argument (``cb(err)``)."""
     if callable(encoding):
-        return None, encoding
-    return encoding, callback if callable(callback) else None
+        return None, adapt(encoding, 1)
+    return encoding, adapt(callback, 1) if callable(callback) else None
 
 
 class Writable(_Stream):
@@ -1209,7 +1211,7 @@ class Writable(_Stream):
         ``callback(err)`` runs once ``'finish'`` is emitted (or with the error).
         """
         if callable(chunk):
-            chunk, encoding, callback = None, None, chunk
+            chunk, encoding, callback = None, None, adapt(chunk, 1)
         else:
             encoding, callback = _split_args(encoding, callback)
         data: Optional[Tuple[bytes, int]] = None

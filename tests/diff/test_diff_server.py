@@ -40,7 +40,7 @@ def test_close_waits_for_connections() -> None:
     def py(t: Trace) -> None:
         def on_conn(c: net.Socket) -> None:
             t.watch(c, "server", SERVER_EVENTS)
-            srv.close(lambda *a: t.rec("close cb", *a, srv.listening))
+            srv.close(lambda e: t.rec("close cb", e, srv.listening))
             t.rec("after close", srv.listening, srv.address())
             srv.get_connections(lambda *a: t.rec("connections", *a))
             c.on("data", lambda d: c.end(d))
@@ -241,7 +241,7 @@ def test_close_before_listening_event() -> None:
         t.watch(srv, "srv", SRV_EVENTS)
         srv.listen(0)
         t.rec("listening?", srv.listening, srv.address() is not None)
-        srv.close(lambda *a: t.rec("close cb", *a))
+        srv.close(lambda e: t.rec("close cb", e))
         t.rec("after close", srv.listening, srv.address())
 
     check(js, py)
@@ -264,7 +264,7 @@ def test_close_during_host_lookup() -> None:
         t.watch(srv, "srv", SRV_EVENTS)
         srv.listen(0, "127.0.0.1")
         t.rec("listening?", srv.listening, srv.address())
-        srv.close(lambda *a: t.rec("close cb", *a))
+        srv.close(lambda e: t.rec("close cb", e))
         net.set_timeout(lambda: t.rec("later", srv.listening, srv.address()), 50)
 
     check(js, py)
