@@ -33,10 +33,10 @@ from typing import (
 
 from . import _charsets
 from ._loop import get_loop
-from ._validators import js_truthy, validate_integer
+from ._validators import is_number, js_number, js_parse_int, js_truthy, validate_integer
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-    ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
+    ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
 from ._fastpath import ENABLED as FAST_PATHS
@@ -215,9 +215,10 @@ class _Stream(EventEmitter):
         """Node: stream.md § "readable.destroy([error])" / "writable.destroy([error])".
 
         Destroys the stream; ``'error'`` (if ``error``) is emitted on the next tick,
-        at most once. Returns the stream. Destroying twice does nothing.
+        at most once. Returns the stream. Destroying twice does nothing. As in
+        Node, an ``error`` that JavaScript finds falsy (``0``, ``''``) is no error.
         """
-        self._run(self._destroy_impl, error, None)
+        self._run(self._destroy_impl, error if js_truthy(error) else None, None)
         return self
 
     def _destroy_impl(self, err: Optional[BaseException], cb: Optional[Callback]) -> None:
@@ -442,7 +443,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding != enc:
@@ -490,7 +491,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding is not None:
@@ -521,7 +522,13 @@ class Readable(_Stream):
     # -- reading (the consumer side) --------------------------------------------
 
     def read(self, size: Optional[int] = None) -> Optional[Chunk]:
-        """Node: ``readable.read([size])`` — buffered data, or None."""
+        """Node: ``readable.read([size])`` — buffered data, or None.
+
+        A ``size`` that is not an integer goes through ``parseInt(size, 10)`` as in
+        Node (``'5'`` and 5.5 are 5; ``'x'``, NaN and Infinity mean no size).
+        """
+        if size is not None and not (is_number(size) and js_number(size).is_integer()):
+            size = js_parse_int(size)
         return self._query(self._read_impl, size)  # type: ignore[no-any-return]
 
     def _read_impl(self, size: Optional[int]) -> Optional[Chunk]:
@@ -589,7 +596,8 @@ class Readable(_Stream):
 
         Multi-byte characters split across reads are never cut. Returns the stream.
         """
-        enc = _charsets.normalize(encoding if encoding is not None else "utf8")
+        # Node's normalizeEncoding: undefined, null and '' are utf8
+        enc = _charsets.normalize("utf8" if encoding is None or encoding == "" else encoding)
         if enc is None:
             raise ERR_UNKNOWN_ENCODING(encoding)
         self._run(self._set_encoding, enc)
@@ -653,6 +661,9 @@ class Readable(_Stream):
         A ``False`` from ``dest.write()`` pauses this stream until ``'drain'``.
         Returns ``dest``.
         """
+        if not (callable(getattr(dest, "on", None)) and callable(getattr(dest, "write", None))):
+            # Node fails on the first dest.on(...) with a TypeError without a code
+            raise ERR_INVALID_ARG_TYPE("destination", "stream.Writable", dest)
         return self._query(self._pipe, dest, end)
 
     def _pipe(self, dest: Any, end: bool) -> Any:
@@ -1086,12 +1097,12 @@ def _writable(w: WritableState) -> bool:
 def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
 
-    ``None`` first, then the encoding (any given one must be known, or
-    ``'buffer'``, even for a bytes chunk), then the chunk's type.
+    The encoding first (any given one must be known, or ``'buffer'``, even for a
+    bytes chunk), then the chunk's type. ``None`` is JavaScript's ``undefined``,
+    not a chunk (ERR_INVALID_ARG_TYPE); Node's ``null`` (ERR_STREAM_NULL_VALUES)
+    has no Python counterpart.
     """
-    if chunk is None:
-        raise ERR_STREAM_NULL_VALUES()
-    if not encoding:
+    if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
         enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
