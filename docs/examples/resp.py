@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 Command = List[bytes]
-Reply = Union[bytes, int, None, "ReplyError", List[Any]]
+Reply = Union[bytes, str, int, None, "ReplyError", List[Any]]
 
 OK = b"+OK\r\n"
 PONG = b"+PONG\r\n"
@@ -450,7 +450,9 @@ def _score(value: float) -> bytes:
 # -- the client side: bytes in, replies out ----------------------------------
 
 class ReplyParser:
-    """Splits a server's byte stream into replies (bytes, int, None, list or ReplyError)."""
+    """Splits a server's byte stream into replies: a simple string (``+OK``) as
+    ``str``, a bulk string as ``bytes`` (``None`` for nil), an integer, a list,
+    or a ``ReplyError``."""
 
     def __init__(self) -> None:
         self.buffer = b""
@@ -475,7 +477,7 @@ def _parse_reply(buf: bytes, pos: int) -> Optional[Tuple[Reply, int]]:
         return None
     kind, line, after = buf[pos], buf[pos + 1:line_end], line_end + 2
     if kind == 43:                                    # b"+": simple string
-        return line, after
+        return line.decode(errors="replace"), after
     if kind == 45:                                    # b"-": error
         return ReplyError(line.decode(errors="replace")), after
     if kind == 58:                                    # b":": integer
@@ -510,6 +512,8 @@ def show(reply: Reply) -> str:
         return f"(integer) {reply}"
     if reply is None:
         return "(nil)"
+    if isinstance(reply, str):
+        return reply
     if isinstance(reply, list):
         if not reply:
             return "(empty array)"
