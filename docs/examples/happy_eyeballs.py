@@ -65,7 +65,7 @@ def trace(host: str, port: int, answers: Optional[List[str]], attempt_timeout: i
             tried = sock.auto_select_family_attempted_addresses or []
             log(f"connected to {sock.remote_address} port {sock.remote_port} "
                 f"(tried: {', '.join(tried) or 'one address'})")
-            sock.end()
+            sock.destroy()                  # we only wanted to see how it connects
 
         def on_error(err: BaseException) -> None:
             log(f"error {getattr(err, 'code', '')}: {type(err).__name__}({str(err)!r})")
