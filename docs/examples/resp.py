@@ -15,7 +15,7 @@ default tests; keys never expire (``SET ... EX`` is accepted and ignored).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 Command = List[bytes]
 Reply = Union[bytes, str, int, None, "ReplyError", List[Any]]
@@ -50,7 +50,7 @@ def bulk(value: Optional[bytes]) -> bytes:
     return b"$%d\r\n%s\r\n" % (len(value), value)
 
 
-def array(values: List[Optional[bytes]]) -> bytes:
+def array(values: Sequence[Optional[bytes]]) -> bytes:
     return b"*%d\r\n" % len(values) + b"".join(bulk(v) for v in values)
 
 
@@ -206,8 +206,9 @@ class Store:
 
     def type(self, args: Command) -> bytes:
         value = self.data.get(args[1])
-        name = {bytes: b"string", deque: b"list", set: b"set", dict: b"hash",
-                _ZSet: b"zset"}.get(type(value), b"none")
+        names: Dict[Any, bytes] = {bytes: b"string", deque: b"list", set: b"set",
+                                   dict: b"hash", _ZSet: b"zset"}
+        name = names.get(type(value), b"none")
         return b"+" + name + b"\r\n"
 
     # strings

@@ -40,7 +40,7 @@ class RespClient:
     def call(self, args: Sequence[Union[str, bytes, int]], callback: ReplyCallback) -> bool:
         """Send one command; ``callback(err, reply)`` runs when its reply arrives."""
         self.pending.append(callback)
-        return self.socket.write(command(*args))
+        return bool(self.socket.write(command(*args)))
 
     def end(self) -> None:
         self.socket.end()
