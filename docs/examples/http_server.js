@@ -129,7 +129,9 @@ function option(name, fallback) {
   return i > 0 ? process.argv[i + 1] : fallback;
 }
 
-const server = net.createServer(onConnection);
+// noDelay: replies written one by one go out at once, not held by Nagle's
+// algorithm for the peer's delayed ACK (Redis and Node's http do the same).
+const server = net.createServer({ noDelay: true }, onConnection);
 server.listen({
   host: option('--host', '127.0.0.1'),
   port: Number(option('--port', '8080')),

@@ -47,7 +47,9 @@ def on_connection(c: net.Socket) -> None:
 def serve(host: str, port: int, reuse_port: bool = False,
           on_listening: Optional[Callable[[net.Server], None]] = None) -> net.Server:
     """Start the server (call on the loop thread, e.g. from ``run(main)``)."""
-    server = net.create_server(on_connection)
+    # no_delay: replies written one by one go out at once, not held by Nagle's
+    # algorithm for the peer's delayed ACK (Redis and Node's http do the same).
+    server = net.create_server({"no_delay": True}, on_connection)
     server.listen({"host": host, "port": port, "reuse_port": reuse_port},
                   lambda: on_listening(server) if on_listening else None)
     return server

@@ -33,7 +33,8 @@ class RespClient:
     def __init__(self, port: int, host: str = "127.0.0.1") -> None:
         self.parser = ReplyParser()
         self.pending: Deque[ReplyCallback] = deque()
-        self.socket = net.connect(port, host)
+        # no_delay: pipelined commands written one by one go out at once.
+        self.socket = net.connect({"port": port, "host": host, "no_delay": True})
         self.socket.on("data", self._on_data)
         self.socket.on("error", self._on_error)
 

@@ -45,6 +45,7 @@ class RespProtocol(asyncio.Protocol):
 
 async def serve(host: str, port: int, reuse_port: bool = False) -> None:
     loop = asyncio.get_running_loop()
+    # asyncio sets TCP_NODELAY on every TCP transport (the others ask for it).
     server = await loop.create_server(RespProtocol, host, port, reuse_port=reuse_port)
     sock: socket.socket = server.sockets[0]
     address = sock.getsockname()
