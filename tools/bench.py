@@ -350,7 +350,7 @@ def report(results: Results, args: argparse.Namespace) -> str:
              f"{os.cpu_count()} CPUs, load average before the run {args.load_before}, "
              f"{time.strftime('%Y-%m-%d %H:%M')}, medians of {rounds} interleaved rounds"
              f"{' (--quick)' if args.quick else ''}.", ""]
-    lines += table("Real clients (server CPU per request from /proc/PID/stat)", real_order,
+    lines += table("Real clients (server CPU per request: /proc/PID/task/*/schedstat)", real_order,
                    real_metrics, med)
     lines += scaling(med, real_metrics)
     lines += table("Client: RESP pipelined SET/GET (batches of 16) to redis-server",
