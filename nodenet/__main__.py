@@ -25,13 +25,13 @@ from nodenet._observe import PhaseTracer
 
 
 def demo() -> int:
-    """Trace one small program through the loop's phases."""
+    """Trace one small program through the loop's phases (docs/loop.md)."""
     loop = net.get_loop()
     tracer = PhaseTracer(clock_origin=loop.clock())
 
     def main() -> None:
-        tracer.note("    -> main() runs (posted to the loop: poll phase)")
-        net.set_timeout(tracer.callback("setTimeout 0 (runs next turn)"), 0)
+        tracer.note("    -> main() runs (the script, before the first turn)")
+        net.set_timeout(tracer.callback("setTimeout 0"), 0)
         net.set_timeout(tracer.callback("setTimeout 20"), 20)
         net.set_immediate(tracer.callback("setImmediate (check phase)"))
         net.next_tick(tracer.callback("nextTick (right after main)"))
@@ -39,11 +39,15 @@ def demo() -> int:
         def from_timer() -> None:
             tracer.note("    -> setTimeout 10")
             net.set_immediate(tracer.callback("setImmediate from timer"))
+            net.set_timeout(tracer.callback("setTimeout 0 from timer"), 0)
             net.next_tick(tracer.callback("nextTick from timer"))
 
         net.set_timeout(from_timer, 10)
 
-    loop.call(setattr, loop, "tracer", tracer)
+    if loop.thread_ident is None:
+        loop.tracer = tracer          # no loop thread yet: the next one starts traced
+    else:
+        loop.call(setattr, loop, "tracer", tracer)
     try:
         net.run(main)
     finally:

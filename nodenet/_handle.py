@@ -25,7 +25,9 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
-from ._sockopts import set_keep_alive, set_linger_zero, set_no_delay, set_reuse_address
+from ._sockopts import (
+    SEND_FLAGS, set_keep_alive, set_linger_zero, set_no_delay, set_no_sigpipe, set_reuse_address,
+)
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -120,6 +122,7 @@ class StreamHandle(Handle):
         ``family``, when the caller knows it, saves ``sock.family``'s enum lookup.
         """
         sock.setblocking(False)
+        set_no_sigpipe(sock)
         self.sock = sock
         self.family = family = family or sock.family
         self.is_tcp = family == _AF_INET or family == _AF_INET6
@@ -222,14 +225,14 @@ class StreamHandle(Handle):
         total = 0
         for b in bufs:
             total += len(b)
-        self.bytes_written += total
         try:
             # one buffer (the common case) goes straight to send()
-            sent = self.sock.send(bufs[0]) if len(bufs) == 1 else self._send(bufs)
+            sent = self.sock.send(bufs[0], SEND_FLAGS) if len(bufs) == 1 else self._send(bufs)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:
-            return exc.errno or errno.EIO, False
+            return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
+        self.bytes_written += total    # what was sent or is queued, as Node counts it
         if sent == total:
             return 0, False
         self.write_bufs = _remaining(bufs, sent)
@@ -243,10 +246,10 @@ class StreamHandle(Handle):
         sock = self.sock
         assert sock is not None
         if len(bufs) == 1:
-            return sock.send(bufs[0])
+            return sock.send(bufs[0], SEND_FLAGS)
         if _HAS_SENDMSG:
-            return sock.sendmsg(bufs[:_IOV_MAX])
-        return sock.send(b"".join(bufs))  # pragma: no cover - no sendmsg
+            return sock.sendmsg(bufs[:_IOV_MAX], (), SEND_FLAGS)
+        return sock.send(b"".join(bufs), SEND_FLAGS)  # pragma: no cover - no sendmsg
 
     @property
     def write_queue_size(self) -> int:

@@ -7,30 +7,36 @@ Everything nodenet does happens on **one loop thread**: selector registrations,
 socket system calls, timers, and every listener and callback. User code therefore
 needs no locks, as in Node.
 
-One turn of the loop (:meth:`Loop._run_once`) runs five phases, libuv's order as
-the Node guide draws it (see ``docs/loop.md``):
+The loop is libuv's current ``uv_run`` (libuv >= 1.45: Node >= 20.3 and Node 26),
+as ``docs/loop.md`` teaches it. First the **script** runs — ``run(main)``'s
+``main`` and what it queued with ``next_tick`` (:meth:`Loop._run_script`) — and
+the timers already due run once. Then each iteration (:meth:`Loop._run_once`)
+runs five phases:
 
-1. **timers**    — Timeouts whose deadline has passed, in (deadline, creation) order;
-2. **pending**   — I/O callbacks deferred from the previous turn;
-3. **poll**      — wait for I/O (the timeout rules are in :meth:`_compute_timeout`),
+1. **pending**   — I/O callbacks deferred from the previous iteration;
+2. **poll**      — wait for I/O (the timeout rules are in :meth:`_compute_timeout`),
                    run each ready watcher's callback, then the I/O callbacks
                    those deferred (at most 8 rounds, as libuv);
-4. **check**     — ``set_immediate`` callbacks queued before this phase began;
-5. **closing**   — close callbacks of handles closed during the turn.
+3. **check**     — ``set_immediate`` callbacks queued before this phase began;
+4. **closing**   — close callbacks of handles closed during the iteration;
+5. **timers**    — Timeouts whose deadline has passed, in (deadline, creation) order;
+
+and the loop then checks whether it is still alive (:meth:`Loop._drive`).
 
 After *every* callback the ``next_tick`` queue is drained (:meth:`_call`). Each
 phase only runs the work that was queued when it started, so a timer set inside a
-timer, or an immediate set inside an immediate, waits for the next turn.
+timer, or an immediate set inside an immediate, waits for the next iteration.
 
-"Now" is cached: it is read at the start of the turn and after polling, and timers
+"Now" is cached: it is read after polling and before the timers, and timers
 compare their deadlines with that cached value.
 
 Threads
 -------
 :meth:`Loop.post` is the single thread-safe entry point: a deque under a lock plus
 one byte on a socket pair that the poll phase watches. Posted calls run in the
-poll phase, in posting order. :meth:`Loop.call` is ``post`` that waits for the
-result. A public method called *on* the loop thread runs inline, without a hop.
+poll phase, in posting order (those posted before a drive begins are its
+script). :meth:`Loop.call` is ``post`` that waits for the result. A public
+method called *on* the loop thread runs inline, without a hop.
 
 Lifetime
 --------
@@ -51,6 +57,7 @@ stderr, every handle destroyed, the loop stopped, the exception re-raised from
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import os
 import socket
@@ -58,6 +65,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from typing import (
     Any, Callable, Deque, List, Optional, Protocol, Set, Tuple,
@@ -65,6 +73,7 @@ from typing import (
 
 from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
 from ._selector import SelectorSpec
+from ._sockopts import SEND_FLAGS, set_no_sigpipe
 
 __all__ = ("Loop", "IOWatcher", "CallbackWatcher", "get_loop", "set_loop", "run", "LoopStopped",
            "EVENT_READ", "EVENT_WRITE", "EVENT_HUP")
@@ -276,6 +285,7 @@ class Loop:
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
+        set_no_sigpipe(self._wake_w)
         self._wake_watcher = CallbackWatcher(self._wake_r.fileno(), self._drain_posted)
         self.io_start(self._wake_watcher, EVENT_READ)
         # who drives the loop: None, a background thread, or a caller of run_until_idle
@@ -294,6 +304,7 @@ class Loop:
         self.tracer: Optional[Tracer] = None
         self.pool: Any = None        # the DNS worker pool, created by dns.py on demand
         self.emfile_fd: Optional[int] = None   # a listening server's EMFILE reserve fd
+        _every_loop.add(self)
 
     # ------------------------------------------------------------------ time
 
@@ -308,33 +319,54 @@ class Loop:
 
     # ------------------------------------------------------------------ one turn
 
-    def _run_once(self) -> None:
-        """One turn: the five phases, each a method below (docs/loop.md §1–§5).
+    def _run_script(self) -> None:
+        """§0 Before the first iteration: the script, then the due timers once.
 
-        Every phase stops early once a fatal error or :meth:`stop` set
-        ``_stopping``; the caller then tears the loop down.
+        What was posted before the drive began is the script (``run(main)``'s
+        ``main`` and anything the main thread scheduled); it runs with its ticks,
+        as Node runs a script before ``uv_run``. Then, if the loop is alive, the
+        timers already due run once, as libuv's ``uv_run`` does before entering
+        its loop (kept for compatibility since libuv 1.45 moved the timers to the
+        end of each iteration).
         """
+        if self._posted:
+            self._trace("script")
+            self._drain_posted()
+        if self._ticks:
+            self._drain_ticks()
         self.update_time()
+        if self._timers and self._alive() and not self._stopping:
+            self._run_timers()
+
+    def _run_once(self) -> None:
+        """One iteration: the phases of libuv's ``uv_run`` (docs/loop.md §1–§5).
+
+        Pending, poll (and what it deferred), check, closing, then the timers,
+        right before the caller's liveness check. Every phase stops early once a
+        fatal error or :meth:`stop` set ``_stopping``; the caller then tears the
+        loop down.
+        """
         if self.tracer is not None:
             self.tracer("turn", self._now)
         if self._ticks:      # queued outside any callback (a manual loop's own thread)
             self._drain_ticks()
         # Each phase runs when its queue has work (the checks save a call per
         # idle phase; every phase method checks again for itself).
-        if self._timers:
-            self._run_timers()                   # 1. timers
         if self._pending:
-            self._run_pending()                  # 2. pending
-        self._poll(self._compute_timeout())      # 3. poll
+            self._run_pending()                  # 1. pending
+        self._poll(self._compute_timeout())      # 2. poll (updates the time)
         if self._pending:
-            self._run_pending(_PENDING_ROUNDS)   # 3.2 what the poll deferred
+            self._run_pending(_PENDING_ROUNDS)   # 2.2 what the poll deferred
         if self._immediates:
-            self._run_check()                    # 4. check (immediates)
+            self._run_check()                    # 3. check (immediates)
         if self._closing:
-            self._run_closing()                  # 5. closing
+            self._run_closing()                  # 4. closing
+        if self._timers:
+            self.update_time()
+            self._run_timers()                   # 5. timers
 
     def _run_timers(self) -> None:
-        """§1 Run every timer due at the cached time, in (deadline, seq) order.
+        """§5 Run every timer due at the cached time, in (deadline, seq) order.
 
         Due entries are collected first, so a timer started by a timer callback
         never runs in this pass, even with a zero delay (libuv ``uv__run_timers``).
@@ -363,9 +395,9 @@ class Loop:
             self._call(fire)
 
     def _run_pending(self, rounds: int = 1) -> None:
-        """§2 Run I/O callbacks deferred with :meth:`defer` (libuv's pending queue).
+        """§1 Run I/O callbacks deferred with :meth:`defer` (libuv's pending queue).
 
-        Before the poll one round runs; after it, up to ``rounds`` rounds (§3.2),
+        Before the poll one round runs; after it, up to ``rounds`` rounds (§2.2),
         as libuv does "to avoid loop starvation". A round runs the callbacks
         queued when it began.
         """
@@ -381,7 +413,7 @@ class Loop:
                 self._call(fn, *args)
 
     def _compute_timeout(self) -> Optional[float]:
-        """§3.1 How long the poll may block (libuv ``uv_backend_timeout``).
+        """§2.1 How long the poll may block (libuv ``uv_backend_timeout``).
 
         Zero when stopping, when immediates, pending or closing callbacks are
         waiting, or when the loop has just stopped being alive and that ends the
@@ -401,7 +433,7 @@ class Loop:
         return max(0.0, heap[0].when - self._now)
 
     def _poll(self, timeout: Optional[float]) -> None:
-        """§3 Wait for readiness, then run each ready watcher's callbacks."""
+        """§2 Wait for readiness, then run each ready watcher's callbacks."""
         if self.tracer is not None:
             self.tracer("poll", timeout)
         ready = self._poller.poll(timeout)
@@ -417,7 +449,7 @@ class Loop:
                 call(watcher.on_writable)
 
     def _run_check(self) -> None:
-        """§4 Run the immediates queued before this phase began (Node's check phase)."""
+        """§3 Run the immediates queued before this phase began (Node's check phase)."""
         queue = self._immediates
         if not queue:
             return
@@ -433,7 +465,7 @@ class Loop:
                 self._call(immediate._run)
 
     def _run_closing(self) -> None:
-        """§5 Run close callbacks queued with :meth:`add_closing` (``'close'`` events).
+        """§4 Run close callbacks queued with :meth:`add_closing` (``'close'`` events).
 
         Newest first: libuv pushes each closing handle on the front of its list
         (``uv__make_close_pending``), so handles closed in one turn get their
@@ -607,7 +639,7 @@ class Loop:
             if not self._wake_pending:
                 self._wake_pending = True
                 try:
-                    self._wake_w.send(b"\0")
+                    self._wake_w.send(b"\0", SEND_FLAGS)
                 except (BlockingIOError, InterruptedError):
                     pass  # the buffer is full of wake-ups already
             if self._thread is None and not self._driving and not self._manual:
@@ -695,24 +727,29 @@ class Loop:
             raise fatal
 
     def _drive(self, until_idle: bool) -> None:
-        """Turn the loop until it may stop (see the module docstring, "Lifetime")."""
+        """libuv's ``uv_run``: the script and first timers, then iterations while
+        alive (see the module docstring, "Lifetime", for when a loop with nothing
+        ref'd keeps turning)."""
         self._until_idle = until_idle
+        self._run_script()
         while True:
-            self._run_once()
             if self._stopping:
                 self._teardown()
                 return
-            if self._alive():
-                continue
-            with self._lock:
-                if self._posted:     # work another thread handed over is not idle
-                    continue
-            self._release_waiters()
-            with self._lock:
-                if self._posted:
-                    continue
-                if until_idle or self._main_done or not self._has_anything():
-                    return
+            if not self._alive() and self._idle_ends(until_idle):
+                return
+            self._run_once()
+
+    def _idle_ends(self, until_idle: bool) -> bool:
+        """Nothing ref'd is left: release :func:`run`; True if the drive ends too."""
+        with self._lock:
+            if self._posted:     # work another thread handed over is not idle
+                return False
+        self._release_waiters()
+        with self._lock:
+            if self._posted:
+                return False
+            return until_idle or self._main_done or not self._has_anything()
 
     def _idle_ends_drive(self) -> bool:
         """Whether a loop with nothing ref'd stops turning (or releases ``run()``)."""
@@ -826,6 +863,27 @@ class Loop:
     def stopped(self) -> bool:
         """True once the loop stopped for good (fatal error, :meth:`stop`, :meth:`close`)."""
         return self._dead is not None or self._closed
+
+
+# ---------------------------------------------------------------------- interpreter exit
+
+# Every loop made, so that interpreter exit can free what an idle one still holds
+# (its wake-up socket pair, selector, DNS workers) instead of leaving them to the
+# garbage collector's ResourceWarnings. The loop threads have been joined by then.
+_every_loop: "weakref.WeakSet[Loop]" = weakref.WeakSet()
+
+
+def _close_loops_at_exit() -> None:
+    for loop in list(_every_loop):
+        if loop._closed or loop._thread is not None or loop._driving:
+            continue
+        try:
+            loop.close(timeout=1.0)
+        except Exception:  # pragma: no cover - exit must go on
+            pass
+
+
+atexit.register(_close_loops_at_exit)
 
 
 # ---------------------------------------------------------------------- default loop

@@ -131,11 +131,12 @@ class Socket(Duplex):
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
         "_keep_alive_delay", "server", "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent",
+        "block_list", "_connect_ctx", "_parent", "_signal",
     )
 
     _handle: Optional[StreamHandle]
     _connect_ctx: Any
+    _signal: Any
     _pending_data: Any
     _onread_buffer: Any
     _host: Optional[str]
@@ -258,26 +259,43 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
-        if signal is not None:          # the stream layer's abort (Duplex's addAbortSignal)
-            self._abort_on(signal)
+        self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         self._handle = handle
-        # Node's initSocketHandle runs here even without a handle, and it
-        # "undestroys" the stream: a socket made with an aborted signal emits
-        # 'error' and 'close' but is not left destroyed (Node v20 behaviour).
-        self._init_handle()
-        if handle is not None and readable:
+        self._init_handle()     # Node's initSocketHandle runs even without a handle
+        if handle is None and signal is not None and signal.aborted and self._foreign():
+            # Made on another thread: its caller attaches listeners after this
+            # returns, so the AbortError waits for connect() (SPEC §1.4's
+            # create, attach, then start), which reports it instead of connecting.
+            return
+        if handle is not None or signal is not None:
+            # What touches the loop runs on its thread (posted from elsewhere).
+            self._run(self._start, readable and handle is not None, pause_on_create,
+                      manual_start)
+
+    def _start(self, read: bool, pause_on_create: bool, manual_start: bool) -> None:
+        """The constructor's loop-side steps: start reading, watch the signal."""
+        handle = self._handle
+        if read and handle is not None:
             if pause_on_create:
                 handle.read_stop()
                 self._readable_state.flowing = False
             elif not manual_start:
                 self._read_impl(0)
-        if signal is not None:          # net's own, added a tick later: stop Happy Eyeballs
-            if signal.aborted:
-                self._tick(setattr, self, "_aborted", True)
-            else:
-                self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
+        signal = self._signal
+        if signal is None:
+            return
+        # The stream layer's abort (Duplex's addAbortSignal). Node runs it before
+        # initSocketHandle, which then "undestroys" the socket, so an aborted
+        # signal's socket emits 'error' and 'close' and can still connect and
+        # emit again; here it stays destroyed and 'close' is its last event.
+        self._abort_on(signal)
+        # net's own listener, added a tick later: it stops Happy Eyeballs
+        if signal.aborted:
+            self._tick(setattr, self, "_aborted", True)
+        else:
+            self._tick(signal.once, "abort", lambda *_: setattr(self, "_aborted", True))
 
     # ------------------------------------------------------------------ plumbing
 
@@ -334,6 +352,13 @@ class Socket(Duplex):
 
     def _connect_impl(self, options: Dict[str, Any], plan: Dict[str, Any],
                       cb: Optional[Callback]) -> None:
+        signal = self._signal
+        if signal is not None and signal.aborted:
+            # Destroyed by its signal: 'close' was (or now will be) its last event.
+            # Node reconnects and emits 'connect' after it, a Node defect.
+            if not self.destroyed:
+                self._abort_on(signal)       # deferred from another thread's constructor
+            return
         if cb is not None:
             self._add("connect", _once(self, "connect", cb), False)
         self._after_fin = False
@@ -654,13 +679,19 @@ class Socket(Duplex):
             cb(None)
 
     def _write_completion(self, cb: Callback) -> Callable[[int], None]:
-        """Node's ``onWriteComplete`` for an async write (made only when one is needed)."""
+        """Node's ``onWriteComplete`` for an async write (made only when one is needed).
+
+        A failed status wins over ``destroyed`` (Node 26): a write that
+        ``destroy()`` cancelled calls back with ``write ECANCELED``, and the
+        writes buffered behind it get the same error. (Node 20 checked
+        ``destroyed`` first: None, then ERR_STREAM_DESTROYED.)
+        """
         def complete(status: int) -> None:
-            if self.destroyed:
-                cb(None)
-                return
             if status:
                 cb(system_error(status, "write"))
+                return
+            if self.destroyed:
+                cb(None)
                 return
             if self._idle_ms:
                 self._update_timer()

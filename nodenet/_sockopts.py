@@ -6,17 +6,30 @@ TCP_KEEPCNT = 10, as Node 20 sets them), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT
 ``uv_tcp_close_reset`` (SO_LINGER 0 for an RST) and the SO_REUSEADDR every
 listening socket gets. A missing option is skipped, never an error, so the same
 code runs on Linux, macOS, the BSDs and PyPy.
+
+Writes never raise SIGPIPE: a host that embeds Python with ``Py_InitializeEx(0)``,
+or a program that restored ``SIG_DFL``, would die of it. Node ignores the signal
+process-wide; nodenet may not install a handler, so every send passes
+:data:`SEND_FLAGS` (``MSG_NOSIGNAL``) and, where the platform has no such flag,
+each socket gets ``SO_NOSIGPIPE`` (:func:`set_no_sigpipe`).
 """
 
 from __future__ import annotations
 
 import socket
 import struct
+import sys
 
 __all__ = (
     "set_no_delay", "set_keep_alive", "set_reuse_address", "set_reuse_port",
-    "set_ipv6_only", "set_linger_zero", "HAS_REUSE_PORT",
+    "set_ipv6_only", "set_linger_zero", "set_no_sigpipe", "HAS_REUSE_PORT", "SEND_FLAGS",
 )
+
+#: Flags for every send()/sendmsg(): MSG_NOSIGNAL, which PyPy 3.9's socket module
+#: does not export although Linux has it (0x4000).
+SEND_FLAGS: int = getattr(socket, "MSG_NOSIGNAL", 0x4000 if sys.platform.startswith("linux") else 0)
+# macOS has no MSG_NOSIGNAL; its per-socket equivalent (not exported by Python).
+_NOSIGPIPE = getattr(socket, "SO_NOSIGPIPE", 0x1022 if sys.platform == "darwin" else None)
 
 _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPALIVE", None)
 _KEEPINTVL = getattr(socket, "TCP_KEEPINTVL", None)
@@ -84,6 +97,16 @@ def set_ipv6_only(sock: socket.socket, only: bool) -> None:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if only else 0)
         except OSError:  # pragma: no cover
             pass
+
+
+def set_no_sigpipe(sock: socket.socket) -> None:
+    """SO_NOSIGPIPE where sends cannot say MSG_NOSIGNAL (macOS); a no-op elsewhere."""
+    if SEND_FLAGS or _NOSIGPIPE is None:
+        return
+    try:  # pragma: no cover - macOS
+        sock.setsockopt(socket.SOL_SOCKET, _NOSIGPIPE, 1)
+    except OSError:  # pragma: no cover
+        pass
 
 
 def set_linger_zero(sock: socket.socket) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -51,11 +52,17 @@ def error_name(err: BaseException) -> str:
     return names.get(type(err).__name__, "Error")
 
 
+# The harness's blackhole needs listen(0) to mean a backlog of 0; PyPy's
+# socket.listen() raises it to 1, so under PyPy the fixture runs on CPython.
+FIXTURE_PYTHON = (sys.executable if sys.implementation.name == "cpython"
+                  else shutil.which("python3") or sys.executable)
+
+
 class FixtureProcess:
     """``python3 fixture.py ip=behaviour ...``: the port, and ``free`` commands."""
 
     def __init__(self, specs: List[str], timeout: float = 10.0) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(FIXTURE), *specs],
+        self.proc = subprocess.Popen([FIXTURE_PYTHON, str(FIXTURE), *specs],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True)
         try:

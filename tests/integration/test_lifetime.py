@@ -205,3 +205,33 @@ def test_ctrl_c_in_run_stops_loop_and_raises() -> None:
             proc.wait()
     assert proc.returncode == 0, err
     assert out.strip() == "interrupted"
+
+
+@pytest.mark.parametrize("body", [
+    # the wake-up socket pair of a loop that ran a timer
+    "net.run(lambda: net.set_timeout(lambda: None, 1))",
+    # a loop used without run(): the script ends, the timer fires, then exit
+    "net.set_timeout(lambda: None, 1)",
+    # a server, a client and a lookup (the DNS workers)
+    """
+    def main():
+        s = net.create_server(lambda c: c.end())
+        def go():
+            c = net.connect(s.address()['port'], 'localhost')
+            c.on('end', lambda: s.close())
+            c.resume()
+        s.listen(0, 'localhost', go)
+    net.run(main)
+    """,
+    # an unref'd server left listening when the script ends
+    "net.run(lambda: net.create_server().listen(0, '127.0.0.1').unref())",
+], ids=["run-timer", "no-run", "server-client-lookup", "unref-server"])
+def test_nothing_left_unclosed_at_interpreter_exit(body: str) -> None:
+    """Loops free their fds at exit: no ResourceWarning under -W error (issue #8)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = "import nodenet as net\n" + textwrap.dedent(body)
+    result = subprocess.run([sys.executable, "-X", "dev", "-W", "error::ResourceWarning",
+                             "-c", code], env=env, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0, result.stderr
+    assert "ResourceWarning" not in result.stderr and "unclosed" not in result.stderr, \
+        result.stderr

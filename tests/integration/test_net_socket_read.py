@@ -435,20 +435,31 @@ def test_set_encoding_returns_socket_and_rejects_unknown_encoding() -> None:
 
 
 def test_pipe_with_backpressure_keeps_memory_bounded_and_delivers_everything() -> None:
-    """A fast source piped into a socket whose peer is paused: the source is
-    paused while the destination is over its high-water mark; 'drain' resumes it;
-    end() reaches the destination (pipe's end=True)."""
-    total = 4 * 1024 * 1024
-    ev: Dict[str, Any] = {"got": 0, "max_buffered": 0, "source_paused": 0, "dest_finish": 0,
-                          "ordered": True}
+    """A source piped into a socket whose peer is paused: the source is paused
+    while the destination is over its high-water mark; 'drain' resumes it;
+    end() reaches the destination (pipe's end=True).
+
+    Backpressure comes from the paused reader, not from volume: the producer
+    writes (honouring 'drain') until the pipe has paused the source, whatever
+    the kernel's buffers absorb first; only then does the reader resume and the
+    producer end. Everything produced must arrive, in order.
+    """
+    ev: Dict[str, Any] = {"sent": 0, "got": 0, "max_buffered": 0, "dest_finish": 0,
+                          "ordered": True, "backpressure": False}
+    pattern = bytes(range(256)) * 256       # 64 KiB, position-dependent content
+    hooks: Dict[str, Any] = {}
 
     def main() -> None:
-        pattern = bytes(range(256)) * 4096      # 1 MiB, position-dependent content
-
         def producer(s: net.Socket) -> None:
-            for _ in range(total // len(pattern)):
-                s.write(pattern)
-            s.end()
+            def pump(*_: Any) -> None:
+                while not ev["backpressure"]:
+                    ev["sent"] += len(pattern)
+                    if not s.write(pattern):
+                        return              # wait for 'drain'
+                s.end()
+            s.on("drain", pump)
+            hooks["pump"] = pump
+            pump()
 
         def consumer(s: net.Socket) -> None:
             offset = [0]
@@ -459,41 +470,45 @@ def test_pipe_with_backpressure_keeps_memory_bounded_and_delivers_everything() -
                     ev["ordered"] = False
                 offset[0] += len(d)
                 ev["got"] += len(d)
-            s.on("data", on_data)
-            net.set_timeout(s.resume, 100)     # paused on connect for a while
+            s.on("data", on_data)           # paused on connect: no data until resume()
+            hooks["resume_consumer"] = s.resume
             s.on("end", lambda: s.end())
             s.on("close", lambda *a: (src_server.close(), dst_server.close()))
 
-        src_server = net.create_server(producer)
-        dst_server = net.create_server({"pauseOnConnect": True}, consumer)
-        src_server.listen(0, "127.0.0.1")
-        dst_server.listen(0, "127.0.0.1")
+        src_server = hooks["src"] = net.create_server(producer)
+        dst_server = hooks["dst"] = net.create_server({"pauseOnConnect": True}, consumer)
+        listening = [0]
 
-        def start() -> None:
-            if src_server.address() is None or dst_server.address() is None:
-                net.set_timeout(start, 1)
-                return
-            dest = net.connect(port_of(dst_server), "127.0.0.1")
-            source = net.connect(port_of(src_server), "127.0.0.1")
+        def both_listening() -> None:
+            listening[0] += 1
+            if listening[0] == 2:
+                start()
+        src_server.listen(0, "127.0.0.1", both_listening)
+        dst_server.listen(0, "127.0.0.1", both_listening)
 
-            def watch(*_: Any) -> None:
-                ev["max_buffered"] = max(ev["max_buffered"], dest.writable_length)
-                if source.is_paused():
-                    ev["source_paused"] += 1
-            source.on("data", watch)
-            dest.on("drain", watch)
-            dest.on("finish", lambda: ev.__setitem__("dest_finish", ev["dest_finish"] + 1))
-            ret = source.pipe(dest)
-            ev["pipe returns dest"] = ret is dest
+    def start() -> None:
+        dest = net.connect(port_of(hooks["dst"]), "127.0.0.1")
+        source = net.connect(port_of(hooks["src"]), "127.0.0.1")
 
-        start()
+        def watch(*_: Any) -> None:
+            ev["max_buffered"] = max(ev["max_buffered"], dest.writable_length)
+            if source.is_paused() and not ev["backpressure"]:
+                ev["backpressure"] = True   # the pipe paused the source: let go
+                hooks["resume_consumer"]()
+                hooks["pump"]()
+        source.on("data", watch)
+        source.on("pause", lambda: net.set_immediate(watch))
+        dest.on("drain", watch)
+        dest.on("finish", lambda: ev.__setitem__("dest_finish", ev["dest_finish"] + 1))
+        ret = source.pipe(dest)
+        ev["pipe returns dest"] = ret is dest
 
-    run(main, 30)
+    run(main, 60)
     assert ev["pipe returns dest"] is True
-    assert ev["got"] == total
+    assert ev["backpressure"] is True
+    assert ev["got"] == ev["sent"] > 0
     assert ev["ordered"] is True
     assert ev["dest_finish"] == 1
-    assert ev["source_paused"] > 0
     # bounded by the high-water mark plus one read (64 KiB each)
     assert ev["max_buffered"] <= 2 * 65536
 

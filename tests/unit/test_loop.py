@@ -117,18 +117,40 @@ def test_run_from_loop_thread_is_refused() -> None:
 
 
 def test_phase_order_in_one_turn(vloop: Any) -> None:
-    """timers -> pending -> poll -> check -> closing, as docs/loop.md draws it."""
+    """libuv's uv_run (>= 1.45), as docs/loop.md draws it: due timers once before
+    the first iteration; then each iteration runs pending -> poll -> check ->
+    closing -> timers, and the liveness check follows the timers."""
     loop, clock = vloop
     events: List[str] = []
     loop.tracer = lambda event, detail: events.append(detail if event == "phase" else event)
     loop.defer(lambda: None)
     loop.add_closing(lambda: None)
     net.set_immediate(lambda: None)
-    net.set_timeout(lambda: None, 0)
+    net.set_timeout(lambda: None, 0)      # due before the first iteration
+    net.set_timeout(lambda: None, 5)      # due after the first poll that waits
     clock.advance(0.002)
     loop.run_until_idle()
-    first_turn = events[: events.index("turn", 1)] if events.count("turn") > 1 else events
-    assert first_turn == ["turn", "timers", "pending", "poll", "check", "closing"]
+    assert events == ["timers",
+                      "turn", "pending", "poll", "check", "closing",
+                      "turn", "poll", "timers"]
+
+
+def test_script_runs_before_the_first_iteration() -> None:
+    """run(main): main() and its ticks, then the due timers, then the first turn."""
+    from nodenet._observe import PhaseTracer
+    loop = net.get_loop()
+    tracer = PhaseTracer(record_only=True)
+    loop.tracer = tracer                  # no loop thread yet: set it directly
+
+    def main() -> None:
+        tracer.note("main")
+        net.next_tick(tracer.callback("tick"))
+        net.set_immediate(tracer.callback("immediate"))
+
+    run(main)
+    assert tracer.lines[:3] == ["  script", "main", "    -> tick"]
+    assert tracer.lines[3].startswith("turn 1 at ")
+    assert tracer.lines[4:7] == ["  poll (may block 0 ms)", "  check", "    -> immediate"]
 
 
 def test_phase_tracer_transcript(vloop: Any) -> None:
@@ -144,9 +166,8 @@ def test_phase_tracer_transcript(vloop: Any) -> None:
     loop.run_until_idle()
     assert tracer.lines[:4] == ["turn 1 at 0 ms", "  poll (may block 0 ms)", "  check",
                                 "    -> immediate"]
-    assert "  poll (may block 5 ms)" in tracer.lines
-    turn = tracer.lines.index("  timers") - 1
-    assert tracer.lines[turn:turn + 3] == ["turn 3 at 5 ms", "  timers", "    -> timer"]
+    assert tracer.lines[4:] == ["turn 2 at 0 ms", "  poll (may block 5 ms)", "  timers",
+                                "    -> timer"]
     tracer("poll", None)
     assert tracer.lines[-1] == "  poll (may block forever)"
 

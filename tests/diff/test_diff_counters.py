@@ -1,0 +1,106 @@
+"""Differential: byte counters after failed writes (Node 26 and 20 agree)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import nodenet as net
+from difftrace import Trace, run_python
+from nodebins import BINARIES, node_major, node_trace
+
+pytestmark = [pytest.mark.node,
+              pytest.mark.skipif(not BINARIES, reason="no node binary")]
+
+
+@pytest.mark.parametrize("binary", BINARIES)
+def test_a_write_that_fails_at_once_is_not_counted(binary: str, ipc_path: str) -> None:
+    """The peer has gone: write() fails with EPIPE, bytesWritten stays 0."""
+    js = """
+    const srv = net.createServer((s) => { s.destroy(); srv.close(); });
+    srv.listen(%(path)r, () => {
+      const c = net.connect({path: %(path)r, allowHalfOpen: true});
+      c.on('end', () => {
+        rec('end', c.bytesWritten);
+        c.write('hello', (e) => rec('cb', e, c.bytesWritten));
+        rec('after write', c.bytesWritten);
+      });
+      c.on('error', (e) => rec('error', e, c.bytesWritten));
+      c.on('close', () => rec('close', c.bytesWritten));
+    });
+    """ % {"path": ipc_path}
+
+    def py(t: Trace) -> None:
+        def conn(s: net.Socket) -> None:
+            s.destroy()
+            srv.close()
+        srv = net.create_server(conn)
+
+        def go() -> None:
+            c = net.connect({"path": ipc_path, "allow_half_open": True})
+
+            def on_end() -> None:
+                t.rec("end", c.bytes_written)
+                c.write("hello", lambda e=None: t.rec("cb", e, c.bytes_written))
+                t.rec("after write", c.bytes_written)
+            c.on("end", on_end)
+            c.on("error", lambda e: t.rec("error", e, c.bytes_written))
+            c.on("close", lambda *a: t.rec("close", c.bytes_written))
+        srv.listen(ipc_path, go)
+
+    expected = node_trace(binary, js)
+    assert [e[-1] for e in expected] == [0, 0, 0, 0, 0], expected
+    assert run_python(py) == expected
+
+
+@pytest.mark.parametrize("binary", BINARIES)
+def test_destroy_cancels_the_write_in_flight(binary: str) -> None:
+    """A write in the handle when destroy() comes: Node 26 calls it back with
+    "write ECANCELED" and the write buffered behind it with the same error;
+    Node 20 passed no error, then ERR_STREAM_DESTROYED (docs/compat.md)."""
+    js = """
+    let peer;
+    const srv = net.createServer({pauseOnConnect: true}, (s) => { peer = s; srv.close(); });
+    srv.listen(0, '127.0.0.1', () => {
+      const c = net.connect(port(srv.address().port), '127.0.0.1');
+      c.on('connect', () => {
+        c.write(Buffer.alloc(16 * 1024 * 1024, 1), (e) => rec('cb big', e, c.writableLength));
+        c.write('b', (e) => rec('cb b', e));
+        c.destroy();
+        rec('destroyed', c.writableLength);
+      });
+      c.on('error', (e) => rec('error', e));
+      c.on('close', (h) => { rec('close', h); peer.destroy(); });
+    });
+    """
+
+    def py(t: Trace) -> None:
+        held: Any = []
+        srv = net.create_server({"pause_on_connect": True},
+                                lambda s: (held.append(s), srv.close()))
+
+        def go() -> None:
+            c = net.connect(t.port(srv.address()["port"]), "127.0.0.1")
+
+            def on_connect() -> None:
+                c.write(bytes([1]) * (16 * 1024 * 1024),
+                        lambda e=None: t.rec("cb big", e, c.writable_length))
+                c.write("b", lambda e=None: t.rec("cb b", e))
+                c.destroy()
+                t.rec("destroyed", c.writable_length)
+            c.on("connect", on_connect)
+            c.on("error", lambda e: t.rec("error", e))
+            c.on("close", lambda h: (t.rec("close", h), held[0].destroy()))
+        srv.listen(0, "127.0.0.1", go)
+
+    expected = node_trace(binary, js)
+    got = run_python(py)
+    if node_major(binary) < 26:       # Node 20: the Node 26 trace, less the errors
+        cancelled = {"code": "ECANCELED", "message": "write ECANCELED"}
+        assert [e[1] for e in got if e[0] in ("cb big", "cb b")] == [cancelled, cancelled]
+        got = [[e[0], None] + e[2:] if e[0] == "cb big" else
+               [e[0], {"code": "ERR_STREAM_DESTROYED",
+                       "message": "Cannot call write after a stream was destroyed"}]
+               if e[0] == "cb b" else e for e in got]
+    assert got == expected
