@@ -18,6 +18,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
+# The examples' shared modules (resp.py, http1.py) import by their bare names,
+# as they do when a user runs a script from docs/examples.
+if str(EXAMPLES) not in sys.path:
+    sys.path.insert(0, str(EXAMPLES))
 TIMEOUT = 30.0
 NODE = shutil.which("node")
 

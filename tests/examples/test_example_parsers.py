@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-import http1
-import resp
+import example_support  # noqa: F401  (puts docs/examples on sys.path)
+import http1  # noqa: E402
+import resp  # noqa: E402
 
 
 def feed_bytewise(parser: "resp.RequestParser | resp.ReplyParser", data: bytes) -> list:
