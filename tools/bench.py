@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -141,9 +141,13 @@ def echo_args(index: int, port: int, quick: bool) -> Tuple[Tuple[object, ...], s
 
 # -- one interleaved run ------------------------------------------------------------------
 
-def rotate(names: List[str], r: int) -> List[str]:
-    k = r % len(names) if names else 0
-    return names[k:] + names[:k]
+T = TypeVar("T")
+
+
+def rotate(items: List[T], r: int) -> List[T]:
+    """``items`` starting at ``r`` (mod its length): who goes first changes each round."""
+    k = r % len(items) if items else 0
+    return items[k:] + items[:k]
 
 
 def record(results: Results, name: str, metric: str, value: Optional[float]) -> None:
@@ -194,8 +198,9 @@ def run_all(args: argparse.Namespace, workdir: str) -> Results:
             if "echo" in suites:
                 for index, metric in enumerate(ECHO_METRICS):
                     for name in rotate(sorted(echo), r):
-                        argv, key = echo_args(index, echo[name][1], args.quick)
-                        value = attempt(f"{name} {metric}", lambda: float(loadgen(binary, *argv)[key]))
+                        gen_args, key = echo_args(index, echo[name][1], args.quick)
+                        value = attempt(f"{name} {metric}",
+                                        lambda: float(loadgen(binary, *gen_args)[key]))
                         record(results, name, metric, value)
             for workload in workloads:
                 for runtime in rotate(runtimes, r):
@@ -207,10 +212,11 @@ def run_all(args: argparse.Namespace, workdir: str) -> Results:
                         record(results, runtime.name, f"{workload.label}, server CPU us/req",
                                sample.cpu_us)
                     real.wait_idle()
-            for name, interpreter, script in rotate(clients, r):   # type: ignore[arg-type]
+            for name, interpreter, script in rotate(clients, r):
                 assert redis is not None
+                port = redis.port
                 sample = attempt(f"client {name}", lambda: real.measure_client(
-                    interpreter, script, redis.port, args.quick))   # type: ignore[union-attr]
+                    interpreter, script, port, args.quick))
                 if sample is not None:
                     record(results, f"client {name}", "client pipelined SET/GET, req/s",
                            sample.rps)
@@ -269,6 +275,10 @@ def fmt(value: Optional[float]) -> str:
     return f"{value:.2f}"
 
 
+def times(value: Optional[float]) -> str:
+    return "—" if value is None else f"{fmt(value)}×"
+
+
 def table(title: str, names: List[str], metrics: List[str],
           med: Dict[str, Dict[str, float]]) -> List[str]:
     names = [n for n in names if n in med]
@@ -298,8 +308,7 @@ def targets(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[s
                 value = ratio(med, "nodenet", base, metric)
                 rows.append((f"{label}: CPU/req ≤ {limit}× {base}", value,
                              value is not None and value <= limit))
-    cpu = lambda a, b: ratio(med, a, b, "client CPU us/req")  # noqa: E731
-    value = cpu("client nodenet", "client asyncio")
+    value = ratio(med, "client nodenet", "client asyncio", "client CPU us/req")
     rows.append(("client CPU/req within 10% of asyncio (≤ 1.1×)", value,
                  value is not None and value <= 1.1))
     echo_node = "node26" if "node26" in med else "node20"
@@ -322,6 +331,23 @@ def targets(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[s
     return lines + [""]
 
 
+def ratios(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[str]:
+    """nodenet against its yardsticks, per workload: CPU per request (lower is better)."""
+    pairs = [("nodenet", "asyncio"), ("nodenet", "node26"), ("nodenet-pypy", "asyncio-pypy"),
+             ("nodenet-pypy", "node26")]
+    pairs = [(a, b) for a, b in pairs if a in med and b in med]
+    if not pairs:
+        return []
+    lines = ["### Server CPU per request, ratios (lower is better)", "",
+             "| workload | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |",
+             "|---|" + "---:|" * len(pairs)]
+    for metric in real_metrics:
+        if metric.endswith("server CPU us/req"):
+            lines.append(f"| {metric.rsplit(',', 1)[0]} | " + " | ".join(
+                times(ratio(med, a, b, metric)) for a, b in pairs) + " |")
+    return lines + [""]
+
+
 def scaling(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[str]:
     lines = ["### Two processes (SO_REUSEPORT) vs one, req/s", "",
              "| workload | nodenet 2/1 | asyncio 2/1 |", "|---|---:|---:|"]
@@ -330,7 +356,7 @@ def scaling(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[s
             a = ratio(med, "nodenet-2proc", "nodenet", metric)
             b = ratio(med, "asyncio-2proc", "asyncio", metric)
             if a or b:
-                lines.append(f"| {metric[:-7]} | {fmt(a)}× | {fmt(b)}× |")
+                lines.append(f"| {metric[:-7]} | {times(a)} | {times(b)} |")
     return lines + [""] if len(lines) > 4 else []
 
 
@@ -352,6 +378,7 @@ def report(results: Results, args: argparse.Namespace) -> str:
              f"{' (--quick)' if args.quick else ''}.", ""]
     lines += table("Real clients (server CPU per request: /proc/PID/task/*/schedstat)", real_order,
                    real_metrics, med)
+    lines += ratios(med, real_metrics)
     lines += scaling(med, real_metrics)
     lines += table("Client: RESP pipelined SET/GET (batches of 16) to redis-server",
                    client_names, ["client pipelined SET/GET, req/s", "client CPU us/req"], med)

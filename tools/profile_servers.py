@@ -38,7 +38,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "docs" / "examples"
-SCENARIOS = {
+ClientCommand = Callable[[int, int], List[str]]        # (port, requests) -> argv
+SCENARIOS: Dict[str, Tuple[str, ClientCommand]] = {
     "resp-get": ("resp", lambda port, n: ["redis-benchmark", "-p", str(port), "-c", "50", "-P",
                                           "1", "-n", str(n), "-t", "get", "-q"]),
     "http-keepalive": ("http", lambda port, n: ["ab", "-q", "-k", "-c", "50", "-n", str(n),
@@ -113,7 +114,11 @@ def serve(impl: str, protocol: str, mode: str, out: str) -> None:
                 for line in sys.stdin:
                     fn = on_loop_start if line.strip() == "start" else on_loop_stop
                     event = threading.Event()
-                    loop.call_soon_threadsafe(lambda: (fn(), event.set()))
+                    def step(fn: Callable[[], None] = fn) -> None:
+                        fn()
+                        event.set()
+
+                    loop.call_soon_threadsafe(step)
                     event.wait()
                     if line.strip() == "stop":
                         finish()
@@ -155,7 +160,7 @@ def run_one(impl: str, scenario: str, mode: str, requests: int, out_dir: Path,
             spy.wait(30)
         child.stdin.write("stop\n")
         child.stdin.flush()
-        report = json.loads(child.stdout.readline())
+        report: Dict[str, Any] = json.loads(child.stdout.readline())
         child.wait(30)
         report["stats_file"] = str(stats_file)
         return report
@@ -197,7 +202,7 @@ def pyspy_top(raw_file: Path, limit: int) -> List[str]:
     """Self-time share per function from py-spy's collapsed stacks."""
     if not raw_file.exists():
         return []
-    leaf: Dict[str, int] = collections.Counter()
+    leaf: "collections.Counter[str]" = collections.Counter()
     total = 0
     for line in raw_file.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
