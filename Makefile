@@ -50,7 +50,7 @@ bench: venv
 # Profiles of the example servers under real clients (cProfile, allocation counts;
 # py-spy samples when it is installed in the venv: .venv/bin/pip install py-spy).
 profile: venv
-	$(PY) tools/profile_servers.py $(if $(wildcard $(BIN)/py-spy),--py-spy,)
+	$(PY) tools/profile_servers.py $(if $(wildcard $(BIN)/py-spy),--py-spy,) $(if $(shell command -v strace),--strace,)
 
 # The suite on the oldest supported Python, when this machine has one (a pyenv
 # shim that cannot run counts as absent). pytest 9 needs 3.10, so this venv gets

@@ -9,7 +9,8 @@ listener -> write -> send path), ``ab -k -c 50`` (the same on HTTP) and ``ab -c
 50`` without keep-alive (accept -> Socket -> 'end' -> close, one connection per
 request) — each implementation serves in a child process three times:
 
-1. plain, while ``py-spy record`` samples it (with ``--py-spy``, when installed);
+1. plain, while ``py-spy record`` samples it (with ``--py-spy``, when installed)
+   and ``strace -c -f`` counts its system calls (with ``--strace``);
 2. under cProfile, enabled on the thread that runs the loop only while the
    client runs: Python calls per request and the top functions;
 3. counting every CPython allocation (``tools/alloccount.c``, built with gcc,
@@ -132,7 +133,8 @@ def serve(impl: str, protocol: str, mode: str, out: str) -> None:
 # -- the parent: run the clients, read the results ------------------------------------
 
 def run_one(impl: str, scenario: str, mode: str, requests: int, out_dir: Path,
-            env: Dict[str, str], sampler: Optional[str]) -> Dict[str, Any]:
+            env: Dict[str, str], sampler: Optional[str], tracer: Optional[str] = None
+            ) -> Dict[str, Any]:
     protocol, client = SCENARIOS[scenario]
     stats_file = out_dir / f"{impl}-{scenario}.pstats"
     child = subprocess.Popen([sys.executable, __file__, "--serve", impl, protocol, mode,
@@ -141,6 +143,7 @@ def run_one(impl: str, scenario: str, mode: str, requests: int, out_dir: Path,
     assert child.stdin is not None and child.stdout is not None
     port = int(child.stdout.readline().strip().split("=")[1])
     spy = None
+    strace = None
     try:
         subprocess.run(client(port, max(requests // 5, 1000)), capture_output=True,
                        timeout=300)                               # warm-up
@@ -149,15 +152,21 @@ def run_one(impl: str, scenario: str, mode: str, requests: int, out_dir: Path,
             spy = subprocess.Popen([sampler, "record", "--pid", str(child.pid), "--format",
                                     "raw", "--rate", "500", "--nonblocking", "-o", str(raw)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if tracer:
+            strace = subprocess.Popen([tracer, "-c", "-f", "-p", str(child.pid), "-o",
+                                       str(out_dir / f"{impl}-{scenario}.strace.txt")],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _wait_attached(child.pid)
         child.stdin.write("start\n")
         child.stdin.flush()
         result = subprocess.run(client(port, requests), capture_output=True, text=True,
                                 timeout=300)
         if result.returncode != 0:
             raise RuntimeError(f"{client(port, requests)[0]}: {result.stderr[-300:]}")
-        if spy is not None:
-            spy.send_signal(2)
-            spy.wait(30)
+        for tool in (spy, strace):
+            if tool is not None:
+                tool.send_signal(2)
+                tool.wait(30)
         child.stdin.write("stop\n")
         child.stdin.flush()
         report: Dict[str, Any] = json.loads(child.stdout.readline())
@@ -165,12 +174,37 @@ def run_one(impl: str, scenario: str, mode: str, requests: int, out_dir: Path,
         report["stats_file"] = str(stats_file)
         return report
     finally:
-        if spy is not None and spy.poll() is None:
-            spy.kill()
-            spy.wait()
+        for tool in (spy, strace):
+            if tool is not None and tool.poll() is None:
+                tool.kill()
+                tool.wait()
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def _wait_attached(pid: int) -> None:
+    """Until a tracer is attached to ``pid`` (its TracerPid turns non-zero), 5 s at most."""
+    import time
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status") as f:
+            if any(line.startswith("TracerPid:") and line.split()[1] != "0" for line in f):
+                return
+        time.sleep(0.01)
+
+
+def syscalls(strace_file: Path, requests: int) -> str:
+    """``strace -c`` totals as "name calls/request" (most frequent first)."""
+    if not strace_file.exists():
+        return ""
+    counts: Dict[str, int] = {}
+    for line in strace_file.read_text().splitlines():
+        tokens = line.split()
+        if len(tokens) >= 5 and tokens[0][0].isdigit() and tokens[-1] != "total":
+            counts[tokens[-1]] = int(tokens[3])
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:8]
+    return ", ".join(f"{name} {n / requests:.2f}" for name, n in top if n / requests >= 0.005)
 
 
 def build_alloccount(workdir: str) -> Optional[str]:
@@ -223,6 +257,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--requests", type=int, default=50_000,
                         help="requests per profiled run (default 50000; per-connection: /5)")
     parser.add_argument("--py-spy", action="store_true", help="also sample with py-spy")
+    parser.add_argument("--strace", action="store_true",
+                        help="also count system calls per request (strace -c)")
     parser.add_argument("--out", default=str(ROOT / "build" / "profiles"))
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--only", default="", help="comma-separated scenarios")
@@ -250,9 +286,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             n = args.requests // 5 if scenario == "http-per-connection" else args.requests
             print(f"## {scenario} ({n} requests)\n", flush=True)
             summary: Dict[str, Dict[str, Any]] = {}
+            tracer = shutil.which("strace") if args.strace else None
             for impl in ("nodenet", "asyncio"):
-                if sampler:
-                    run_one(impl, scenario, "plain", n, out_dir, env, sampler)
+                if sampler or tracer:
+                    run_one(impl, scenario, "plain", n, out_dir, env, sampler, tracer)
                 profiled = run_one(impl, scenario, "cprofile", n, out_dir, env, None)
                 allocs = run_one(impl, scenario, "alloc", n, out_dir, env, None) \
                     if counter else {"allocations": None}
@@ -266,6 +303,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             if counter:
                 print(f"| allocations per request | {summary['nodenet']['allocations']:.1f} | "
                       f"{summary['asyncio']['allocations']:.1f} |")
+            if tracer:
+                print("| system calls per request | " + " | ".join(
+                    syscalls(out_dir / f"{impl}-{scenario}.strace.txt", n)
+                    for impl in ("nodenet", "asyncio")) + " |")
             for impl in ("nodenet", "asyncio"):
                 print(f"\n{impl}, top functions by own time (cProfile):\n")
                 print("| function | calls/request | own time | with callees |\n|---|---:|---:|---:|")
