@@ -350,13 +350,13 @@ def ratios(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[st
 
 def scaling(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[str]:
     lines = ["### Two processes (SO_REUSEPORT) vs one, req/s", "",
-             "| workload | nodenet 2/1 | asyncio 2/1 |", "|---|---:|---:|"]
+             "| workload | nodenet 2/1 | asyncio 2/1 | node26 2/1 |", "|---|---:|---:|---:|"]
     for metric in real_metrics:
         if metric.endswith("req/s"):
-            a = ratio(med, "nodenet-2proc", "nodenet", metric)
-            b = ratio(med, "asyncio-2proc", "asyncio", metric)
-            if a or b:
-                lines.append(f"| {metric[:-7]} | {times(a)} | {times(b)} |")
+            found = [ratio(med, f"{name}-2proc", name, metric)
+                     for name in ("nodenet", "asyncio", "node26")]
+            if any(found):
+                lines.append(f"| {metric[:-7]} | " + " | ".join(map(times, found)) + " |")
     return lines + [""] if len(lines) > 4 else []
 
 

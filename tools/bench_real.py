@@ -113,6 +113,8 @@ def runtimes(python: str = sys.executable) -> List[Runtime]:
         found.append(Runtime("node20", node20() or "", "node"))
     found += [Runtime("nodenet-2proc", python, "nodenet", workers=2),
               Runtime("asyncio-2proc", python, "asyncio", workers=2)]
+    if node26():
+        found.append(Runtime("node26-2proc", node26() or "", "node", workers=2))
     return found
 
 

@@ -82,7 +82,7 @@ def test_report_from_samples() -> None:
     assert "| ≤ 2 KiB per idle connection (KiB) | 2.50 | **not met** |" in text
     assert "| accepts ≥ 0.6× bare loop | 0.42× | **not met** |" in text
     assert "| redis GET -c 50 -P 1 | 1.20× | 1.50× |" in text      # the ratio table
-    assert "| redis GET -c 50 -P 1 | 1.00× | — |" in text           # 2 processes / 1
+    assert "| redis GET -c 50 -P 1 | 1.00× | — | — |" in text           # 2 processes / 1
 
 
 def test_help() -> None:
