@@ -374,6 +374,7 @@ def report(results: Results, args: argparse.Namespace) -> str:
     rounds = args.rounds
     lines = [f"Python {sys.version.split()[0]} ({sys.implementation.name}), "
              f"{os.cpu_count()} CPUs, load average before the run {args.load_before}, "
+             f"after it {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
              f"{time.strftime('%Y-%m-%d %H:%M')}, medians of {rounds} interleaved rounds"
              f"{' (--quick)' if args.quick else ''}.", ""]
     lines += table("Real clients (server CPU per request: /proc/PID/task/*/schedstat)", real_order,
