@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Un
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
-    SEND_FLAGS, set_keep_alive, set_linger_zero, set_no_delay, set_no_sigpipe, set_reuse_address,
+    SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
+    set_no_sigpipe, set_reuse_address, set_type_of_service,
 )
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class StreamHandle(Handle):
     __slots__ = (
         "sock", "owner", "is_tcp", "family", "reading", "write_bufs", "write_size",
         "write_cb", "bytes_read", "bytes_written", "connect_cb", "delayed_error",
-        "shutdown_cb", "onread_buffer", "__weakref__",
+        "shutdown_cb", "onread_buffer", "keep_alive", "__weakref__",
     )
 
     def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
@@ -112,6 +113,7 @@ class StreamHandle(Handle):
         self.delayed_error = 0
         self.shutdown_cb: Optional[Callable[[int], None]] = None
         self.onread_buffer: Optional[Any] = None
+        self.keep_alive = False       # libuv's UV_HANDLE_TCP_KEEPALIVE flag
         loop.add_handle(self)
         if sock is not None:
             self.adopt(sock, family)
@@ -137,6 +139,8 @@ class StreamHandle(Handle):
         except OSError as exc:
             return exc.errno or errno.EAFNOSUPPORT
         self.adopt(sock)
+        if self.keep_alive:           # asked for before the socket existed
+            set_keep_alive(sock, True, 60, 1, 10)
         return 0
 
     # -- liveness ---------------------------------------------------------------
@@ -430,9 +434,29 @@ class StreamHandle(Handle):
         if self.sock is not None and not self.closed:
             set_no_delay(self.sock, enable)
 
-    def set_keep_alive(self, enable: bool, delay_seconds: int) -> None:
-        if self.sock is not None and not self.closed:
-            set_keep_alive(self.sock, enable, delay_seconds)
+    def set_keep_alive(self, enable: bool, idle: int, interval: int = 1, count: int = 10) -> int:
+        """``uv_tcp_keepalive_ex``: applied now if the OS socket exists (errno or 0),
+        else remembered: the socket :meth:`open` makes gets keep-alive with libuv's
+        defaults (60 s idle, 1 s interval, 10 probes)."""
+        sock = self.sock
+        if sock is not None and not self.closed:
+            err = set_keep_alive(sock, enable, idle, interval, count)
+            if err:
+                return err
+        self.keep_alive = enable
+        return 0
+
+    def set_type_of_service(self, tos: int) -> int:
+        """IP_TOS / IPV6_TCLASS; EBADF while there is no OS socket."""
+        if self.sock is None or self.closed:
+            return errno.EBADF
+        return set_type_of_service(self.sock, tos)
+
+    def get_type_of_service(self) -> Tuple[int, int]:
+        """(errno, value); EBADF while there is no OS socket."""
+        if self.sock is None or self.closed:
+            return errno.EBADF, 0
+        return get_type_of_service(self.sock)
 
     def getsockname(self) -> Dict[str, Any]:
         if self.closed or not self.is_tcp or self.sock is None:

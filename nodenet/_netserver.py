@@ -28,14 +28,14 @@ import errno
 import os
 import socket
 import stat
-from typing import Any, Callable, Dict, Mapping, Optional, Set, Union
+from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path
 from ._isip import is_ip
 from ._loop import EVENT_READ, Handle, Loop, get_loop
-from ._netsocket import Socket, _validate_signal
+from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
     is_number, js_truthy, validate_function, validate_number, validate_port,
@@ -206,6 +206,10 @@ class Server(EventEmitter):
         "_connection_key",
     )
 
+    _event_args: Dict[Hashable, int] = {
+        **EventEmitter._event_args, "listening": 0, "connection": 1, "close": 0, "drop": 1,
+    }
+
     def __init__(self, options: Any = None, connection_listener: Optional[Callback] = None,
                  **kwargs: Any) -> None:
         super().__init__()
@@ -238,7 +242,8 @@ class Server(EventEmitter):
         self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
-        self.keep_alive_initial_delay = int((delay or 0) / 1000)
+        #: seconds, as JavaScript's ``~~(ms / 1000)`` (Node keeps seconds here too)
+        self.keep_alive_initial_delay = _seconds(delay)
         self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None

@@ -24,11 +24,13 @@ wraps socket fds only (Node also wraps pipes/FIFOs).
 
 from __future__ import annotations
 
+import errno
+import math
 import os
 import socket as _socket
 import stat
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional
 
 from . import _defaults
 from ._args import normalize_args, options_dict
@@ -38,8 +40,8 @@ from ._handle import StreamHandle
 from ._isip import is_ip
 from ._loop import get_loop
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_int32,
-    validate_number, validate_port, validate_string,
+    is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
+    validate_int32, validate_number, validate_port, validate_string,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
@@ -129,14 +131,22 @@ class Socket(Duplex):
         "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "server", "_server", "_bytes_read", "_bytes_written",
+        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server", "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
         "block_list", "_connect_ctx", "_parent", "_signal",
     )
 
+    _event_args: Dict[Hashable, int] = {
+        **Duplex._event_args, "close": 1, "connect": 0, "ready": 0, "timeout": 0, "lookup": 4,
+        "connectionAttempt": 3, "connectionAttemptFailed": 4, "connectionAttemptTimeout": 3,
+    }
+
     _handle: Optional[StreamHandle]
     _connect_ctx: Any
     _signal: Any
+    _tos: Optional[int]
+    _keep_alive_interval: Optional[int]
+    _keep_alive_count: Any
     _pending_data: Any
     _onread_buffer: Any
     _host: Optional[str]
@@ -163,6 +173,9 @@ class Socket(Duplex):
         if delay is not None:
             validate_number(delay, "options.keep_alive_initial_delay")
             delay = max(delay, 0)
+        tos = opts.get("type_of_service")
+        if tos is not None:
+            validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if signal is not None:
             _validate_signal(signal, "signal")
@@ -195,9 +208,10 @@ class Socket(Duplex):
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
-            keep_alive_delay=int((delay or 0) / 1000), signal=signal, block_list=block_list,
+            keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=bool(opts.get("pause_on_create")),
             manual_start=bool(opts.get("manual_start")))
+        self._tos = None if tos is None else int(tos)
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
@@ -248,6 +262,9 @@ class Socket(Duplex):
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
+        self._keep_alive_interval = None   # seconds; None: undefined
+        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._tos = None
         self.server = None
         self._server = None
         self._bytes_read = 0
@@ -431,7 +448,13 @@ class Socket(Duplex):
             if self._no_delay:
                 handle.set_no_delay(True)
             if self._keep_alive:
-                handle.set_keep_alive(True, self._keep_alive_delay)
+                handle.set_keep_alive(True, self._keep_alive_delay,
+                                      *_probe_args(self._keep_alive_interval,
+                                                   self._keep_alive_count))
+            if self._tos is not None:
+                err = handle.set_type_of_service(self._tos)
+                if err and err != errno.EBADF:   # reported, but the connection stands
+                    self._emit("error", system_error(err, "setTypeOfService"))
             debug("socket connected", address, port)
             self._emit("connect")
             self._emit("ready")
@@ -708,8 +731,7 @@ class Socket(Duplex):
         assert handle is not None
         err = handle.shutdown(lambda status: callback())
         if err:
-            import errno as _errno
-            if err == _errno.ENOTCONN:
+            if err == errno.ENOTCONN:
                 callback()
             else:
                 callback(system_error(err, "shutdown"))
@@ -881,25 +903,90 @@ class Socket(Duplex):
             self._no_delay = enable
             handle.set_no_delay(enable)
 
-    def set_keep_alive(self, enable: Any = False, initial_delay: Any = 0) -> Socket:
-        """Node: ``socket.setKeepAlive([enable][, initialDelay])`` — delay in ms, applied
-        in whole seconds. Returns the socket."""
-        delay = int(initial_delay / 1000) if is_number(initial_delay) else 0
-        self._run(self._set_keep_alive, js_truthy(enable), delay)
+    def set_keep_alive(self, enable: Any = False, initial_delay: Any = None,
+                       interval: Any = None, count: Any = None) -> Socket:
+        """Node: ``socket.setKeepAlive([enable][, initialDelay][, interval][, count])``
+        and ``setKeepAlive(options)`` (Node 26): TCP keep-alive probes.
+
+        ``enable`` may be an options mapping (``enable``, ``initial_delay``,
+        ``interval``, ``count``; camelCase too). Delays are milliseconds, applied
+        in whole seconds as JavaScript's ``~~(ms / 1000)``; ``interval`` defaults
+        to 1 s and ``count`` (a whole number, else 10) to 10 probes. As in libuv,
+        any of the three being 0 turns keep-alive on but leaves all three as they
+        were. Values set before the connection are applied when it is made.
+        Nothing is validated or raised, as in Node. Returns the socket.
+        """
+        if isinstance(enable, Mapping):
+            options = options_dict(enable)
+            enable = options.get("enable")
+            initial_delay = options.get("initial_delay")
+            interval = options.get("interval", _UNDEFINED)   # present None is null: 0 s
+            count = options.get("count")
+        else:
+            interval = _UNDEFINED if interval is None else interval
+        self._run(self._set_keep_alive, js_truthy(enable), _seconds(initial_delay),
+                  None if interval is _UNDEFINED else _seconds(interval), count)
         return self
 
-    def _set_keep_alive(self, enable: bool, delay: int) -> None:
+    def _set_keep_alive(self, enable: bool, delay: int, interval: Optional[int],
+                        count: Any) -> None:
         handle = self._handle
-        if handle is None:
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
+        if handle is not None and not handle.is_tcp:
             return
-        if not handle.is_tcp:
+        if handle is not None and not (
+                enable != self._keep_alive
+                or (enable and (delay != self._keep_alive_delay
+                                or interval != self._keep_alive_interval
+                                or count is not self._keep_alive_count
+                                and count != self._keep_alive_count))):
             return
-        if enable != self._keep_alive or (enable and self._keep_alive_delay != delay):
-            self._keep_alive = enable
-            self._keep_alive_delay = delay
-            handle.set_keep_alive(enable, delay)
+        self._keep_alive = enable
+        self._keep_alive_delay = delay
+        self._keep_alive_interval = interval
+        self._keep_alive_count = count
+        if handle is not None:
+            handle.set_keep_alive(enable, delay, *_probe_args(interval, count))
+
+    def set_type_of_service(self, tos: Any) -> Socket:
+        """Node: ``socket.setTypeOfService(tos)`` (Node 24.15 / 25.6): IP_TOS for
+        IPv4, IPV6_TCLASS for IPv6, an integer 0-255.
+
+        Before the connection the value is kept and applied when it is made (a
+        failure then is an ``'error'`` event); while the connect is under way
+        (no OS socket yet) it raises EBADF, as Node does. The kernel keeps a TCP
+        socket's two ECN bits, so :meth:`get_type_of_service` may read back less.
+        Returns the socket.
+        """
+        if isinstance(tos, float) and math.isnan(tos):
+            raise ERR_INVALID_ARG_TYPE("tos", "number", tos)
+        validate_int32(tos, "tos", 0, 255)
+        self._query(self._set_type_of_service, int(tos))
+        return self
+
+    def _set_type_of_service(self, tos: int) -> None:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            self._tos = tos
+            return
+        if tos != self._tos:
+            self._tos = tos
+            err = handle.set_type_of_service(tos)
+            if err:
+                raise system_error(err, "setTypeOfService")
+
+    def get_type_of_service(self) -> int:
+        """Node: ``socket.getTypeOfService()``: the kernel's value once connected,
+        else the value set (0 if none); raises EBADF while connecting."""
+        return self._query(self._get_type_of_service)  # type: ignore[no-any-return]
+
+    def _get_type_of_service(self) -> int:
+        handle = self._handle
+        if handle is None or not handle.is_tcp:
+            return self._tos if self._tos is not None else 0
+        err, value = handle.get_type_of_service()
+        if err:
+            raise system_error(err, "getTypeOfService")
+        return value
 
     def ref(self) -> Socket:
         """Node: ``socket.ref()``. Returns the socket."""
@@ -1052,12 +1139,11 @@ def _js(value: Any) -> str:
 
 def _bind(handle: StreamHandle, address: str, port: int) -> int:
     """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE."""
-    import errno as _errno
     err = handle.bind((address, port))
     if err == 0 and port > 0:
         bound = handle.getsockname().get("port")
         if bound != port:
-            err = _errno.EADDRINUSE
+            err = errno.EADDRINUSE
     return err
 
 
@@ -1065,6 +1151,31 @@ def _validate_signal(signal: Any, name: str) -> None:
     from .abort import AbortSignal
     if not isinstance(signal, AbortSignal):
         raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
+
+
+# JavaScript's undefined where None means null (an options key given as None).
+_UNDEFINED: Any = object()
+
+
+def _seconds(msecs: Any) -> int:
+    """JavaScript's ``~~(msecs / 1000)``: whole seconds as an int32 (NaN, None: 0)."""
+    return js_to_int32(js_to_number(msecs) / 1000.0)
+
+
+def _is_uint32(value: Any) -> bool:
+    """V8's ``IsUint32()``: a number that is a whole value in [0, 2**32)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False
+    return bool(0 <= value <= 0xFFFFFFFF)
+
+
+def _probe_args(interval: Optional[int], count: Any) -> List[int]:
+    """What Node's TCPWrap passes libuv: the interval (seconds, 1 when undefined or
+    negative) and the count (10 unless a uint32)."""
+    return [interval if interval is not None and interval >= 0 else 1,
+            int(count) if _is_uint32(count) else 10]
 
 
 def _timer_duration(msecs: Any, name: str) -> float:

@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Hashable, Optional
 
 from .events import EventEmitter
 
@@ -47,6 +47,10 @@ class Process(EventEmitter):
     """
 
     __slots__ = ("_exit_code",)
+
+    _event_args: Dict[Hashable, int] = {
+        **EventEmitter._event_args, "uncaughtException": 2, "uncaughtExceptionMonitor": 2,
+    }
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,8 +1,8 @@
 """Socket options, each one feature-detected (they vary by platform and kernel).
 
-Node/libuv equivalents: ``uv_tcp_nodelay``, ``uv_tcp_keepalive`` (SO_KEEPALIVE,
-then, when a delay is given, TCP_KEEPIDLE = the delay, TCP_KEEPINTVL = 1,
-TCP_KEEPCNT = 10, as Node 20 sets them), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT``,
+Node/libuv equivalents: ``uv_tcp_nodelay``, ``uv_tcp_keepalive_ex`` (SO_KEEPALIVE,
+then TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT), IP_TOS / IPV6_TCLASS (Node's
+``setTypeOfService``), ``UV_TCP_IPV6ONLY``, ``UV_TCP_REUSEPORT``,
 ``uv_tcp_close_reset`` (SO_LINGER 0 for an RST) and the SO_REUSEADDR every
 listening socket gets. A missing option is skipped, never an error, so the same
 code runs on Linux, macOS, the BSDs and PyPy.
@@ -16,13 +16,16 @@ each socket gets ``SO_NOSIGPIPE`` (:func:`set_no_sigpipe`).
 
 from __future__ import annotations
 
+import errno
 import socket
 import struct
 import sys
+from typing import Optional, Tuple
 
 __all__ = (
     "set_no_delay", "set_keep_alive", "set_reuse_address", "set_reuse_port",
-    "set_ipv6_only", "set_linger_zero", "set_no_sigpipe", "HAS_REUSE_PORT", "SEND_FLAGS",
+    "set_ipv6_only", "set_linger_zero", "set_no_sigpipe", "set_type_of_service",
+    "get_type_of_service", "HAS_REUSE_PORT", "SEND_FLAGS",
 )
 
 #: Flags for every send()/sendmsg(): MSG_NOSIGNAL, which PyPy 3.9's socket module
@@ -35,6 +38,8 @@ _KEEPIDLE = getattr(socket, "TCP_KEEPIDLE", None) or getattr(socket, "TCP_KEEPAL
 _KEEPINTVL = getattr(socket, "TCP_KEEPINTVL", None)
 _KEEPCNT = getattr(socket, "TCP_KEEPCNT", None)
 _REUSEPORT = getattr(socket, "SO_REUSEPORT", None)
+_TOS = getattr(socket, "IP_TOS", None)
+_TCLASS = getattr(socket, "IPV6_TCLASS", None)
 HAS_REUSE_PORT = _REUSEPORT is not None
 
 
@@ -52,22 +57,64 @@ def set_no_delay(sock: socket.socket, enable: bool) -> None:
         pass
 
 
-def set_keep_alive(sock: socket.socket, enable: bool, delay_seconds: int) -> None:
-    """SO_KEEPALIVE; with a delay: TCP_KEEPIDLE = delay, KEEPINTVL 1, KEEPCNT 10 (Node 20)."""
+def set_keep_alive(sock: socket.socket, enable: bool, idle: int, interval: int = 1,
+                   count: int = 10) -> int:
+    """libuv's ``uv__tcp_keepalive`` (1.52): SO_KEEPALIVE, then the three probes.
+
+    Returns an errno or 0. Disabling stops after SO_KEEPALIVE. Any of ``idle``,
+    ``interval``, ``count`` below 1 is EINVAL with only SO_KEEPALIVE changed; a
+    value the kernel rejects (idle or interval > 32767 s, count > 127 on Linux)
+    fails that option and leaves the later ones as they were, as libuv does.
+    """
     if not _is_tcp(sock):
-        return
+        return 0
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1 if enable else 0)
-        if not enable or delay_seconds <= 0:
-            return          # a zero delay leaves the kernel's probe settings alone
-        if _KEEPIDLE is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, _KEEPIDLE, delay_seconds)
-        if _KEEPINTVL is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, _KEEPINTVL, 1)
-        if _KEEPCNT is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, _KEEPCNT, 10)
-    except OSError:
-        pass
+        if not enable:
+            return 0
+        if idle < 1 or interval < 1 or count < 1:
+            return errno.EINVAL
+        for option, value in ((_KEEPIDLE, idle), (_KEEPINTVL, interval), (_KEEPCNT, count)):
+            if option is None:
+                continue
+            if value > 0x7FFFFFFF:       # not a C int: the kernel's answer for it
+                return errno.EINVAL
+            sock.setsockopt(socket.IPPROTO_TCP, option, value)
+    except OSError as exc:
+        return exc.errno or errno.EINVAL
+    return 0
+
+
+def _tos_option(sock: socket.socket) -> Optional[Tuple[int, int]]:
+    if sock.family == socket.AF_INET6 and _TCLASS is not None:
+        return socket.IPPROTO_IPV6, _TCLASS
+    if sock.family == socket.AF_INET and _TOS is not None:
+        return socket.IPPROTO_IP, _TOS
+    return None
+
+
+def set_type_of_service(sock: socket.socket, tos: int) -> int:
+    """IP_TOS (IPv4) or IPV6_TCLASS (IPv6); an errno or 0. The kernel keeps the
+    ECN bits of a TCP socket to itself, so ``get`` may read back less."""
+    option = _tos_option(sock)
+    if option is None:
+        return errno.ENOTSUP
+    try:
+        sock.setsockopt(option[0], option[1], tos)
+    except OSError as exc:
+        return exc.errno or errno.EINVAL
+    return 0
+
+
+def get_type_of_service(sock: socket.socket) -> Tuple[int, int]:
+    """(errno, value) of IP_TOS or IPV6_TCLASS."""
+    option = _tos_option(sock)
+    if option is None:
+        return errno.ENOTSUP, 0
+    try:
+        return 0, sock.getsockopt(option[0], option[1])
+    except OSError as exc:
+        return exc.errno or errno.EINVAL, 0
 
 
 def set_reuse_address(sock: socket.socket) -> None:

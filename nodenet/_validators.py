@@ -43,10 +43,24 @@ def js_to_number(value: Any) -> float:
     """
     if isinstance(value, bool):
         return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:      # a JavaScript number literal this big is Infinity
+            return math.inf if value > 0 else -math.inf
     if value is None:
         return NAN  # undefined -> NaN (null would be 0; Python has one None)
+    if isinstance(value, (list, tuple)):   # an Array: ToPrimitive joins it with ','
+        if len(value) > 1:
+            return NAN
+        item = value[0] if value else None     # [] and [undefined] join to ''
+        if item is None:
+            return 0.0
+        if isinstance(item, bool) or not isinstance(item, (int, float, str, list, tuple)):
+            return NAN                         # 'true', '[object Object]'
+        return js_to_number(item)
     if isinstance(value, str):
         text = value.strip(_JS_WS)
         if not text:
@@ -59,6 +73,16 @@ def js_to_number(value: Any) -> float:
             return float(text.replace("Infinity", "inf"))
         return NAN
     return NAN
+
+
+def js_to_int32(value: Any) -> int:
+    """JavaScript ``ToInt32`` (``x | 0``, ``~~x``): NaN and infinities are 0, the
+    rest is truncated and wrapped into [-2**31, 2**31)."""
+    number = value if isinstance(value, float) else js_to_number(value)
+    if math.isnan(number) or math.isinf(number):
+        return 0
+    wrapped = int(number) % 2**32
+    return wrapped - 2**32 if wrapped >= 2**31 else wrapped
 
 
 def js_truthy(value: Any) -> bool:
@@ -109,7 +133,7 @@ def validate_number(value: Any, name: str, minimum: Optional[float] = None,
         if maximum is not None:
             parts.append(f"<= {_num(maximum)}")
         raise ERR_OUT_OF_RANGE(name, " && ".join(parts), _num(value))
-    return float(value)
+    return js_to_number(value)
 
 
 def _num(value: float) -> Any:

@@ -11,7 +11,7 @@ listeners run on the loop thread.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Dict, Hashable, Iterable, Optional
 
 from ._loop import get_loop
 from ._validators import validate_uint32
@@ -25,6 +25,8 @@ class AbortSignal(EventEmitter):
     """Node: globals.md § "Class: AbortSignal"."""
 
     __slots__ = ("_aborted", "_reason")
+
+    _event_args: Dict[Hashable, int] = {**EventEmitter._event_args, "abort": 1}
 
     def __init__(self) -> None:
         super().__init__()

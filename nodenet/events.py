@@ -31,6 +31,7 @@ from typing import (
     TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
 )
 
+from ._jscall import adapt, unwrap
 from ._validators import validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
 
@@ -51,6 +52,17 @@ __all__ = (
 Listener = Callable[..., Any]
 E = TypeVar("E", bound="EventEmitter")
 _get_ident = threading.get_ident
+_MISSING: Any = object()
+
+
+def _decorator(add: Callable[[Hashable, Listener], Any], event: Hashable
+               ) -> Callable[[Listener], Listener]:
+    """``emitter.on(name)`` without a listener: add the decorated function (pyee's
+    form; Node would throw there, so no Node-valid call changes meaning)."""
+    def register(listener: Listener) -> Listener:
+        add(event, listener)
+        return listener
+    return register
 
 
 class _ErrorMonitor:
@@ -78,21 +90,26 @@ class MaxListenersExceededWarning(RuntimeWarning):
 
 
 class _Once:
-    """The wrapper ``once()`` registers; it removes itself before the first call."""
+    """The wrapper ``once()`` registers; it removes itself before the first call.
 
-    __slots__ = ("target", "event", "listener", "fired")
+    ``listener`` is the function as given (what ``off()`` and ``listeners()``
+    see); ``call`` is it adapted to JavaScript's call rules for this event.
+    """
+
+    __slots__ = ("target", "event", "listener", "call", "fired")
 
     def __init__(self, target: EventEmitter, event: Hashable, listener: Listener) -> None:
         self.target = target
         self.event = event
-        self.listener = listener
+        self.listener = unwrap(listener)
+        self.call = adapt(listener, target._event_args.get(event))
         self.fired = False
 
     def __call__(self, *args: Any) -> Any:
         if not self.fired:
             self.target._remove(self.event, self)
             self.fired = True
-            return self.listener(*args)
+            return self.call(*args)
         return None
 
     def __repr__(self) -> str:
@@ -109,13 +126,27 @@ def _is_listener(item: Listener, listener: Listener) -> bool:
         type(item) is _Once and item.listener == listener)
 
 
+def _call_any(listener: Listener, args: Tuple[Any, ...]) -> None:
+    """Call a stored listener with any argument list (JavaScript's call rules)."""
+    if type(listener) is _Once:
+        if listener.fired:
+            return
+        listener.target._remove(listener.event, listener)
+        listener.fired = True
+        listener = listener.listener
+    adapt(unwrap(listener), None)(*args)
+
+
 def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
     """The listeners stored for an event: a bare one, or a tuple of several."""
     return stored if type(stored) is tuple else (stored,)
 
 
 def _unwrap(listener: Listener) -> Listener:
-    return listener.listener if type(listener) is _Once else listener
+    """The function as it was given: no once wrapper, no call-rule adapter."""
+    if type(listener) is _Once:
+        return listener.listener
+    return unwrap(listener)
 
 
 class EventEmitter:
@@ -127,6 +158,11 @@ class EventEmitter:
     """
 
     __slots__ = ("_events", "_max_listeners", "_warned", "_loop", "__weakref__")
+
+    #: How many arguments Node passes with each of its own events; a listener
+    #: that takes exactly that many is stored as it is, any other is adapted
+    #: once, when added (``_jscall.py``). Subclasses extend it.
+    _event_args: Dict[Hashable, int] = {"newListener": 2, "removeListener": 2, "error": 1}
 
     #: Node: ``EventEmitter.defaultMaxListeners``.
     default_max_listeners: float = 10
@@ -158,45 +194,53 @@ class EventEmitter:
 
     # -- adding ------------------------------------------------------------------
 
-    def on(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.on(eventName, listener)``. Returns the emitter."""
-        validate_function(listener, "listener")
-        if self._foreign():
-            self._loop.post(self._add, event, listener, False)  # type: ignore[union-attr]
-        else:
-            self._add(event, listener, False)
+    def on(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.on(eventName, listener)``. Returns the emitter.
+
+        The listener is called with as many of the event's arguments as it
+        accepts (JavaScript's call rules). Without a listener, returns a
+        decorator that adds the function it decorates (``@sock.on("data")``).
+        """
+        if listener is _MISSING:
+            return _decorator(self.on, event)
+        self._added(event, adapt(validate_function(listener, "listener"),
+                                 self._event_args.get(event)), False)
         return self
 
     add_listener = on
 
-    def prepend_listener(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.prependListener(eventName, listener)``."""
-        validate_function(listener, "listener")
-        if self._foreign():
-            self._loop.post(self._add, event, listener, True)  # type: ignore[union-attr]
-        else:
-            self._add(event, listener, True)
+    def prepend_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.prependListener(eventName, listener)`` (a decorator
+        without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.prepend_listener, event)
+        self._added(event, adapt(validate_function(listener, "listener"),
+                                 self._event_args.get(event)), True)
         return self
 
-    def once(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.once(eventName, listener)``."""
+    def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.once, event)
         validate_function(listener, "listener")
-        wrapper = _Once(self, event, listener)
-        if self._foreign():
-            self._loop.post(self._add, event, wrapper, False)  # type: ignore[union-attr]
-        else:
-            self._add(event, wrapper, False)
+        self._added(event, _Once(self, event, listener), False)
         return self
 
-    def prepend_once_listener(self: E, event: Hashable, listener: Listener) -> E:
-        """Node: ``emitter.prependOnceListener(eventName, listener)``."""
+    def prepend_once_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
+        """Node: ``emitter.prependOnceListener(eventName, listener)`` (a decorator
+        without a listener)."""
+        if listener is _MISSING:
+            return _decorator(self.prepend_once_listener, event)
         validate_function(listener, "listener")
-        wrapper = _Once(self, event, listener)
-        if self._foreign():
-            self._loop.post(self._add, event, wrapper, True)  # type: ignore[union-attr]
-        else:
-            self._add(event, wrapper, True)
+        self._added(event, _Once(self, event, listener), True)
         return self
+
+    def _added(self, event: Hashable, listener: Listener, prepend: bool) -> None:
+        """Add on the loop thread: now, or handed to it from another thread."""
+        if self._foreign():
+            self._loop.post(self._add, event, listener, prepend)  # type: ignore[union-attr]
+        else:
+            self._add(event, listener, prepend)
 
     def _add(self, event: Hashable, listener: Listener, prepend: bool) -> None:
         events = self._events
@@ -312,9 +356,31 @@ class EventEmitter:
         Off the loop thread of a loop-bound emitter, the emit runs on the loop
         thread and this call waits for it.
         """
+        expected = self._event_args.get(event)
+        fn = self._emit if expected is None or expected == len(args) else self._emit_adapted
         if self._foreign():
-            return self._loop.call(self._emit, event, *args)  # type: ignore[union-attr,no-any-return]
-        return self._emit(event, *args)
+            return self._loop.call(fn, event, *args)  # type: ignore[union-attr,no-any-return]
+        return fn(event, *args)
+
+    def _emit_adapted(self, event: Hashable, *args: Any) -> bool:
+        """An emit of one of Node's events with another argument count than Node's.
+
+        The listeners were adapted for Node's count when added; here each is
+        adapted for this call instead (the slow path: only a user's own
+        ``emit()`` with an unusual argument list gets here).
+        """
+        events = self._events
+        if event == "error" and events.get("error") is None:
+            return self._emit(event, *args)       # monitors, then the raise
+        if event == "error" and error_monitor in events:
+            for listener in _as_tuple(events[error_monitor]):
+                _call_any(listener, args)
+        handlers = events.get(event)
+        if handlers is None:
+            return False
+        for listener in _as_tuple(handlers):
+            _call_any(listener, args)
+        return True
 
     def _emit(self, event: Hashable, *args: Any) -> bool:
         """``emit`` for code already on the right thread."""
@@ -355,7 +421,8 @@ class EventEmitter:
 
     def raw_listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
-        return self._query(lambda: list(_as_tuple(self._events.get(event, ()))))  # type: ignore[no-any-return]
+        return self._query(  # type: ignore[no-any-return]
+            lambda: [unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
         """Node: ``emitter.listenerCount(eventName[, listener])``."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import deque
 from typing import (
-    TYPE_CHECKING, Any, Callable, Deque, Hashable, List, Optional, Tuple, Union,
+    TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, List, Optional, Tuple, Union,
 )
 
 from . import _charsets
@@ -162,6 +162,11 @@ class _Stream(EventEmitter):
     """What Readable, Writable and Duplex share: their states and destroy()."""
 
     __slots__ = ("_readable_state", "_writable_state", "allow_half_open")
+
+    _event_args: Dict[Hashable, int] = {
+        **EventEmitter._event_args, "data": 1, "end": 0, "finish": 0, "close": 0, "drain": 0,
+        "pause": 0, "resume": 0, "readable": 0, "pipe": 1, "unpipe": 2, "prefinish": 0,
+    }
 
     def __init__(self) -> None:
         super().__init__()

@@ -316,11 +316,13 @@ def test_fatal_teardown_closes_handles_and_fails_waiting_calls() -> None:
         loop.ref()                       # keep run() waiting
 
         def blocker() -> None:
+            # the call is posted while the loop thread is busy here, so it is
+            # still queued when the fatal error stops the loop
+            threading.Thread(target=start_caller).start()
             gate.wait(5)
             raise OSError("fatal")
 
         net.set_immediate(blocker)
-        threading.Thread(target=start_caller).start()
 
     def caller() -> None:
         try:
