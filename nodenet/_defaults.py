@@ -2,8 +2,8 @@
 
 Node: net.md § "net.getDefaultAutoSelectFamily()", § "net.setDefaultAutoSelectFamily(value)",
 § "net.getDefaultAutoSelectFamilyAttemptTimeout()", § "net.setDefaultAutoSelectFamilyAttemptTimeout(value)"
-(v20): autoSelectFamily defaults to true, the attempt timeout to 250 ms, and
-timeouts below 10 ms become 10.
+autoSelectFamily defaults to true, the attempt timeout to 500 ms (Node v25.2
+raised it from 250, the value of Node 20), and timeouts below 10 ms become 10.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = (
 )
 
 _auto_select_family = True
-_attempt_timeout = 250
+_attempt_timeout = 500
 
 
 def get_default_auto_select_family() -> bool:
@@ -32,7 +32,10 @@ def set_default_auto_select_family(value: bool) -> None:
 
 
 def get_default_auto_select_family_attempt_timeout() -> int:
-    """Node: ``net.getDefaultAutoSelectFamilyAttemptTimeout()`` — initially 250 (ms)."""
+    """Node: ``net.getDefaultAutoSelectFamilyAttemptTimeout()`` — initially 500 (ms).
+
+    Node 20 started at 250; v25.2 made it 500.
+    """
     return _attempt_timeout
 
 

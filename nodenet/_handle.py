@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import stat
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -46,29 +47,51 @@ _HAS_SENDMSG = hasattr(socket.socket, "sendmsg")
 
 _AF_INET, _AF_INET6 = int(socket.AF_INET), int(socket.AF_INET6)
 
-# The longest Unix socket path Python's socket module passes: sun_path's size
-# (108 bytes on Linux, 104 on macOS and the BSDs) less the C string's NUL.
-_SUN_PATH_MAX = (108 if sys.platform.startswith("linux") else 104) - 1
+# sun_path's size: 108 bytes on Linux, 104 on macOS and the BSDs.
+_SUN_PATH_SIZE = 108 if sys.platform.startswith("linux") else 104
 
 
-def sun_path(path: str) -> Union[str, bytes]:
-    """The name a Unix socket path gives the kernel, as libuv passes it.
+def sun_path(path: str) -> Optional[Union[str, bytes]]:
+    """The name a Unix socket path gives the kernel, or None where Node 26 refuses it.
 
-    A file path ends at its first NUL (a C string) and is cut to fit
-    ``sun_path``, so an over-long path binds and connects to a shorter name, as
-    in Node 20 (which keeps 108 bytes on Linux; Python's socket module allows
-    107); a character that cannot be encoded becomes U+FFFD, as in a Node
-    string. Abstract names (a leading NUL, Linux) are passed whole.
+    Node 26's libuv (since Node 23) fails with EINVAL, for ``listen()`` and
+    ``connect()`` alike, when the name does not fit ``sun_path`` or when a file
+    path contains a NUL; Node 20 cut it short instead. A character that cannot
+    be encoded becomes U+FFFD, as in a Node string. Abstract names (a leading
+    NUL, Linux) are passed whole, up to ``sun_path``'s size.
+
+    Difference: a file path of exactly ``sun_path``'s size (108 bytes on Linux)
+    is refused too: Node binds it without a terminating NUL, Python's socket
+    module does not (docs/compat.md).
     """
     if path.startswith("\0"):
-        return path
-    path = path.split("\0", 1)[0]
+        return path if len(path.encode("utf-8", "surrogatepass")) <= _SUN_PATH_SIZE else None
+    if "\0" in path:
+        return None
     try:
         raw = os.fsencode(path)
     except UnicodeEncodeError:    # a lone surrogate: JavaScript's UTF-8 replaces it
         raw = path.encode("utf-16-le", "surrogatepass").decode(
             "utf-16-le", "replace").encode("utf-8")
-    return raw[:_SUN_PATH_MAX]
+    return raw if len(raw) < _SUN_PATH_SIZE else None
+
+
+SocketFile = Tuple[bytes, Tuple[int, int]]
+"""A Unix socket file a bind made: its name and (device, inode)."""
+
+
+def unlink_socket_file(name: Union[str, bytes], inode: Tuple[int, int]) -> None:
+    """Unlink a Unix socket file only if it is the one we bound (same device and
+    inode): libuv unlinks whatever is at the path, nodenet not (docs/compat.md)."""
+    try:
+        st = os.stat(name)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
+        try:
+            os.unlink(name)
+        except OSError:  # pragma: no cover - raced with someone else
+            pass
 
 
 def sockaddr_info(family: int, addr: Any) -> Dict[str, Any]:
@@ -211,12 +234,10 @@ class StreamHandle(Handle):
                 return
             onread = self.onread_buffer
             if nread < (len(onread) if onread is not None else READ_SIZE):
-                # A partial read with a hang-up reported: the end of input is
-                # here too, and libuv signals it now rather than after another
-                # poll (uv__stream_io's POLLHUP shortcut).
-                if self.hup:
-                    self.read_stop()
-                    owner._on_handle_eof()
+                # A partial read: nothing more now. The end of input, if it
+                # came with this data, is read at the next poll even when the
+                # kernel reported a hang-up (Node 26's libuv dropped the
+                # POLLHUP shortcut that Node 20 took here).
                 return
 
     # -- writing ----------------------------------------------------------------
@@ -236,7 +257,14 @@ class StreamHandle(Handle):
             sent = 0
         except OSError as exc:
             return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
-        self.bytes_written += total    # what was sent or is queued, as Node counts it
+        return self.sent(bufs, total, sent, cb)
+
+    def sent(self, bufs: List[Any], total: int, sent: int,
+             cb: Optional[Callable[[int], None]]) -> Tuple[int, bool]:
+        """After a send took ``sent`` of ``total`` bytes: (0, async). The rest waits
+        for writability in one request; the bytes count as written (Node counts
+        what was sent or queued)."""
+        self.bytes_written += total
         if sent == total:
             return 0, False
         self.write_bufs = _remaining(bufs, sent)
@@ -326,8 +354,12 @@ class StreamHandle(Handle):
         assert self.sock is not None
         if not self.is_tcp and isinstance(address, str):
             address = sun_path(address)
+            if address is None:       # libuv's uv_pipe_connect2 refuses it at once
+                return errno.EINVAL
         try:
             err = self.sock.connect_ex(address)
+        except socket.gaierror:       # an address of the other family: libuv says EINVAL
+            err = errno.EINVAL
         except OSError as exc:        # e.g. a Unix path that is too long
             err = exc.errno or errno.EINVAL
         except (TypeError, ValueError):

@@ -32,6 +32,7 @@ import errno
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from . import _handle, dns
+from ._jscall import adapt
 from ._handle import StreamHandle
 from ._he_plan import answer_fields, plan_attempts
 from ._isip import is_ip
@@ -57,6 +58,11 @@ def lookup_and_connect(sock: Socket, options: Dict[str, Any], plan: Dict[str, An
     local_address = options.get("local_address") or None
     local_port = options.get("local_port") or None
     address_type = is_ip(host)
+    if address_type and plan.get("bound"):
+        # An adopted BoundSocket connects inside connect(): its local address (the
+        # kernel's choice for 0.0.0.0) is known when connect() returns, as in Node.
+        sock._internal_connect(host, port, address_type, None, None)
+        return
     if address_type:
         def connect_literal() -> None:
             if sock.connecting:
@@ -109,7 +115,7 @@ def _call_lookup(loop: Any, lookup: Callable[..., Any], host: str, dnsopts: Dict
             callback(*args)
 
     try:
-        lookup(host, dnsopts, answer)
+        adapt(lookup, 3)(host, dnsopts, answer)    # (hostname, options, callback), as Node
     finally:
         calling[0] = False
 

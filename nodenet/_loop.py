@@ -71,6 +71,7 @@ from typing import (
     Any, Callable, Deque, List, Optional, Protocol, Set, Tuple,
 )
 
+from ._fastpath import ENABLED as FAST_PATHS
 from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
 from ._selector import SelectorSpec
 from ._sockopts import SEND_FLAGS, set_no_sigpipe
@@ -116,13 +117,12 @@ class IOWatcher:
     hundred bytes per connection.
     """
 
-    __slots__ = ("fd", "events", "kevents", "hup", "closed")
+    __slots__ = ("fd", "events", "kevents", "closed")
 
     def __init__(self, fd: int = -1) -> None:
         self.fd = fd
         self.events = 0       # what the loop wants to hear about
         self.kevents = 0      # what the kernel was last told (the poller's business)
-        self.hup = False
         self.closed = False
 
     def on_readable(self) -> None:
@@ -438,15 +438,38 @@ class Loop:
             self.tracer("poll", timeout)
         ready = self._poller.poll(timeout)
         self.update_time()
+        if FAST_PATHS:
+            self._dispatch_inline(ready)
+            return
         call = self._call
         for watcher, mask in ready:
             if self._stopping:
                 return
             if mask & EVENT_READ and watcher.events & EVENT_READ:
-                watcher.hup = mask & EVENT_HUP != 0
                 call(watcher.on_readable)
             if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
                 call(watcher.on_writable)
+
+    def _dispatch_inline(self, ready: List[Tuple[IOWatcher, int]]) -> None:
+        """FAST PATH (``_fastpath.py``): :meth:`_poll`'s dispatch with :meth:`_call`
+        written out, one Python call fewer per readiness event."""
+        for watcher, mask in ready:
+            if self._stopping:
+                return
+            if mask & EVENT_READ and watcher.events & EVENT_READ:
+                try:
+                    watcher.on_readable()
+                except BaseException as exc:
+                    self._uncaught(exc)
+                if self._ticks:
+                    self._drain_ticks()
+            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
+                try:
+                    watcher.on_writable()
+                except BaseException as exc:
+                    self._uncaught(exc)
+                if self._ticks:
+                    self._drain_ticks()
 
     def _run_check(self) -> None:
         """§3 Run the immediates queued before this phase began (Node's check phase)."""
@@ -525,6 +548,9 @@ class Loop:
             self._fatal = exc
             if not isinstance(exc, (SystemExit, KeyboardInterrupt)):
                 traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+                if sys.version_info < (3, 11):     # older tracebacks leave out __notes__
+                    for note in getattr(exc, "__notes__", ()):
+                        print(note, file=sys.stderr)
                 sys.stderr.flush()
         self._stopping = True
 

@@ -31,9 +31,11 @@ import stat
 from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
 from ._args import normalize_args, to_number
+from .boundsocket import BoundSocket
 from ._debug import debug
-from ._handle import StreamHandle, sockaddr_info, sun_path
+from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
@@ -45,7 +47,7 @@ from .errors import (
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
 )
 from .events import EventEmitter, _Once
-from .stream import DEFAULT_HIGH_WATER_MARK
+from .stream import get_default_high_water_mark
 
 __all__ = ("Server", "create_server")
 
@@ -155,7 +157,7 @@ class _ListenHandle(Handle):
         self.loop.remove_handle(self)
         self.sock.close()
         if self.pipe_path is not None and self.pipe_inode is not None:
-            _unlink_if_ours(self.pipe_path, self.pipe_inode)
+            unlink_socket_file(self.pipe_path, self.pipe_inode)
 
     def _loop_teardown(self) -> None:
         self.close()
@@ -176,19 +178,6 @@ def _ensure_reserve_fd(loop: Loop) -> None:
             loop.emfile_fd = os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:
             loop.emfile_fd = None
-
-
-def _unlink_if_ours(path: Union[str, bytes], inode: tuple) -> None:  # type: ignore[type-arg]
-    """Unlink the socket file only if it is the one we bound (same device and inode)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return
-    if (st.st_dev, st.st_ino) == inode and stat.S_ISSOCK(st.st_mode):
-        try:
-            os.unlink(path)
-        except OSError:  # pragma: no cover - raced with someone else
-            pass
 
 
 class Server(EventEmitter):
@@ -228,7 +217,7 @@ class Server(EventEmitter):
         if hwm is not None:
             validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
-                hwm = DEFAULT_HIGH_WATER_MARK
+                hwm = get_default_high_water_mark(False)
         block_list = opts.get("block_list")
         if block_list is not None:
             from .blocklist import BlockList
@@ -244,7 +233,7 @@ class Server(EventEmitter):
         self.keep_alive = js_truthy(opts.get("keep_alive"))
         #: seconds, as JavaScript's ``~~(ms / 1000)`` (Node keeps seconds here too)
         self.keep_alive_initial_delay = _seconds(delay)
-        self.high_water_mark = int(hwm) if hwm is not None else DEFAULT_HIGH_WATER_MARK
+        self.high_water_mark = int(hwm) if hwm is not None else get_default_high_water_mark(False)
         #: Node: ``server.maxConnections`` — None means no limit.
         self.max_connections: Optional[int] = None
         self._pipe_name: Optional[str] = None
@@ -261,17 +250,18 @@ class Server(EventEmitter):
         ``listen(path[, backlog][, callback])``, ``listen(options[, callback])``,
         ``listen(handle[, backlog][, callback])``. Returns the server.
 
-        ``handle`` is a ``socket.socket`` (duplicated), an object with
-        ``fileno()``, a ``{'fd': n}`` mapping (the fd is taken over), or a
-        Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
+        ``handle`` is a :class:`~nodenet.BoundSocket` (adopted: the server listens
+        on it), a ``socket.socket`` (duplicated), an object with ``fileno()``, a
+        ``{'fd': n}`` mapping (the fd is taken over), or a Server/Socket. Options: ``port``, ``host``, ``path``, ``backlog``,
         ``exclusive``, ``ipv6_only``, ``reuse_port``, ``readable_all``,
         ``writable_all``, ``signal``.
         """
         return self._query(self._listen, args, kwargs)  # type: ignore[no-any-return]
 
     def _listen(self, args: Any, kwargs: Dict[str, Any]) -> Server:
-        handle_arg = _as_handle(args[0]) if args else None
-        if handle_arg is not None:
+        bound = args[0] if args and isinstance(args[0], BoundSocket) else None
+        handle_arg = _as_handle(args[0]) if args and bound is None else None
+        if handle_arg is not None or bound is not None:
             options: Dict[str, Any] = {"_fd": handle_arg}
             cb = args[-1] if callable(args[-1]) else None
         else:
@@ -279,10 +269,15 @@ class Server(EventEmitter):
         if self._handle is not None:
             raise ERR_SERVER_ALREADY_LISTEN()
         if cb is not None:
-            self._add("listening", _Once(self, "listening", cb), False)
+            self._add("listening", _Once(self, "listening", cb, adapt(cb, 0)), False)
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
         backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
+        if bound is None and isinstance(options.get("handle"), BoundSocket):
+            bound = options["handle"]
+        if bound is not None:          # the other options are not read, as in Node
+            self._listen_bound(bound, backlog_from_args)
+            return self
         self._listening_id += 1
         inner = options.get("handle") or options.get("_handle")
         if inner is not None and handle_arg is None:
@@ -410,8 +405,11 @@ class Server(EventEmitter):
                      writable_all: bool) -> None:
         loop = self._loop
         assert loop is not None
+        name = sun_path(path)
+        if name is None:             # too long, or a NUL inside: Node 26 says EINVAL
+            loop.next_tick(self._emit, "error", listen_error(errno.EINVAL, path, -1))
+            return
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        name = sun_path(path)        # what the kernel binds (a long path is cut short)
         try:
             sock.bind(name)
         except OSError as exc:
@@ -450,6 +448,19 @@ class Server(EventEmitter):
                 handle.close()
                 self._handle = None
                 raise system_error(exc.errno or errno.EPERM, "uv_pipe_chmod") from None
+
+    def _listen_bound(self, bound: BoundSocket, backlog: int) -> None:
+        """Adopt a BoundSocket and listen on it (ERR_SOCKET_HANDLE_ADOPTED if taken)."""
+        loop = self._loop
+        assert loop is not None
+        sock, path, socket_file = bound._consume()
+        self._listening_id += 1
+        handle = _ListenHandle(loop, sock)
+        if path is not None:
+            self._pipe_name = path
+            if socket_file is not None:
+                handle.pipe_path, handle.pipe_inode = socket_file
+        self._start_listening(handle, backlog, None, -1)
 
     def _listen_fd(self, spec: Any, backlog: int) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""
@@ -532,16 +543,18 @@ class Server(EventEmitter):
 
     def get_connections(self, callback: Callback) -> Server:
         """Node: ``server.getConnections(callback)`` — ``callback(None, count)`` next tick."""
-        validate_function(callback, "callback")
-        self._run(lambda: self._loop.next_tick(callback, None, self._connections))  # type: ignore[union-attr]
+        cb = adapt(validate_function(callback, "callback"), 2)
+        self._run(lambda: self._loop.next_tick(cb, None, self._connections))  # type: ignore[union-attr]
         return self
 
     # ------------------------------------------------------------------ close
 
     def close(self, callback: Optional[Callback] = None) -> Server:
         """Node: ``server.close([callback])`` — stop accepting; ``'close'`` once every
-        connection has closed. ``callback(err)`` gets ERR_SERVER_NOT_RUNNING if the
-        server was not listening, else None. A non-callable argument is ignored."""
+        connection has closed. The callback is a ``'close'`` listener, called
+        without arguments (a required ``err`` parameter gets None), or with
+        ERR_SERVER_NOT_RUNNING if the server was not listening. A non-callable
+        argument is ignored."""
         self._run(self._close, callback if callable(callback) else None)
         return self
 
@@ -549,11 +562,14 @@ class Server(EventEmitter):
         self._listening_id += 1
         if callback is not None:
             if self._handle is None:
+                once = adapt(callback, 1)
+
                 def not_running(*_: Any) -> None:
-                    callback(ERR_SERVER_NOT_RUNNING())
+                    once(ERR_SERVER_NOT_RUNNING())
                 self._add("close", _Once(self, "close", not_running), False)
             else:
-                self._add("close", _Once(self, "close", lambda *_: callback(None)), False)
+                self._add("close", _Once(self, "close", callback, adapt(callback, 0)),
+                          False)   # cb(), as Node
         if self._handle is not None:
             self._handle.close()
             self._handle = None

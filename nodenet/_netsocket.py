@@ -35,9 +35,13 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, 
 from . import _defaults
 from ._args import normalize_args, options_dict
 from ._debug import debug
+from ._fastpath import ENABLED as FAST_PATHS
 from . import _handle
 from ._handle import StreamHandle
+from .boundsocket import BoundSocket, BoundStreamHandle
 from ._isip import is_ip
+from ._jscall import adapt
+from ._sockopts import SEND_FLAGS
 from ._loop import get_loop
 from ._validators import (
     is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
@@ -50,7 +54,8 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb
+from .events import _Once
+from .stream import Duplex, _split_args, _maybe_read_more_nt, _nop as _nop_cb
 
 if TYPE_CHECKING:
     from ._netserver import Server
@@ -111,7 +116,8 @@ def _read_more_nt(sock: Socket, state: Any) -> None:
     only changes the state (:meth:`Socket._read_zero_in_place`) and leaves the
     length alone, which ends the loop; anything else takes the general path.
     """
-    if (state.high_water_mark > 0 or state.flowing) and sock._read_zero_in_place():
+    if FAST_PATHS and (state.high_water_mark > 0 or state.flowing) \
+            and sock._read_zero_in_place():
         state.reading_more = False
     else:
         _maybe_read_more_nt(sock, state)
@@ -131,9 +137,10 @@ class Socket(Duplex):
         "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
         "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server", "_server", "_bytes_read", "_bytes_written",
+        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
+        "_server", "_bytes_read", "_bytes_written",
         "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal",
+        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path", "_where",
     )
 
     _event_args: Dict[Hashable, int] = {
@@ -186,6 +193,12 @@ class Socket(Duplex):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
         fd = opts.get("fd")
         handle: Optional[StreamHandle] = opts.get("handle")
+        bound_path: Optional[str] = None
+        bound = isinstance(handle, BoundSocket)
+        if bound:      # adopted now: bound, not connected, so no read until connect()
+            sock, bound_path, socket_file = handle._consume()  # type: ignore[union-attr]
+            handle = BoundStreamHandle(get_loop(), sock, socket_file) \
+                if bound_path is not None else StreamHandle(get_loop(), sock)
         sock_for_fd: Optional[_socket.socket] = None
         if handle is None and fd is not None:
             validate_int32(fd, "fd", 0)
@@ -199,6 +212,8 @@ class Socket(Duplex):
         if sock_for_fd is not None:
             handle = StreamHandle(get_loop(), sock_for_fd)
         onread = opts.get("onread")
+        self._bound = bound
+        self._bound_path = bound_path
         self._setup(
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
@@ -210,7 +225,7 @@ class Socket(Duplex):
             keep_alive=js_truthy(opts.get("keep_alive")),
             keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=bool(opts.get("pause_on_create")),
-            manual_start=bool(opts.get("manual_start")))
+            manual_start=bool(opts.get("manual_start")) or bound)
         self._tos = None if tos is None else int(tos)
 
     @classmethod
@@ -218,6 +233,8 @@ class Socket(Duplex):
                   hwm: int) -> Socket:
         """A socket for a connection a server accepted (options known to be valid)."""
         sock = cls.__new__(cls)
+        sock._bound = False
+        sock._bound_path = None
         sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
                     readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
                     no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
@@ -258,12 +275,12 @@ class Socket(Duplex):
                     self._onread_gen = buf
                 else:
                     self._onread_buffer = buf     # the callback gets this very object
-                self._onread_callback = cb
+                self._onread_callback = adapt(cb, 2)     # (nread, buffer)
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
         self._keep_alive_interval = None   # seconds; None: undefined
-        self._keep_alive_count: Any = None                # as given; None: undefined
+        self._keep_alive_count = None      # as given; None: undefined
         self._tos = None
         self.server = None
         self._server = None
@@ -276,6 +293,7 @@ class Socket(Duplex):
         self.block_list = block_list
         self._connect_ctx = None
         self._parent = None
+        self._where: Optional[str] = None    # endpoints kept for an unhandled 'error'
         self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
@@ -345,7 +363,7 @@ class Socket(Duplex):
             on_abort()
             return
         signal.once("abort", on_abort)
-        self._add("close", _once(self, "close", lambda *_: signal.remove_listener(
+        self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
             "abort", on_abort)), False)
 
     def _on_readable_stream_end(self, *_: Any) -> None:
@@ -363,7 +381,9 @@ class Socket(Duplex):
         on the loop thread. Use it again after ``'close'`` to reconnect.
         """
         options, cb = normalize_args(args, kwargs)
-        plan = _validate_connect(options)
+        handle = self._handle
+        bound = handle is not None and self._bound
+        plan = _validate_connect(options, (not handle.is_tcp) if bound else None)  # type: ignore[union-attr]
         self._run(self._connect_impl, options, plan, cb)
         return self
 
@@ -377,14 +397,17 @@ class Socket(Duplex):
                 self._abort_on(signal)       # deferred from another thread's constructor
             return
         if cb is not None:
-            self._add("connect", _once(self, "connect", cb), False)
+            self._add("connect", _Once(self, "connect", cb, adapt(cb, 0)), False)
         self._after_fin = False
         if self.destroyed:
             self._handle = None
             self._peername = None
             self._sockname = None
         path = options.get("path")
-        pipe = js_truthy(path)
+        # An adopted BoundSocket fixes the transport (until destroyed: then the
+        # options decide, as for any socket).
+        pipe = (not self._handle.is_tcp) if self._bound and self._handle is not None \
+            else js_truthy(path)
         if self._handle is None:
             self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
             self._init_handle()
@@ -442,6 +465,7 @@ class Socket(Duplex):
         self.connecting = False
         self._sockname = None
         if status == 0:
+            self._bound = False      # connected: an adopted BoundSocket reads as any socket
             handle = self._handle
             assert handle is not None
             self._update_timer()
@@ -479,8 +503,10 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ reading
 
     def _read(self, size: int) -> None:
-        if self.connecting or self._handle is None:
-            self._add("connect", _once(self, "connect", lambda: self._read(size)), False)
+        # An adopted BoundSocket is not connected yet either: wait for 'connect' (Node
+        # starts reading and fails with 'read ENOTCONN'; docs/compat.md).
+        if self.connecting or self._handle is None or self._bound:
+            self._add("connect", _Once(self, "connect", lambda: self._read(size)), False)
         elif not self._handle.reading:
             self._try_read_start()
 
@@ -499,18 +525,27 @@ class Socket(Duplex):
             return
         if self._onread_callback is None:
             state = self._readable_state
-            if (state.flowing and not state.sync and state.data_listening
+            if (FAST_PATHS and state.flowing and not state.sync and state.data_listening
                     and state.length == 0 and state.decoder is None
                     and not state.ended and state.errored is None):
-                # push(data) when flowing with nothing buffered: straight to 'data'
+                # FAST PATH (_fastpath.py): push(data) when flowing with nothing
+                # buffered goes straight to the 'data' listeners, and Node's
+                # maybeReadMore tick is done in place when its outcome is known.
                 state.reading = False
                 if state.multi_await_drain:
                     state.await_drain_writers.clear()
                 else:
                     state.await_drain_writers = None
                 state.data_emitted = True
-                self._emit("data", data)
-                if not state.reading_more:      # _maybe_read_more, inlined
+                handlers = self._events.get("data")
+                if type(handlers) is tuple:
+                    for listener in handlers:
+                        listener(data)
+                elif handlers is not None:
+                    handlers(data)
+                if not state.reading_more and not (
+                        (state.high_water_mark > 0 or state.flowing)
+                        and self._read_zero_in_place()):
                     state.reading_more = True
                     self._loop._ticks.append(  # type: ignore[union-attr]
                         (_read_more_nt, (self, state)))
@@ -574,14 +609,15 @@ class Socket(Duplex):
             if (not self.connecting and handle is not None and not handle.reading
                     and not handle.closed):
                 self._try_read_start()
-        elif size == 0 and self._read_zero_in_place():
+        elif FAST_PATHS and size == 0 and self._read_zero_in_place():
             return None
         return Duplex._read_impl(self, size)
 
     def _read_zero_in_place(self) -> bool:
-        """``read(0)`` with nothing buffered while the handle reads, if that is the
-        case: Readable's steps would end with ``reading`` and ``need_readable``
-        set and ``_read`` a no-op, so only those are set. True if it applied."""
+        """FAST PATH (``_fastpath.py``): ``read(0)`` with nothing buffered while the
+        handle reads, if that is the case: Readable's steps would end with
+        ``reading`` and ``need_readable`` set and ``_read`` a no-op, so only those
+        are set. True if it applied."""
         handle = self._handle
         state = self._readable_state
         if (handle is not None and handle.reading and not self.connecting
@@ -602,7 +638,7 @@ class Socket(Duplex):
         mark, False if the caller should wait for ``'drain'``. After the peer
         ended and our side ended too, the write fails with EPIPE.
         """
-        if (type(chunk) is bytes and encoding is None and callback is None
+        if (FAST_PATHS and type(chunk) is bytes and encoding is None and callback is None
                 and self._loop._ident == _get_ident()):  # type: ignore[union-attr]
             w = self._writable_state
             handle = self._handle
@@ -611,27 +647,33 @@ class Socket(Duplex):
                              or w.need_drain or w.buffered)
                     and w.errored is None and w.high_water_mark > 0 and chunk
                     and handle.write_cb is None):
-                return self._fast_write(chunk, handle, w)
+                # FAST PATH (_fastpath.py): one send() from here; when the kernel
+                # takes it all, every state change of the general path cancels out.
+                if self._idle_ms:
+                    self._update_timer()
+                try:
+                    sent = handle.sock.send(chunk, SEND_FLAGS)  # type: ignore[union-attr]
+                except (BlockingIOError, InterruptedError):
+                    sent = 0
+                except OSError as exc:
+                    return self._fast_write_rest(chunk, handle, w, 0, exc.errno or errno.EIO)
+                if sent == len(chunk):
+                    handle.bytes_written += sent
+                    return True      # length back to 0 < high-water mark
+                return self._fast_write_rest(chunk, handle, w, sent, 0)
         if self._after_fin:
             return self._query(self._write_after_fin, chunk, encoding, callback)  # type: ignore[no-any-return]
         return Duplex.write(self, chunk, encoding, callback)
 
-    def _fast_write(self, chunk: bytes, handle: StreamHandle, w: Any) -> bool:
-        """``write(bytes)`` on a connected socket with nothing queued, in one step.
-
-        The general path (Writable.write -> _write -> _write_generic -> the
-        handle) would add the chunk to ``writable_length``, send it, and on a
-        synchronous completion take it off again with no tick to schedule (no
-        callback, no 'drain' pending); this does the same state changes directly.
-        A partial send leaves exactly the state of an async write in flight.
+    def _fast_write_rest(self, chunk: bytes, handle: StreamHandle, w: Any, sent: int,
+                         err: int) -> bool:
+        """The write fast path when the kernel did not take it all: join the
+        general path's state there. ``sent`` bytes went (the rest waits in the
+        handle as an async write), or the send failed with ``err``.
         """
-        if self._idle_ms:
-            self._update_timer()
-        self._pending_data = None
-        err, is_async = handle.write([chunk], None)
-        if not err and not is_async:
-            return True      # length back to 0 < high-water mark
         length = len(chunk)
+        if not err:
+            handle.sent([chunk], length, sent, None)
         w.pending_cb += 1
         w.length += length
         w.writelen = length
@@ -654,11 +696,10 @@ class Socket(Duplex):
         assert w is not None
         if not w.ending:
             return Duplex.write(self, chunk, encoding, callback)
-        if callable(encoding):
-            callback = encoding
+        _encoding, cb = _split_args(encoding, callback)
         er = epipe_ended_by_peer()
-        if callable(callback):
-            self._tick(callback, er)
+        if cb is not None:
+            self._tick(cb, er)
         self._destroy_impl(er, None)
         return False
 
@@ -682,8 +723,8 @@ class Socket(Duplex):
             def on_close(*_: Any) -> None:
                 cb(ERR_SOCKET_CLOSED_BEFORE_CONNECTION())
 
-            self._add("connect", _once(self, "connect", on_connect), False)
-            self._add("close", _once(self, "close", on_close), False)
+            self._add("connect", _Once(self, "connect", on_connect), False)
+            self._add("close", _Once(self, "close", on_close), False)
             return
         self._pending_data = None
         handle = self._handle
@@ -723,12 +764,18 @@ class Socket(Duplex):
         return complete
 
     def _final(self, callback: Callback) -> None:
-        """Node's ``_final``: shut down the write side once connected."""
-        if self.pending:
-            self._add("connect", _once(self, "connect", lambda: self._final(callback)), False)
+        """Node's ``_final``: shut down the write side once connected.
+
+        A socket that never connected (no handle) finishes at once, so ``end()``
+        calls back and emits ``'finish'`` (Node >= 21; Node 20 waited forever).
+        """
+        if self.connecting:
+            self._add("connect", _Once(self, "connect", lambda: self._final(callback)), False)
             return
         handle = self._handle
-        assert handle is not None
+        if handle is None:
+            callback()
+            return
         err = handle.shutdown(lambda status: callback())
         if err:
             if err == errno.ENOTCONN:
@@ -755,7 +802,7 @@ class Socket(Duplex):
         if self.writable_finished:
             self._destroy_impl(None, None)
         else:
-            self._add("finish", _once(self, "finish", lambda: self._destroy_impl(None, None)),
+            self._add("finish", _Once(self, "finish", lambda: self._destroy_impl(None, None)),
                       False)
 
     def reset_and_destroy(self) -> Socket:
@@ -774,7 +821,7 @@ class Socket(Duplex):
             if not handle.is_tcp:
                 raise ERR_INVALID_HANDLE_TYPE()
             if self.connecting:
-                self._add("connect", _once(self, "connect", self._reset), False)
+                self._add("connect", _Once(self, "connect", self._reset), False)
             else:
                 self._reset()
         else:
@@ -792,6 +839,9 @@ class Socket(Duplex):
             self._connect_ctx.close_all()
             self._connect_ctx = None
         handle = self._handle
+        if exception is not None and "error" not in self._events:
+            # an unhandled 'error' is coming: keep the endpoints for its report
+            self._where = self._endpoints(exception)
         if handle is not None:
             is_exception = exception is not None
             self._bytes_read = handle.bytes_read
@@ -840,7 +890,8 @@ class Socket(Duplex):
             self._arm_idle()
             if callback is not None:
                 validate_function(callback, "callback")
-                self._add("timeout", _once(self, "timeout", callback), False)
+                self._add("timeout", _Once(self, "timeout", callback, adapt(callback, 0)),
+                          False)
         return self
 
     def _arm_idle(self) -> None:
@@ -1001,7 +1052,7 @@ class Socket(Duplex):
     def _set_ref(self, refed: bool) -> None:
         handle = self._handle
         if handle is None:
-            self._add("connect", _once(self, "connect", lambda: self._set_ref(refed)), False)
+            self._add("connect", _Once(self, "connect", lambda: self._set_ref(refed)), False)
         elif refed:
             handle.ref()
         else:
@@ -1014,6 +1065,8 @@ class Socket(Duplex):
         return dict(self._query(self._get_sockname))
 
     def _get_sockname(self) -> Dict[str, Any]:
+        if self._bound_path is not None:     # an adopted, bound client Unix socket
+            return {"address": self._bound_path}
         handle = self._handle
         if handle is None or not handle.is_tcp:
             return {}
@@ -1120,17 +1173,28 @@ class Socket(Duplex):
     def __exit__(self, *exc: Any) -> None:
         self.destroy()
 
+    def _endpoints(self, err: Optional[BaseException] = None) -> str:
+        """``local -> remote`` (``ip:port`` each) as far as they are known (the
+        remote end of a failed connect comes from its error)."""
+        def show(info: Dict[str, Any]) -> str:
+            address = info.get("address")
+            if address is None:
+                return "?"
+            return f"[{address}]:{info.get('port')}" if ":" in address \
+                else f"{address}:{info.get('port')}"
+        local, remote = self._get_sockname(), self._get_peername()
+        if not remote and getattr(err, "address", None) and getattr(err, "port", None):
+            remote = {"address": err.address, "port": err.port}  # type: ignore[union-attr]
+        if not local and not remote:
+            return "unix socket" if self._handle is not None and not self._handle.is_tcp \
+                else "not connected"
+        return f"{show(local)} -> {show(remote)}"
+
     def __repr__(self) -> str:
-        return f"<Socket {self.ready_state} fd={self.fileno()}>"
+        return f"<Socket {self.ready_state} {self._where or self._endpoints()}>"
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _once(emitter: Any, event: str, fn: Callback) -> Any:
-    """An internal once wrapper (no validation, no newListener detour)."""
-    from .events import _Once
-    return _Once(emitter, event, fn)
 
 
 def _js(value: Any) -> str:
@@ -1193,15 +1257,25 @@ def _timer_duration(msecs: Any, name: str) -> float:
     return float(msecs)
 
 
-def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
-    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order."""
+def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
+                      ) -> Dict[str, Any]:
+    """Every synchronous check of Node's ``connect``/``lookupAndConnect``, in order.
+
+    ``bound_pipe`` is None for a socket without an adopted BoundSocket, else
+    whether the adopted one is a Unix socket (its type, not ``path``, decides).
+    """
     if "port" not in options and options.get("path") is None:
         raise ERR_MISSING_ARGS(["options", "port", "path"])
-    plan: Dict[str, Any] = {}
+    plan: Dict[str, Any] = {"bound": bound_pipe is not None}
     path = options.get("path")
-    if js_truthy(path):       # Node's !!path: an empty {} or [] is a (bad) path too
+    if bound_pipe if bound_pipe is not None else js_truthy(path):
+        # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
+    if bound_pipe is not None and ("local_address" in options or "local_port" in options):
+        raise ERR_INVALID_ARG_VALUE(
+            "options", options,
+            "local_address and local_port cannot be used with an adopted bound socket")
     local_address = options.get("local_address")
     if local_address and not is_ip(local_address):
         raise ERR_INVALID_IP_ADDRESS(local_address)
@@ -1214,8 +1288,8 @@ def _validate_connect(options: Dict[str, Any]) -> Dict[str, Any]:
             raise ERR_INVALID_ARG_TYPE("options.port", ["number", "string"], port)
         port = validate_port(port)
     plan["port"] = int(port or 0)
-    auto = options.get("auto_select_family")
-    if auto is not None:
+    auto = False if bound_pipe is not None else options.get("auto_select_family")
+    if auto is not None:     # a bound socket's own address decides: no Happy Eyeballs
         validate_boolean(auto, "options.auto_select_family")
     else:
         auto = _defaults.get_default_auto_select_family()

@@ -11,9 +11,10 @@ changes and on what the kernel then reports, so on Linux nodenet talks to
   kernel's set; it is removed (EPOLL_CTL_DEL) only when an event arrives for it,
   and restarting it is an EPOLL_CTL_MOD — which keeps its place in the kernel's
   ready list, as libuv's does;
-* **hang-ups**: EPOLLHUP is reported to the watcher (``EVENT_HUP``), so a stream
-  can see the end of input in the same callback as the last data, as libuv's
-  ``uv__stream_io`` does;
+* **hang-ups**: EPOLLHUP wakes a reader (and a writer) and is reported as
+  ``EVENT_HUP``. Streams no longer act on it: Node 20's libuv took a hang-up
+  after a short read as the end of input at once, Node 26's reads again at the
+  next poll;
 * **close**: a closed fd is removed at once and dropped from the current batch.
 
 Elsewhere (macOS, the BSDs, a sandbox refusing epoll, or a selector injected by a

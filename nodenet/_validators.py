@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from .errors import (
     ERR_INVALID_ARG_TYPE,
@@ -176,6 +176,13 @@ def validate_boolean(value: Any, name: str) -> bool:
     """Node ``validateBoolean``: ERR_INVALID_ARG_TYPE unless a bool."""
     if not isinstance(value, bool):
         raise ERR_INVALID_ARG_TYPE(name, "boolean", value)
+    return value
+
+
+def validate_array(value: Any, name: str) -> Sequence[Any]:
+    """Node ``validateArray``: a list (or tuple), else ERR_INVALID_ARG_TYPE (Array)."""
+    if not isinstance(value, (list, tuple)):
+        raise ERR_INVALID_ARG_TYPE(name, "Array", value)
     return value
 
 

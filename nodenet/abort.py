@@ -1,6 +1,8 @@
 """AbortController and AbortSignal, for the ``signal`` options of net.
 
-Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (v20).
+Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (v20); an
+AbortSignal has no listener limit (``events.get_max_listeners(signal) == 0``), as
+in Node 26.
 
 An :class:`AbortSignal` is an :class:`~nodenet.events.EventEmitter` with an
 ``'abort'`` event (Node's is an EventTarget; ``add_event_listener`` and
@@ -33,6 +35,9 @@ class AbortSignal(EventEmitter):
         self._loop = get_loop()
         self._aborted = False
         self._reason: Any = None
+        # Node 26: no listener limit, so one signal shared by many operations
+        # does not warn (events.set_max_listeners(n, signal) can set one).
+        self._max_listeners = 0
 
     @property
     def aborted(self) -> bool:

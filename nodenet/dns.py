@@ -20,6 +20,7 @@ import socket
 import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
+from ._jscall import adapt
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
@@ -135,6 +136,8 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     else:
         validate_function(callback, "callback")
     family, hints, all_, order = _parse_options(options)
+    # called back as Node does: (err), (None, address, family) or (None, addresses)
+    callback = adapt(callback, None)
     loop = get_loop()
     if loop.in_loop_thread():
         _start(loop, hostname, family, hints, all_, order, callback)

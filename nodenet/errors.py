@@ -175,6 +175,40 @@ class AggregateError(NodeError):
         self.errors: List[BaseException] = list(errors)
         first = self.errors[0] if self.errors else None
         super().__init__(message, getattr(first, "code", None) or "ERR_AGGREGATE")
+        # Node's empty message says nothing; the traceback (and repr) say what failed.
+        if self.errors:
+            add_note(self, "every connection attempt failed:\n" + "\n".join(
+                f"  {_attempt(e)}: {e}" for e in self.errors))
+
+    def __repr__(self) -> str:
+        return f"AggregateError({self.code!r}, [{', '.join(map(repr, self.errors))}])"
+
+
+def _attempt(err: BaseException) -> str:
+    address, port = getattr(err, "address", None), getattr(err, "port", None)
+    if address is None:
+        return "?"
+    return f"[{address}]:{port}" if ":" in str(address) else f"{address}:{port}"
+
+
+def add_note(err: BaseException, note: str) -> None:
+    """``err.add_note(note)`` (Python 3.11+), or the same ``__notes__`` list on
+    older interpreters, where nodenet's fatal-error report prints it. A note
+    already there is not added twice."""
+    notes = getattr(err, "__notes__", None)
+    if notes is not None and note in notes:
+        return
+    adder = getattr(err, "add_note", None)
+    if adder is not None:
+        adder(note)
+        return
+    try:
+        if notes is None:
+            notes = []
+            err.__notes__ = notes  # type: ignore[attr-defined]
+        notes.append(note)
+    except (AttributeError, TypeError):  # pragma: no cover - an exception without __dict__
+        pass
 
 
 # --------------------------------------------------------------------------------
@@ -537,6 +571,12 @@ def ERR_SOCKET_CLOSED_BEFORE_CONNECTION() -> NodeError:
 def ERR_SOCKET_CONNECTION_TIMEOUT() -> NodeError:
     """Happy Eyeballs ended without any recorded error."""
     return NodeError("Socket connection timeout", "ERR_SOCKET_CONNECTION_TIMEOUT")
+
+
+def ERR_SOCKET_HANDLE_ADOPTED() -> NodeError:
+    """A BoundSocket used after a server or socket adopted it (or after close())."""
+    return state_error("ERR_SOCKET_HANDLE_ADOPTED",
+                       "The bound socket has already been adopted by a server or socket")
 
 
 def ERR_SERVER_ALREADY_LISTEN() -> NodeError:

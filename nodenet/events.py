@@ -33,7 +33,7 @@ from typing import (
 
 from ._jscall import adapt, unwrap
 from ._validators import validate_function, validate_number
-from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError
+from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -47,6 +47,8 @@ __all__ = (
     "listener_count",
     "get_event_listeners",
     "set_max_listeners",
+    "get_max_listeners",
+    "add_abort_listener",
 )
 
 Listener = Callable[..., Any]
@@ -98,11 +100,12 @@ class _Once:
 
     __slots__ = ("target", "event", "listener", "call", "fired")
 
-    def __init__(self, target: EventEmitter, event: Hashable, listener: Listener) -> None:
+    def __init__(self, target: EventEmitter, event: Hashable, listener: Listener,
+                 call: Optional[Listener] = None) -> None:
         self.target = target
         self.event = event
         self.listener = unwrap(listener)
-        self.call = adapt(listener, target._event_args.get(event))
+        self.call = listener if call is None else call   # nodenet's own: called as is
         self.fired = False
 
     def __call__(self, *args: Any) -> Any:
@@ -223,7 +226,8 @@ class EventEmitter:
         if listener is _MISSING:
             return _decorator(self.once, event)
         validate_function(listener, "listener")
-        self._added(event, _Once(self, event, listener), False)
+        self._added(event, _Once(self, event, listener,
+                                 adapt(listener, self._event_args.get(event))), False)
         return self
 
     def prepend_once_listener(self, event: Hashable, listener: Any = _MISSING) -> Any:
@@ -232,7 +236,8 @@ class EventEmitter:
         if listener is _MISSING:
             return _decorator(self.prepend_once_listener, event)
         validate_function(listener, "listener")
-        self._added(event, _Once(self, event, listener), True)
+        self._added(event, _Once(self, event, listener,
+                                 adapt(listener, self._event_args.get(event))), True)
         return self
 
     def _added(self, event: Hashable, listener: Listener, prepend: bool) -> None:
@@ -393,9 +398,12 @@ class EventEmitter:
             handlers = events.get("error")
             if handlers is None:
                 err = args[0] if args else None
-                if isinstance(err, BaseException):
-                    raise err
-                raise UnhandledError(err)
+                if not isinstance(err, BaseException):
+                    err = UnhandledError(err)
+                # Node's "Emitted 'error' event on Socket instance at:" line
+                add_note(err, f"Emitted 'error' event on {self!r} with no 'error' listener: "
+                              f"add one (.on('error', ...)) to handle it")
+                raise err
         else:
             handlers = events.get(event)
             if handlers is None:
@@ -542,3 +550,75 @@ def set_max_listeners(n: float = 10, *emitters: EventEmitter) -> None:
         EventEmitter.default_max_listeners = n
     for emitter in emitters:
         emitter.set_max_listeners(n)
+
+
+def get_max_listeners(emitter: Any) -> float:
+    """Node: events.md § ``events.getMaxListeners(emitterOrTarget)`` (v19.9): the
+    limit past which adding listeners warns; 0 means none (an AbortSignal's)."""
+    if not isinstance(emitter, EventEmitter):
+        raise ERR_INVALID_ARG_TYPE("emitter", ["EventEmitter", "EventTarget"], emitter)
+    return emitter.get_max_listeners()
+
+
+class AbortListener:
+    """What :func:`add_abort_listener` returns: leaving a ``with`` block, or
+    :meth:`dispose`, removes the listener (Node's ``Symbol.dispose``)."""
+
+    __slots__ = ("_remove",)
+
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self._remove: Optional[Callable[[], None]] = remove
+
+    def dispose(self) -> None:
+        """Remove the listener if it has not run yet (Node: ``[Symbol.dispose]()``)."""
+        remove, self._remove = self._remove, None
+        if remove is not None:
+            remove()
+
+    def __enter__(self) -> AbortListener:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.dispose()
+
+
+def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
+    """Node: events.md § ``events.addAbortListener(signal, listener)`` (v20.5).
+
+    Calls ``listener(signal)`` once when ``signal`` aborts, on the loop thread
+    (Node passes an ``Event``; nodenet's ``'abort'`` listeners get the signal).
+    If the signal has already aborted, the listener runs once the current
+    ``next_tick`` queue has drained (Node: a microtask). Use the result as a
+    context manager, or call its ``dispose()``, to remove the listener::
+
+        with events.add_abort_listener(signal, on_abort):
+            ...   # the listener is removed when the block ends
+    """
+    from .abort import AbortSignal as _AbortSignal  # abort imports this module
+    if not isinstance(signal, _AbortSignal):
+        raise ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal)
+    validate_function(listener, "listener")
+    if not signal.aborted:
+        signal.once("abort", listener)
+
+        def remove() -> None:
+            signal.remove_listener("abort", listener)
+
+        return AbortListener(remove)
+    disposed = [False]
+    loop = signal._loop
+    assert loop is not None
+
+    def after_ticks() -> None:
+        if disposed[0]:
+            return
+        if loop._ticks:           # a microtask runs once process.nextTick's queue is empty
+            loop.next_tick(after_ticks)
+        else:
+            listener(signal)
+
+    if loop.in_loop_thread():
+        loop.next_tick(after_ticks)
+    else:
+        loop.post(after_ticks)
+    return AbortListener(lambda: disposed.__setitem__(0, True))

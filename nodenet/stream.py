@@ -33,20 +33,50 @@ from typing import (
 
 from . import _charsets
 from ._loop import get_loop
+from ._validators import js_truthy, validate_integer
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
     ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
+from ._fastpath import ENABLED as FAST_PATHS
+from ._jscall import adapt
 from .events import EventEmitter, _Once
 
 if TYPE_CHECKING:
     from ._loop import Loop
 
-__all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK")
+__all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK",
+           "get_default_high_water_mark", "set_default_high_water_mark")
 
-#: SPEC: 64 KiB (Node >= 22; Node 20 used 16 KiB). See docs/compat.md.
+#: The initial default high-water mark: 64 KiB (Node >= 22; Node 20 used 16 KiB).
+#: New streams, sockets and servers read the current one from
+#: :func:`get_default_high_water_mark`.
 DEFAULT_HIGH_WATER_MARK = 65536
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+_default_hwm_bytes = DEFAULT_HIGH_WATER_MARK
+_default_hwm_objects = 16     # object mode is not supported; the value is kept, as in Node
+
+
+def get_default_high_water_mark(object_mode: Any = False) -> int:
+    """Node: stream.md § ``stream.getDefaultHighWaterMark(objectMode)`` (v19.9):
+    65536 for byte streams, 16 for object mode, unless changed."""
+    return _default_hwm_objects if js_truthy(object_mode) else _default_hwm_bytes
+
+
+def set_default_high_water_mark(object_mode: Any, value: Any) -> None:
+    """Node: stream.md § ``stream.setDefaultHighWaterMark(objectMode, value)`` (v19.9).
+
+    ``value`` must be an integer >= 0 (ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE). It
+    is the default of the streams, sockets and servers created afterwards.
+    """
+    global _default_hwm_bytes, _default_hwm_objects
+    value = validate_integer(value, "value", 0, _MAX_SAFE_INTEGER)
+    if js_truthy(object_mode):
+        _default_hwm_objects = value
+    else:
+        _default_hwm_bytes = value
 
 Callback = Callable[..., Any]
 Chunk = Union[bytes, str]
@@ -356,7 +386,7 @@ class Readable(_Stream):
     def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
         super().__init__()
         self._readable_state = ReadableState(
-            DEFAULT_HIGH_WATER_MARK if high_water_mark is None else high_water_mark)
+            _default_hwm_bytes if high_water_mark is None else high_water_mark)
 
     # -- listeners: 'data' starts the flow --------------------------------------
 
@@ -745,7 +775,9 @@ def _how_much_to_read(n: Optional[int], state: ReadableState) -> int:
     if (n is not None and n <= 0) or (state.length == 0 and state.ended):
         return 0
     if n is None:
-        if state.flowing and state.length:
+        # One chunk at a time (Node >= 26; Node 20 returned all of it) unless the
+        # chunks are decoded strings of a paused stream, which still come joined.
+        if state.length and (state.decoder is None or state.flowing):
             return len(state.buffer[0])  # type: ignore[index]
         return state.length
     if n <= state.length:
@@ -916,7 +948,8 @@ class _Pipe:
         # pipe() and every listener here run on the source's loop thread; a
         # destination emitter of that thread takes listeners straight into its
         # table (no thread hop, no checks), anything else through its methods.
-        self.direct = isinstance(dest, EventEmitter) and not dest._foreign()
+        # FAST PATH (_fastpath.py)
+        self.direct = FAST_PATHS and isinstance(dest, EventEmitter) and not dest._foreign()
 
     def _on(self, emitter: Any, event: str, fn: Callback, once: bool = False,
             prepend: bool = False) -> None:
@@ -1008,7 +1041,14 @@ class _Pipe:
             self.src._resume()
 
     def ondata(self, chunk: Chunk) -> None:
-        if self.dest.write(chunk) is False:
+        # Node >= 24: an exception from dest.write destroys dest with it (it used to
+        # escape to the source's 'data' emit, as an uncaught exception).
+        try:
+            more = self.dest.write(chunk)
+        except Exception as err:
+            self.dest.destroy(err)
+            return
+        if more is False:
             self.pause()
 
     def onerror(self, err: BaseException) -> None:
@@ -1073,10 +1113,11 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
 
 def _split_args(encoding: Any, callback: Any) -> Tuple[Any, Optional[Callback]]:
     """``(encoding, cb)`` as Node reads them: a callable encoding is the callback,
-    and a callback that is not callable is ignored."""
+    and a callback that is not callable is ignored. The callback is adapted to
+    JavaScript's call rules for its one argument (``cb(err)``)."""
     if callable(encoding):
-        return None, encoding
-    return encoding, callback if callable(callback) else None
+        return None, adapt(encoding, 1)
+    return encoding, adapt(callback, 1) if callable(callback) else None
 
 
 class Writable(_Stream):
@@ -1091,7 +1132,7 @@ class Writable(_Stream):
     def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
         super().__init__()
         self._writable_state = WritableState(
-            DEFAULT_HIGH_WATER_MARK if high_water_mark is None else high_water_mark)
+            _default_hwm_bytes if high_water_mark is None else high_water_mark)
 
     def write(self, chunk: Any, encoding: Any = None, callback: Optional[Callback] = None) -> bool:
         """Node: ``writable.write(chunk[, encoding][, callback])``.
@@ -1161,7 +1202,7 @@ class Writable(_Stream):
         ``callback(err)`` runs once ``'finish'`` is emitted (or with the error).
         """
         if callable(chunk):
-            chunk, encoding, callback = None, None, chunk
+            chunk, encoding, callback = None, None, adapt(chunk, 1)
         else:
             encoding, callback = _split_args(encoding, callback)
         data: Optional[Tuple[bytes, int]] = None
@@ -1555,10 +1596,10 @@ class Duplex(Readable, Writable):
                  writable_high_water_mark: Optional[int] = None) -> None:
         _Stream.__init__(self)
         self._readable_state = ReadableState(
-            DEFAULT_HIGH_WATER_MARK if readable_high_water_mark is None
+            _default_hwm_bytes if readable_high_water_mark is None
             else readable_high_water_mark)
         self._writable_state = WritableState(
-            DEFAULT_HIGH_WATER_MARK if writable_high_water_mark is None
+            _default_hwm_bytes if writable_high_water_mark is None
             else writable_high_water_mark)
         self.allow_half_open = allow_half_open
         if not readable:

@@ -21,6 +21,7 @@ import math
 import warnings
 from typing import Any, Callable, Dict, Optional, Union
 
+from ._jscall import adapt
 from ._loop import Loop, _TimerEntry, get_loop
 from ._validators import js_to_number, validate_function
 
@@ -262,7 +263,7 @@ def _start(loop: Loop, timer: Timeout, start: float) -> Timeout:
 
 def set_timeout(callback: Callable[..., Any], delay: Any = 1, *args: Any) -> Timeout:
     """Node: ``setTimeout(callback[, delay[, ...args]])`` — ``delay`` in milliseconds."""
-    validate_function(callback, "callback")
+    callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
     timer = Timeout(loop, callback, _coerce_delay(delay), args, repeat=False)
     return _start(loop, timer, loop.clock())
@@ -270,7 +271,7 @@ def set_timeout(callback: Callable[..., Any], delay: Any = 1, *args: Any) -> Tim
 
 def set_interval(callback: Callable[..., Any], delay: Any = 1, *args: Any) -> Timeout:
     """Node: ``setInterval(callback[, delay[, ...args]])`` — ``delay`` in milliseconds."""
-    validate_function(callback, "callback")
+    callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
     timer = Timeout(loop, callback, _coerce_delay(delay), args, repeat=True)
     return _start(loop, timer, loop.clock())
@@ -291,7 +292,7 @@ def clear_interval(timeout: Union[Timeout, int, None]) -> None:
 
 def set_immediate(callback: Callable[..., Any], *args: Any) -> Immediate:
     """Node: ``setImmediate(callback[, ...args])`` — run in the check phase."""
-    validate_function(callback, "callback")
+    callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
     immediate = Immediate(loop, callback, args)
     if loop.in_loop_thread():
@@ -314,7 +315,7 @@ def next_tick(callback: Callable[..., Any], *args: Any) -> None:
     before any I/O or timer. From another thread it runs on the loop thread, after
     the caller's earlier calls.
     """
-    validate_function(callback, "callback")
+    callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
     if loop.in_loop_thread():
         loop.next_tick(callback, *args)

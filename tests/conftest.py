@@ -6,15 +6,58 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Optional
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import nodenet as net  # noqa: E402
+import nodes  # noqa: E402
 from nodenet.events import EventEmitter  # noqa: E402
 from support import extra_threads, open_fds  # noqa: E402
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A ``node``-marked test runs once per Node version (tests/nodes.py)."""
+    if metafunc.definition.get_closest_marker("node") is not None:
+        metafunc.parametrize("node_version", nodes.VERSIONS, indirect=True,
+                             ids=[f"node{v}" for v in nodes.VERSIONS])
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Turn ``node20_differs`` / ``xfail_node`` into strict xfails of the matching runs,
+    and skip the Node 20 run of a test of something Node 20 lacks (``not_in_node20``)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        major = callspec.params.get("node_version") if callspec is not None else None
+        if major is None:
+            continue
+        for mark in item.iter_markers("node20_differs"):
+            if major == "20":
+                item.add_marker(pytest.mark.xfail(
+                    strict=True, raises=AssertionError,
+                    reason=f"Node 20 differs (nodenet follows Node 26): {mark.args[0]}"))
+        for mark in item.iter_markers("not_in_node20"):
+            if major == "20":
+                item.add_marker(pytest.mark.skip(reason=f"Node 20 has no {mark.args[0]}"))
+        for mark in item.iter_markers("xfail_node"):
+            if major in mark.kwargs.get("versions", nodes.VERSIONS):
+                item.add_marker(pytest.mark.xfail(strict=True, raises=AssertionError,
+                                                  reason=mark.args[0]))
+
+
+@pytest.fixture(autouse=True)
+def node_version(request: pytest.FixtureRequest) -> Iterator[Optional[str]]:
+    """The Node version of a ``node``-marked test's run; None for other tests."""
+    major = getattr(request, "param", None)
+    if major is None:
+        yield None
+        return
+    if nodes.BINARIES[major] is None:
+        pytest.skip(nodes.missing_reason(major))
+    with nodes.use(major):
+        yield major
 
 
 @pytest.fixture(autouse=True)
@@ -34,10 +77,12 @@ def fresh_loop(request: pytest.FixtureRequest) -> Iterator[net.Loop]:
         net.process.remove_all_listeners()
         net.process._exit_code = None
         EventEmitter.default_max_listeners = 10
-        from nodenet import _defaults, dns
+        from nodenet import _defaults, dns, stream
         _defaults._auto_select_family = True
-        _defaults._attempt_timeout = 250
+        _defaults._attempt_timeout = 500
         dns._default_order = "verbatim"
+        stream._default_hwm_bytes = stream.DEFAULT_HIGH_WATER_MARK
+        stream._default_hwm_objects = 16
     if request.node.get_closest_marker("leaky") is None:
         deadline = time.monotonic() + 5.0
         while extra_threads(threads_before) and time.monotonic() < deadline:

@@ -6,22 +6,22 @@ Python function for nodenet. Both call ``rec(...)`` to append a trace entry and
 same way on both sides (errors become ``{code, message}``, buffers become
 ``'buf:<latin1>'``, ``undefined``/``None`` become ``null``). Ports are replaced
 by ``P1``, ``P2``... in order of ``port(...)`` registration, so traces compare
-exactly. Node is run with a hard timeout; tests skip when ``node`` is missing.
+exactly. Node is run with a hard timeout. Each scenario runs once per Node
+version (tests/nodes.py: Node 26, the reference, and Node 20), skipped when that
+binary is missing.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import textwrap
 from typing import Any, Callable, Dict, List, Optional
 
 import nodenet as net
+import nodes
 from support import run
-
-NODE = shutil.which("node")
 
 JS_PRELUDE = r"""
 'use strict';
@@ -119,10 +119,9 @@ def _camel(key: str) -> str:
 
 
 def run_node(body: str, deadline_ms: int = 5000) -> Any:
-    """Run ``body`` under node with the prelude; returns the normalised trace."""
-    assert NODE is not None
+    """Run ``body`` under the current test's node with the prelude; the normalised trace."""
     script = JS_PRELUDE % {"deadline": deadline_ms} + textwrap.dedent(body)
-    proc = subprocess.run([NODE, "-e", script], capture_output=True, text=True,
+    proc = subprocess.run([nodes.current(), "-e", script], capture_output=True, text=True,
                           timeout=deadline_ms / 1000 + 10)
     if proc.returncode != 0 and not proc.stdout:
         raise AssertionError(f"node failed: {proc.stderr}")
@@ -134,6 +133,26 @@ def run_python(scenario: Callable[[Trace], None], timeout: float = 10.0) -> Any:
     t = Trace()
     run(lambda: scenario(t), timeout=timeout)
     return t.result()
+
+
+def check(js: str, py: Callable[[Trace], None]) -> None:
+    """Run both sides and compare the normalised traces."""
+    expected = run_node(js)
+    got = run_python(py)
+    if got != expected:
+        raise AssertionError(f"traces differ (node {nodes.current_major()} || nodenet):\n"
+                             + side_by_side(expected, got))
+
+
+def side_by_side(expected: List[Any], got: List[Any]) -> str:
+    """The two traces line by line, differing lines marked with ``!!``."""
+    lines = []
+    for i in range(max(len(expected), len(got))):
+        a = expected[i] if i < len(expected) else None
+        b = got[i] if i < len(got) else None
+        mark = "   " if a == b else "!! "
+        lines.append(f"{mark}{json.dumps(a, default=repr)}   ||   {json.dumps(b, default=repr)}")
+    return "\n".join(lines)
 
 
 def camel_keys(value: Any) -> Any:

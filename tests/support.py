@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import os
 import selectors
-import shutil
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import nodenet as net
 from nodenet._loop import _Waiter
-
-HAS_NODE = shutil.which("node") is not None
-
 
 def run(main: Optional[Callable[[], Any]] = None, timeout: float = 10.0) -> None:
     """``net.run(main)`` with a deadline: fails the test if the loop does not empty."""

@@ -17,31 +17,12 @@ import json
 from typing import Any, Callable, Dict, List, Optional
 
 import nodenet as net
-from difftrace import Trace, run_node, run_python
+from difftrace import Trace, check, side_by_side  # noqa: F401  (re-exported)
 
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout"]
 
 Body = Callable[[Trace, Any, Any], None]
-
-
-def check(js: str, py: Callable[[Trace], None]) -> None:
-    """Run both sides and compare the normalised traces."""
-    expected = run_node(js)
-    got = run_python(py)
-    if got != expected:
-        raise AssertionError("traces differ (node || nodenet):\n" + side_by_side(expected, got))
-
-
-def side_by_side(expected: List[Any], got: List[Any]) -> str:
-    """The two traces line by line, differing lines marked with ``!!``."""
-    lines = []
-    for i in range(max(len(expected), len(got))):
-        a = expected[i] if i < len(expected) else None
-        b = got[i] if i < len(got) else None
-        mark = "   " if a == b else "!! "
-        lines.append(f"{mark}{json.dumps(a, default=repr)}   ||   {json.dumps(b, default=repr)}")
-    return "\n".join(lines)
 
 
 def js_value(value: Any) -> str:

@@ -11,14 +11,13 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, check, js_pair, py_pair
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import HAS_IPV6  # noqa: E402
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 CEV = ["lookup", "connectionAttempt", "connect", "ready", "end", "close", "error"]
 

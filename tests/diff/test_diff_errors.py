@@ -13,11 +13,10 @@ from typing import Any, Callable, List, Tuple
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 SRV_EVENTS = ["listening", "close", "error", "drop"]
 
@@ -143,7 +142,7 @@ def test_server_close_not_running() -> None:
     def py(t: Trace) -> None:
         srv = net.create_server()
         t.watch(srv, "srv", SRV_EVENTS)
-        srv.close(lambda *a: t.rec("close cb", *a))
+        srv.close(lambda e: t.rec("close cb", e))
         t.rec("after close", srv.listening)
 
     check(js, py)
@@ -168,8 +167,8 @@ def test_server_close_twice() -> None:
 
         def listening() -> None:
             t.port(srv.address()["port"])
-            srv.close(lambda *a: t.rec("close cb 1", *a))
-            srv.close(lambda *a: t.rec("close cb 2", *a))
+            srv.close(lambda e: t.rec("close cb 1", e))
+            srv.close(lambda e: t.rec("close cb 2", e))
             t.rec("address", srv.address(), srv.listening)
 
         srv.listen(0, "127.0.0.1", listening)

@@ -22,12 +22,11 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 
 import nodenet as net
+import nodes
 import sockpeek
-from nodebins import BINARIES, node_major
 from support import run
 
 pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(not BINARIES, reason="no node binary"),
               pytest.mark.skipif(not sockpeek.available(), reason="needs Linux pidfd_getfd")]
 
 Row = Tuple[str, str, Callable[[net.Socket], Any], bool]
@@ -144,11 +143,11 @@ process.stdin.on('data', () => process.exit(0));
 """
 
 
-def node_options(binary: str, rows: List[Row], host: str) -> Dict[str, Any]:
+def node_options(rows: List[Row], host: str) -> Dict[str, Any]:
     body = "{" + ",".join(f"{json.dumps(label)}: (c) => {{ {js}; }}"
                           for label, js, _py, _agree in rows) + "}"
     script = textwrap.dedent(JS % {"rows": body, "host": json.dumps(host)})
-    proc = subprocess.Popen([binary, "-e", script], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([nodes.current(), "-e", script], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdin is not None
@@ -223,19 +222,18 @@ def nodenet_options(rows: List[Row], host: str) -> Dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("binary", BINARIES)
 @pytest.mark.parametrize("table", ["keepalive", "tos-v4", "tos-v6"])
-def test_socket_options_match_node(binary: str, table: str) -> None:
+def test_socket_options_match_node(table: str) -> None:
     from conftest import HAS_IPV6
     if table == "tos-v6" and not HAS_IPV6:
         pytest.skip("no IPv6")
     rows = KEEPALIVE if table == "keepalive" else TOS
-    if node_major(binary) < 26:
+    if nodes.current_major() == "20":
         rows = [row for row in rows if row[3]]
         if not rows:
             pytest.skip("Node 20 has no setTypeOfService")
     host = "::1" if table == "tos-v6" else "127.0.0.1"
-    expected = node_options(binary, rows, host)
+    expected = node_options(rows, host)
     got = nodenet_options(rows, host)
     differ = {k: (expected.get(k), got.get(k)) for k in sorted(set(expected) | set(got))
               if expected.get(k) != got.get(k)}

@@ -11,20 +11,13 @@ from typing import Any
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace, run_node, run_python
+from difftrace import Trace, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout",
           "connectionAttempt", "connectionAttemptFailed", "lookup"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error"]
-
-
-def check(js: str, py: Any) -> None:
-    expected = run_node(js)
-    got = run_python(py)
-    assert got == expected
 
 
 def test_basic_exchange() -> None:

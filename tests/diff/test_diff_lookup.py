@@ -17,14 +17,13 @@ from typing import Any, Dict
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from conftest import HAS_IPV6  # noqa: E402
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 EV = ["lookup", "connectionAttempt", "connectionAttemptFailed", "connectionAttemptTimeout",
       "connect", "ready", "end", "close", "error"]

@@ -9,11 +9,10 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, check, js_pair, py_pair
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 
 def test_reconnect_after_close() -> None:

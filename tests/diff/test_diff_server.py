@@ -9,11 +9,10 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, SERVER_EVENTS, check
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 SRV_EVENTS = ["listening", "close", "error", "drop"]
 CLIENT_EVENTS = ["connect", "data", "end", "close", "error"]
@@ -41,7 +40,7 @@ def test_close_waits_for_connections() -> None:
     def py(t: Trace) -> None:
         def on_conn(c: net.Socket) -> None:
             t.watch(c, "server", SERVER_EVENTS)
-            srv.close(lambda *a: t.rec("close cb", *a, srv.listening))
+            srv.close(lambda e: t.rec("close cb", e, srv.listening))
             t.rec("after close", srv.listening, srv.address())
             srv.get_connections(lambda *a: t.rec("connections", *a))
             c.on("data", lambda d: c.end(d))
@@ -242,7 +241,7 @@ def test_close_before_listening_event() -> None:
         t.watch(srv, "srv", SRV_EVENTS)
         srv.listen(0)
         t.rec("listening?", srv.listening, srv.address() is not None)
-        srv.close(lambda *a: t.rec("close cb", *a))
+        srv.close(lambda e: t.rec("close cb", e))
         t.rec("after close", srv.listening, srv.address())
 
     check(js, py)
@@ -265,7 +264,7 @@ def test_close_during_host_lookup() -> None:
         t.watch(srv, "srv", SRV_EVENTS)
         srv.listen(0, "127.0.0.1")
         t.rec("listening?", srv.listening, srv.address())
-        srv.close(lambda *a: t.rec("close cb", *a))
+        srv.close(lambda e: t.rec("close cb", e))
         net.set_timeout(lambda: t.rec("later", srv.listening, srv.address()), 50)
 
     check(js, py)

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 
 import nodenet as net
-from difftrace import NODE, Trace
+from difftrace import Trace
 from diffpair import EVENTS, check, js_pair, py_pair
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(NODE is None, reason="node is not installed")]
+pytestmark = pytest.mark.node
 
 JS_UNCAUGHT = "process.on('uncaughtException', (e) => rec('uncaught', e));\n"
 

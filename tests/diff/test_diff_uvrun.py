@@ -18,12 +18,10 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import Trace
-from nodebins import BINARIES, node_trace
+from difftrace import Trace, run_node
 from nodenet._loop import _Waiter
 
-pytestmark = [pytest.mark.node,
-              pytest.mark.skipif(not BINARIES, reason="no node binary")]
+pytestmark = pytest.mark.node
 
 
 def python_trace(scenario: Any, timeout: float = 10.0) -> Any:
@@ -51,8 +49,7 @@ def python_trace(scenario: Any, timeout: float = 10.0) -> Any:
     return frozen[0]
 
 
-@pytest.mark.parametrize("binary", BINARIES)
-def test_script_ticks_then_first_poll_then_immediates(binary: str) -> None:
+def test_script_ticks_then_first_poll_then_immediates() -> None:
     """The connection completes while the script runs; the immediate set in
     'listening' (a tick of the script) waits for the first poll's accept."""
     js = """
@@ -81,13 +78,12 @@ def test_script_ticks_then_first_poll_then_immediates(binary: str) -> None:
         srv.on("listening", listening)
         net.next_tick(lambda: t.rec("tick"))
 
-    expected = node_trace(binary, js)
+    expected = run_node(js)
     assert expected == [["listening"], ["tick"], ["connection"], ["immediate"]]
     assert python_trace(py) == expected
 
 
-@pytest.mark.parametrize("binary", BINARIES)
-def test_last_timer_then_liveness_check_not_another_poll(binary: str) -> None:
+def test_last_timer_then_liveness_check_not_another_poll() -> None:
     """A last ref'd timer writes to an unref'd socket: Node exits before reading."""
     js = """
     const srv = net.createServer((s) => {
@@ -126,6 +122,6 @@ def test_last_timer_then_liveness_check_not_another_poll(binary: str) -> None:
             c.on("data", lambda d: t.rec("data", d))
         srv.listen(0, "127.0.0.1", listening)
 
-    expected = node_trace(binary, js)
+    expected = run_node(js)
     assert ["timer"] in expected and not any(e[0] == "data" for e in expected), expected
     assert sorted(python_trace(py)) == sorted(expected)

@@ -235,3 +235,23 @@ def test_nothing_left_unclosed_at_interpreter_exit(body: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "ResourceWarning" not in result.stderr and "unclosed" not in result.stderr, \
         result.stderr
+
+
+def test_fatal_unhandled_socket_error_says_which_socket_and_what_to_do() -> None:
+    """Issue #12: the traceback of an unhandled 'error' names the socket's two
+    ends and says to add an 'error' listener."""
+    result = script("""
+        import nodenet as net
+        def main():
+            srv = net.create_server(lambda s: s.reset_and_destroy())
+            def go():
+                c = net.connect(srv.address()['port'], '127.0.0.1')
+                c.on('close', lambda: srv.close())
+                c.resume()
+            srv.listen(0, '127.0.0.1', go)
+        net.run(main)
+    """)
+    assert result.returncode == 1
+    line = [ln for ln in result.stderr.splitlines() if ln.startswith("Emitted 'error' event")]
+    assert line and "<Socket closed 127.0.0.1:" in line[0] and "-> 127.0.0.1:" in line[0]
+    assert "add one (.on('error', ...))" in line[0]

@@ -434,61 +434,73 @@ def test_no_ipv6_falls_back_to_ipv4_any(monkeypatch: Any) -> None:
 # ------------------------------------------------------------------ Unix paths
 
 
-def test_listen_path_with_a_nul_byte(ipc_path: str) -> None:
-    # node: listen('/dir/s\\0x') binds the file path up to the NUL, address() is the
-    # whole string, and close() removes the file (nodenet raised ValueError here)
+def test_listen_and_connect_path_with_a_nul_byte(ipc_path: str) -> None:
+    # Node 26: a file path with a NUL inside is EINVAL for listen (an 'error' event) and
+    # for connect (at once, so the message names no local address); Node 20 bound and
+    # connected to the path up to the NUL
     path = ipc_path + "\0tail"
     seen: List[Any] = []
 
     def main() -> None:
         server = net.create_server()
-
-        def listening() -> None:
-            seen.append(server.address())
-            seen.append(stat.S_ISSOCK(os.stat(ipc_path).st_mode))
-            server.close(lambda err: seen.append(os.path.exists(ipc_path)))
-
-        server.listen(path, listening)
+        server.on("error", lambda err: seen.append(("listen", err.code, str(err))))
+        server.listen(path, lambda: seen.append("listening"))
+        client = net.connect(path)
+        client.on("error", lambda err: seen.append(("connect", err.code, str(err),
+                                                   err.address == path)))
 
     run(main)
-    assert seen == [path, True, False]
+    assert seen == [("listen", "EINVAL", f"listen EINVAL: invalid argument {path}"),
+                    ("connect", "EINVAL",
+                     f"connect EINVAL {path} - Local (undefined:undefined)", True)]
+    assert not os.path.exists(ipc_path)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sun_path is 108 bytes on Linux")
-def test_long_unix_path_is_cut_to_sun_path(ipc_path: str) -> None:
-    """Node 20 (libuv) cuts a path longer than sun_path short, for listen and for
-    connect alike, so both meet at the shorter name; address() is the path as
-    given; a long path that does not exist fails with ENOENT naming the whole
-    path. Node keeps 108 bytes and leaves the cut file behind on close; nodenet
-    keeps 107 (Python's limit) and removes it, as it is the socket this server
-    created (docs/compat.md)."""
+@pytest.mark.parametrize("length, ok", [(107, True), (108, False), (109, False)])
+def test_long_unix_path_is_einval(ipc_path: str, length: int, ok: bool) -> None:
+    """Node 26 (since 23) refuses a path that does not fit sun_path with EINVAL, for
+    listen and connect alike (Node 20 cut it short). Node takes 108 bytes, without a
+    terminating NUL; Python's socket module needs the NUL, so nodenet's limit is 107
+    (docs/compat.md)."""
     directory = os.path.dirname(ipc_path)
-    long_path = os.path.join(directory, "y" * 150)
-    missing = os.path.join(directory, "z" * 150)
+    path = os.path.join(directory, "y" * (length - len(directory) - 1))
+    assert len(path) == length
     seen: List[Any] = []
 
     def main() -> None:
         server = net.create_server(lambda c: c.end("hi"))
+        server.on("error", lambda err: seen.append((err.code, err.syscall)))
 
         def listening() -> None:
-            seen.append(server.address() == long_path)
-            seen.append(sorted(len(os.path.join(directory, n)) for n in os.listdir(directory)))
-            client = net.connect(long_path)
-            got: List[bytes] = []
-            client.on("data", got.append)
+            client = net.connect(path)
+            client.on("data", seen.append)
+            client.on("close", lambda _: server.close())
 
-            def closed(_: bool) -> None:
-                seen.append(b"".join(got))
-                server.close(lambda *_: seen.append(os.listdir(directory)))
-
-            client.on("close", closed)
-
-        server.listen(long_path, listening)
-        other = net.connect(missing)
-        other.on("error", lambda err: seen.append((err.code, err.syscall, err.address == missing)))
+        server.listen(path, listening)
+        if not ok:
+            client = net.connect(path)
+            client.on("error", lambda err: seen.append((err.code, err.syscall)))
 
     run(main)
-    assert seen == [True, [107], ("ENOENT", "connect", True), b"hi", []]   # as node printed
+    assert seen == ([b"hi"] if ok else [("EINVAL", "listen"), ("EINVAL", "connect")])
+    assert os.listdir(directory) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract names are Linux's")
+def test_long_abstract_name_is_einval() -> None:
+    name = "\0" + "n" * 108        # 109 bytes with the leading NUL: one too many
+    seen: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server()
+        server.on("error", lambda err: seen.append((err.code, err.syscall)))
+        server.listen(name)
+        client = net.connect(name)
+        client.on("error", lambda err: seen.append((err.code, err.syscall)))
+
+    run(main)
+    assert seen == [("EINVAL", "listen"), ("EINVAL", "connect")]
 
 
 def test_unix_path_with_a_lone_surrogate(ipc_path: str) -> None:

@@ -511,7 +511,7 @@ def test_context_manager_and_repr() -> None:
 
     def main() -> None:
         with net.Socket() as sock:
-            assert repr(sock) == "<Socket open fd=-1>"
+            assert repr(sock) == "<Socket open not connected>"
             sock.on("close", closed)
         assert sock.destroyed
 

@@ -2,7 +2,10 @@
 
 Vectors are transcribed from Node's test/parallel/test-blocklist.js (newer trees:
 test/parallel/blocklist/index.js) and test/internet/test-net-blocklist.js; the
-cross-family cases were confirmed with Node v20.20 (``node -e``) and are marked so.
+cross-family cases were confirmed with Node v20.20 and v26.12 (``node -e``), and
+the Node 26.8 additions (batch adds, CIDRs, removal, ``clear``, ``size``, the
+rules' order) were recorded from the v26.12 binary. tests/unit/test_address_node_diff.py
+compares random scenarios with the binaries themselves.
 A hypothesis property compares matching with a rule-by-rule oracle built on the
 stdlib ``ipaddress`` module.
 """
@@ -143,11 +146,18 @@ def test_invalid_address_is_a_node_error() -> None:
 
 
 def test_check_bad_address_or_family_value_is_false() -> None:
-    # Node's check() swallows the SocketAddress error (confirmed with Node v20.20).
+    # Node 26.12: any family but 'ipv4' (in any case) reads the address as IPv6, and
+    # an address that does not parse is not blocked (Node 20: an unknown family gave
+    # false whatever the address).
     bl = BlockList()
     bl.add_subnet("0.0.0.0", 0)
+    bl.add_address("::1", "ipv6")
     assert bl.check("1.1.1.1", "foo") is False
+    assert bl.check("::1", "foo") is True
+    assert bl.check("::1", "IPV6") is True and bl.check("1.1.1.1", "IPV4") is True
+    assert bl.check("::1%lo", "ipv6") is True          # a zone is ignored
     assert bl.check("not an ip") is False
+    assert bl.check("01.1.1.1") is False
     assert bl.check("1.1.1.1", "ipv6") is False
     assert bl.check("1.1.1.1", None) is True     # None is Node's undefined: the default
 
@@ -226,16 +236,17 @@ def test_subnets(as_socket_address: bool) -> None:
     assert not bl.check("8592:757c:efae:4f45::f", "ipv6")
 
 
-def test_rules_newest_first_and_mixed_matching() -> None:
-    # test-blocklist.js (family names are case-insensitive)
+def test_rules_by_kind_and_mixed_matching() -> None:
+    # test-blocklist.js (family names are case-insensitive); the order is Node 26's:
+    # addresses, subnets, ranges (Node 20 listed all rules newest first)
     bl = BlockList()
     bl.add_address("1.1.1.1")
     bl.add_range("10.0.0.1", "10.0.0.10")
     bl.add_subnet("8592:757c:efae:4e45::", 64, "IpV6")
     assert bl.rules == [
+        "Address: IPv4 1.1.1.1",
         "Subnet: IPv6 8592:757c:efae:4e45::/64",
         "Range: IPv4 10.0.0.1-10.0.0.10",
-        "Address: IPv4 1.1.1.1",
     ]
     assert bl.check("1.1.1.1")
     assert bl.check("10.0.0.5")
@@ -322,17 +333,18 @@ def test_rules_canonical_duplicates_and_as_given_networks() -> None:
     bl.add_subnet("::ffff:10.1.2.3", 104, "ipv6")
     bl.add_range("::", "::ffff:1.2.3.4", "ipv6")
     bl.add_address("2001:0db8:0000::1", "ipv6")
+    # Node 26.12: an address once; subnets and ranges as often as added, newest first
     assert bl.rules == [
         "Address: IPv6 2001:db8::1",
-        "Range: IPv6 ::-::ffff:1.2.3.4",
+        "Address: IPv4 1.1.1.1",
         "Subnet: IPv6 ::ffff:10.1.2.3/104",
         "Subnet: IPv4 10.1.2.3/8",
+        "Subnet: IPv6 8592:757c:efae:4e45::/64",
+        "Subnet: IPv6 8592:757c:efae:4e45::/64",
+        "Range: IPv6 ::-::ffff:1.2.3.4",
         "Range: IPv4 1.1.1.1-1.1.1.1",
-        "Subnet: IPv6 8592:757c:efae:4e45::/64",
-        "Subnet: IPv6 8592:757c:efae:4e45::/64",
-        "Address: IPv4 1.1.1.1",
-        "Address: IPv4 1.1.1.1",
     ]
+    assert bl.size == 8
     assert bl.check("10.200.0.1") and bl.check("::ffff:10.200.0.1", "ipv6")
     assert bl.check("::1", "ipv6")
     assert not bl.check("0.0.0.1")
@@ -426,17 +438,19 @@ def test_from_json_internet_test_data() -> None:
     ]
     bl = BlockList()
     bl.from_json(data)
-    assert bl.rules == [
-        "Range: IPv6 2001:db8:1234::1-2001:db8:1234::10",
+    assert sorted(bl.rules[:3]) == [       # addresses: Node 26 lists them in hash order
+        "Address: IPv4 10.0.0.5",
         "Address: IPv6 2001:db8:1234::1",
-        "Subnet: IPv6 2001:db8:1234::/48",
-        "Range: IPv6 2001:db8:85a3::8a2e:370:7334-2001:db8:85a3::8a2e:370:7335",
         "Address: IPv6 2001:db8:85a3::8a2e:370:7334",
+    ]
+    assert bl.rules[3:] == [               # recorded from Node v26.12
+        "Subnet: IPv6 2001:db8:1234::/48",
         "Subnet: IPv6 2001:db8:85a3::8a2e:370:7334/64",
+        "Subnet: IPv4 192.168.1.0/24",
+        "Range: IPv6 2001:db8:1234::1-2001:db8:1234::10",
+        "Range: IPv6 2001:db8:85a3::8a2e:370:7334-2001:db8:85a3::8a2e:370:7335",
         "Range: IPv4 10.0.0.1-10.0.0.10",
         "Range: IPv4 192.168.2.1-192.168.2.10",
-        "Address: IPv4 10.0.0.5",
-        "Subnet: IPv4 192.168.1.0/24",
     ]
     assert bl.check("192.168.1.77") and bl.check("2001:db8:1234:ffff::", "ipv6")
     assert not bl.check("192.168.3.1")
@@ -447,8 +461,8 @@ def test_from_json_internet_test_data() -> None:
 
 
 def test_to_json_round_trip() -> None:
-    # test/internet/test-net-blocklist.js: fromJSON(toJSON()) gives the same rules (here as
-    # a set: entries are added in list order, so the order comes back reversed, as in Node)
+    # test/internet/test-net-blocklist.js: fromJSON(toJSON()) gives the same rules (entries
+    # are added in list order, so each kind comes back reversed, as in Node)
     bl = BlockList()
     bl.add_address("127.0.0.1")
     bl.add_address("192.168.0.1")
@@ -457,12 +471,19 @@ def test_to_json_round_trip() -> None:
     bl.add_subnet("fe80::", 10, "ipv6")
     bl.add_subnet("10.0.0.0", 8)
     assert bl.to_json() == bl.rules
+    # recorded from Node v26.12
+    assert bl.rules == ["Address: IPv6 ::ffff:1.2.3.4", "Address: IPv4 192.168.0.1",
+                        "Address: IPv4 127.0.0.1", "Subnet: IPv4 10.0.0.0/8",
+                        "Subnet: IPv6 fe80::/10", "Range: IPv6 ::ffff:1.0.0.0-::ffff:1.0.0.9"]
+    reversed_kinds = ["Address: IPv4 127.0.0.1", "Address: IPv4 192.168.0.1",
+                      "Address: IPv6 ::ffff:1.2.3.4", "Subnet: IPv6 fe80::/10",
+                      "Subnet: IPv4 10.0.0.0/8", "Range: IPv6 ::ffff:1.0.0.0-::ffff:1.0.0.9"]
     copy = BlockList()
     copy.from_json(bl.to_json())
-    assert copy.rules == bl.rules[::-1]
+    assert copy.rules == reversed_kinds
     copy = BlockList()
     copy.from_json(json.dumps(bl.to_json()))
-    assert copy.rules == bl.rules[::-1]
+    assert copy.rules == reversed_kinds
     copy = BlockList()
     copy.from_json(bl.to_json()[::-1])          # oldest first restores the order
     assert copy.rules == bl.rules
@@ -637,3 +658,175 @@ def test_property_matches_rule_by_rule_oracle(rules: List[Tuple[Any, ...]],
     for version, value in candidates:
         ip = _ip(version, value)
         assert bl.check(str(ip), f"ipv{version}") is _oracle(oracle, ip), (str(ip), bl.rules)
+
+
+# --- Node 26.8: batch adds, CIDRs, removal, clear(), size (recorded from Node v26.12) ------
+
+def message_of(fn: Any, *args: Any) -> Tuple[str, str]:
+    with pytest.raises(Exception) as info:
+        fn(*args)
+    return str(getattr(info.value, "code", "")), str(info.value)
+
+
+@pytest.mark.parametrize("cidr, code, message", [
+    ("10.0.0.0", "ERR_INVALID_ARG_VALUE",
+     "The argument 'cidr' must contain a prefix length (e.g. \"10.0.0.0/8\"). "
+     "Received '10.0.0.0'"),
+    ("10.0.0.0/08", "ERR_INVALID_ARG_VALUE",
+     "The argument 'cidr' prefix length must be a valid integer. Received '10.0.0.0/08'"),
+    ("10.0.0.0/", "ERR_INVALID_ARG_VALUE",
+     "The argument 'cidr' prefix length must be a valid integer. Received '10.0.0.0/'"),
+    ("10.0.0.0/+8", "ERR_INVALID_ARG_VALUE", None),
+    ("10.0.0.0/ 8", "ERR_INVALID_ARG_VALUE", None),
+    ("10.0.0.0/-0", "ERR_INVALID_ARG_VALUE", None),
+    ("10.0.0.0/1e1", "ERR_INVALID_ARG_VALUE", None),
+    ("10.0.0.0/9007199254740993", "ERR_INVALID_ARG_VALUE", None),   # not exact in a double
+    ("10.0.0.0/33", "ERR_OUT_OF_RANGE",
+     'The value of "prefix" is out of range. It must be >= 0 && <= 32. Received 33'),
+    ("10.0.0.0/-1", "ERR_OUT_OF_RANGE",
+     'The value of "prefix" is out of range. It must be >= 0 && <= 32. Received -1'),
+    ("::/129", "ERR_OUT_OF_RANGE", None),
+    ("bogus/8", "ERR_INVALID_ADDRESS", "Invalid socket address"),
+    ("10.0.0.0/8/8", "ERR_INVALID_ADDRESS", "Invalid socket address"),
+    (5, "ERR_INVALID_ARG_TYPE",
+     'The "cidr" argument must be of type string. Received type int (5)'),
+])
+def test_add_and_remove_cidr_errors(cidr: Any, code: str, message: Optional[str]) -> None:
+    for method in (BlockList().add_cidr, BlockList().remove_cidr):
+        got_code, got_message = message_of(method, cidr)
+        assert got_code == code
+        if message is not None:
+            assert got_message == message
+
+
+def test_add_cidr_reads_the_family_from_a_colon() -> None:
+    bl = BlockList()
+    bl.add_cidr("10.1.2.3/8")
+    bl.add_cidr("fe80::/10")
+    bl.add_cidr("::ffff:10.0.0.0/104")
+    assert bl.rules == ["Subnet: IPv6 ::ffff:10.0.0.0/104", "Subnet: IPv6 fe80::/10",
+                        "Subnet: IPv4 10.1.2.3/8"]
+    assert bl.check("10.9.9.9") and bl.check("fe80::1", "ipv6")
+    bl.remove_cidr("10.1.2.3/8")               # the network as written
+    bl.remove_cidr("fe80::0/10")               # the same address, spelled otherwise
+    assert bl.rules == ["Subnet: IPv6 ::ffff:10.0.0.0/104"]
+
+
+def test_add_cidrs_reads_all_then_adds_in_order() -> None:
+    bl = BlockList()
+    assert message_of(bl.add_cidrs, "10.0.0.0/8") == (
+        "ERR_INVALID_ARG_TYPE", 'The "cidrs" argument must be an instance of Array. '
+        "Received type str ('10.0.0.0/8')")
+    assert message_of(bl.add_cidrs, ["10.0.0.0/8", 5]) == (
+        "ERR_INVALID_ARG_TYPE",
+        'The "cidrs[1]" argument must be of type string. Received type int (5)')
+    assert message_of(bl.add_cidrs, ["10.0.0.0/8", "10.0.0.0"])[0] == "ERR_INVALID_ARG_VALUE"
+    assert bl.size == 0                        # nothing added when an entry does not read
+    # an address refused while adding: the entries before it stay, as in Node
+    assert message_of(bl.add_cidrs, ["11.0.0.0/8", "bogus/8", "12.0.0.0/8"])[0] == \
+        "ERR_INVALID_ADDRESS"
+    assert bl.rules == ["Subnet: IPv4 11.0.0.0/8"]
+    bl.add_cidrs(())
+    assert bl.size == 1
+
+
+def test_private_ranges() -> None:
+    assert BlockList.PRIVATE_RANGES == (
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "::1/128",
+        "169.254.0.0/16", "fe80::/10", "fc00::/7")
+    bl = BlockList()
+    bl.add_cidrs(BlockList.PRIVATE_RANGES)
+    assert bl.rules == [f"Subnet: {'IPv6' if ':' in c else 'IPv4'} {c}"
+                        for c in reversed(BlockList.PRIVATE_RANGES)]
+    assert [bl.check("172.31.255.255"), bl.check("172.32.0.0"), bl.check("fe80::1", "ipv6"),
+            bl.check("fd12::1", "ipv6"), bl.check("::ffff:192.168.1.1", "ipv6"),
+            bl.check("8.8.8.8")] == [True, False, True, True, True, False]
+
+
+def test_add_addresses_all_or_none() -> None:
+    bl = BlockList()
+    assert message_of(bl.add_addresses, "1.1.1.1") == (
+        "ERR_INVALID_ARG_TYPE", 'The "addresses" argument must be an instance of Array. '
+        "Received type str ('1.1.1.1')")
+    assert message_of(bl.add_addresses, ["1.1.1.1", 5]) == (
+        "ERR_INVALID_ARG_TYPE",
+        'The "addresses[1]" argument must be of type string. Received type int (5)')
+    assert message_of(bl.add_addresses, ["2.2.2.2", "bogus"])[0] == "ERR_INVALID_ADDRESS"
+    assert message_of(bl.add_addresses, ["2.2.2.2"], 5)[0] == "ERR_INVALID_ARG_TYPE"
+    assert message_of(bl.add_addresses, ["2.2.2.2"], "ipv7") == (
+        "ERR_INVALID_ARG_VALUE", "The property 'options.family' is invalid. Received 'ipv7'")
+    assert bl.size == 0
+    bl.add_addresses(["3.3.3.3", sa("::3", "ipv6")])
+    bl.add_addresses(["::4"], "ipv6")
+    assert bl.rules == ["Address: IPv6 ::4", "Address: IPv6 ::3", "Address: IPv4 3.3.3.3"]
+    assert bl.check("::3", "ipv6") and bl.check("::ffff:3.3.3.3", "ipv6")
+
+
+def test_one_rule_per_address_in_either_form() -> None:
+    bl = BlockList()
+    bl.add_address("::ffff:1.2.3.4", "ipv6")
+    bl.add_address("1.2.3.4")
+    assert bl.rules == ["Address: IPv4 1.2.3.4"] and bl.size == 1    # the latest form
+    bl.add_address("::FFFF:1.2.3.4", "ipv6")
+    assert bl.rules == ["Address: IPv6 ::ffff:1.2.3.4"]
+    bl.remove_address("1.2.3.4")                                       # either form removes
+    assert bl.rules == [] and not bl.check("1.2.3.4")
+
+
+def test_remove_takes_the_newest_exact_rule() -> None:
+    bl = BlockList()
+    for network in ("10.0.0.0", "11.0.0.0", "10.0.0.0", "12.0.0.0"):
+        bl.add_subnet(network, 8)
+    for start in ("1.0.0.0", "2.0.0.0", "1.0.0.0", "3.0.0.0"):
+        bl.add_range(start, start[:-1] + "9")
+    bl.add_address("9.9.9.9")
+    bl.remove_subnet("10.0.0.0", 8)
+    bl.remove_range("1.0.0.0", "1.0.0.9")
+    assert bl.rules == ["Address: IPv4 9.9.9.9", "Subnet: IPv4 12.0.0.0/8",
+                        "Subnet: IPv4 11.0.0.0/8", "Subnet: IPv4 10.0.0.0/8",
+                        "Range: IPv4 3.0.0.0-3.0.0.9", "Range: IPv4 2.0.0.0-2.0.0.9",
+                        "Range: IPv4 1.0.0.0-1.0.0.9"]
+    assert bl.check("10.1.1.1") and bl.check("1.0.0.5")     # the older copies still block
+    bl.remove_subnet("10.0.0.0", 8)
+    bl.remove_range("1.0.0.0", "1.0.0.9")
+    assert not bl.check("10.1.1.1") and not bl.check("1.0.0.5")
+    assert bl.size == 5
+
+
+def test_remove_needs_the_exact_rule() -> None:
+    bl = BlockList()
+    bl.add_subnet("192.168.1.7", 24)
+    bl.add_subnet("::ffff:10.0.0.0", 104, "ipv6")
+    bl.add_range("10.0.0.1", "10.0.0.9")
+    bl.add_address("5.5.5.5")
+    bl.remove_subnet("192.168.1.0", 24)           # the network as given, not masked
+    bl.remove_subnet("10.0.0.0", 8)               # not the IPv4 form of the IPv6 rule
+    bl.remove_range("::ffff:10.0.0.1", "::ffff:10.0.0.9", "ipv6")
+    bl.remove_range("10.0.0.1", "10.0.0.5")       # a part is not the rule
+    bl.remove_range("10.0.0.9", "10.0.0.1")       # start after end: no error, no effect
+    bl.remove_range(sa("10.0.0.1"), sa("::1", "ipv6"))
+    bl.remove_address("5.5.5.0")
+    bl.remove_address("192.168.1.7")              # a subnet is not an address rule
+    assert bl.size == 4 and bl.check("192.168.1.99") and bl.check("5.5.5.5")
+    assert code_of(bl.remove_range, "10.0.0.1", "::1") == "ERR_INVALID_ADDRESS"
+    assert code_of(bl.remove_address, 5) == "ERR_INVALID_ARG_TYPE"
+    assert code_of(bl.remove_address, "1.1.1.1", 5) == "ERR_INVALID_ARG_TYPE"
+    assert code_of(bl.remove_subnet, "10.0.0.0", "8") == "ERR_INVALID_ARG_TYPE"
+    assert code_of(bl.remove_subnet, "10.0.0.0") == "ERR_INVALID_ARG_TYPE"
+    assert code_of(bl.remove_subnet, "10.0.0.0", 33) == "ERR_OUT_OF_RANGE"
+    assert code_of(bl.remove_subnet, "10.0.0.0", 8, "ipv7") == "ERR_INVALID_ARG_VALUE"
+
+
+def test_clear_and_size() -> None:
+    bl = BlockList()
+    assert bl.size == 0
+    bl.add_address("1.1.1.1")
+    bl.add_address("1.1.1.1")
+    bl.add_subnet("10.0.0.0", 8)
+    bl.add_range("2.0.0.0", "2.0.0.9")
+    assert bl.size == 3 == len(bl.rules)
+    assert bl.check("10.0.0.1")
+    assert bl.clear() is None
+    assert bl.size == 0 and bl.rules == [] and not bl.check("10.0.0.1")
+    bl.add_address("1.1.1.1")
+    assert bl.check("1.1.1.1") and bl.size == 1

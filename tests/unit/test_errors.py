@@ -285,3 +285,30 @@ def test_invalid_address_family_shows_values_as_javascript(family: Any, text: st
 def test_all_names_are_exported() -> None:
     missing: List[str] = [name for name in E.__all__ if not hasattr(E, name)]
     assert missing == []
+
+
+def test_aggregate_error_says_what_every_attempt_did() -> None:
+    """Node's AggregateError has an empty message; nodenet's keeps it but its
+    notes (printed with the traceback) and repr list each attempt."""
+    from nodenet.errors import AggregateError, connect_error
+    import errno as _errno
+    err = AggregateError([connect_error(_errno.ECONNREFUSED, "::1", 80),
+                          connect_error(_errno.ETIMEDOUT, "127.0.0.1", 80)])
+    assert str(err) == "" and err.code == "ECONNREFUSED"
+    notes = "\n".join(getattr(err, "__notes__", []))
+    assert "[::1]:80: connect ECONNREFUSED ::1:80" in notes
+    assert "127.0.0.1:80: connect ETIMEDOUT 127.0.0.1:80" in notes
+    assert "ECONNREFUSED" in repr(err) and "ETIMEDOUT" in repr(err)
+
+
+def test_unhandled_error_names_the_emitter_once() -> None:
+    from nodenet.events import EventEmitter
+    e = EventEmitter()
+    err = RuntimeError("boom")
+    for _ in range(2):
+        try:
+            e.emit("error", err)
+        except RuntimeError:
+            pass
+    notes = getattr(err, "__notes__", [])
+    assert len(notes) == 1 and "Emitted 'error' event on <EventEmitter>" in notes[0]

@@ -964,3 +964,37 @@ def test_two_sources_into_one_destination() -> None:
         r2.push("two")
 
     assert trace(scenario) == [(0, 1, 1), ("write", "two")]
+
+
+def test_pipe_destroys_a_destination_whose_write_throws() -> None:
+    """readable.js rule (Node >= 24): pipe()'s 'data' handler catches an exception
+    from dest.write() and destroys dest with it; the source pauses when dest unpipes
+    on its 'error'. Node 20 let the exception escape to the source's 'data' emit.
+    Trace checked against node 26.12."""
+    def scenario(log: List[Any]) -> None:
+        net.process.on("uncaughtException", lambda err, *_: log.append(("uncaught", err)))
+        r = OptReadable(read=noop)
+        w = OptWritable(write=sync_write)
+
+        def bad(chunk: Any, *_: Any) -> bool:
+            log.append(("dest.write", text(chunk)))
+            raise ValueError("boom")
+
+        w.write = bad  # type: ignore[method-assign]
+        for name in ("error", "close", "unpipe", "finish"):
+            w.on(name, lambda *a, name=name: log.append(
+                ("dest", name) + tuple(str(x) if isinstance(x, Exception) else
+                                       "src" if x is r else
+                                       dict(x) if isinstance(x, dict) else x for x in a)))
+        for name in ("error", "pause", "end"):
+            r.on(name, lambda *a, name=name: log.append(("src", name)))
+        r.pipe(w)
+        r.push("a")
+        r.push("b")
+        net.set_timeout(lambda: log.append(("after", w.destroyed, r.destroyed, r.is_paused(),
+                                            r.readable_flowing)), 20)
+
+    assert trace(scenario) == [
+        ("dest.write", "a"), ("dest.write", "b"), ("src", "pause"),
+        ("dest", "unpipe", "src", {"has_unpiped": False}), ("dest", "error", "boom"),
+        ("dest", "close"), ("after", True, False, True, False)]

@@ -412,7 +412,8 @@ def test_push_order_when_read_pushes_twice() -> None:
 
 def test_push_strings_sync_async_and_late() -> None:
     """Ported from test-stream-push-strings.js: pushes on the next tick, synchronously
-    and from a timer are all read, in order, before 'end'."""
+    and from a timer are all read, in order, before 'end'; read() takes one chunk at
+    a time (Node 26; Node 20 joined the first two)."""
     def scenario(log: List[Any]) -> None:
         chunks = [3]
         results: List[str] = []
@@ -440,7 +441,7 @@ def test_push_strings_sync_async_and_late() -> None:
         ms.on("readable", on_readable)
         ms.on("end", lambda: log.append(results))
 
-    assert trace(scenario) == [["first chunksecond to last chunk", "last chunk"]]
+    assert trace(scenario) == [["first chunk", "second to last chunk", "last chunk"]]
 
 
 # -- read(n): taking data off the buffer (Node's fromList) -----------------------
@@ -501,15 +502,28 @@ def test_read_more_than_buffered_waits_until_eof() -> None:
     assert trace(scenario) == [(None, 4), ("b:abcd", 0), "end"]
 
 
-def test_read_without_size_joins_every_buffered_chunk() -> None:
-    """readable.js rule: read() when not flowing returns the whole buffer at once."""
+def test_read_without_size_takes_one_chunk() -> None:
+    """readable.js rule (Node 26): read() without a size returns the first buffered
+    chunk; Node 20 returned the whole buffer at once. Decoded strings of a paused
+    stream are still joined. Checked against node 26.12."""
     def scenario(log: List[Any]) -> None:
         r = OptReadable(read=noop, high_water_mark=100)
         for c in ("ab", "cd", "ef"):
             r.push(c)
-        log.append((shown(r.read()), r.readable_length, r.read()))
+        log.append((shown(r.read()), r.readable_length, shown(r.read()), r.readable_length))
+        log.append((shown(r.read(None)), r.readable_length, r.read()))
+        s = OptReadable(read=noop, high_water_mark=100)
+        s.set_encoding("utf8")
+        for c in ("ab", "cd"):
+            s.push(c)
+        log.append((s.read(), s.readable_length))
+        h = OptReadable(read=noop, high_water_mark=2)
+        h.push("abcdef")
+        h.push("gh")
+        log.append((shown(h.read()), h.readable_length, h.readable_high_water_mark))
 
-    assert trace(scenario) == [("b:abcdef", 0, None)]
+    assert trace(scenario) == [("b:ab", 4, "b:cd", 2), ("b:ef", 0, None), ("abcd", 0),
+                               ("b:abcdef", 2, 2)]
 
 
 def test_read_n_raises_the_high_water_mark_to_a_power_of_two() -> None:
