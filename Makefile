@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv node26 test pytest cov typecheck check bench test-py39 test-pypy other-python echo clean
+.PHONY: all venv node26 test pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
 
 all: test
 
@@ -64,9 +64,16 @@ typecheck: venv
 check: venv
 	$(PY) tools/check_project.py
 
-# Benchmarks: nodenet side by side with asyncio and a bare selectors loop.
+# Benchmarks: real clients (redis-benchmark, wrk, ab) and the echo suite, nodenet
+# beside asyncio, Node and a bare selectors loop (BENCH_ARGS=--quick for a short run).
+BENCH_ARGS ?=
 bench: venv
-	$(PY) -m nodenet bench
+	$(PY) -m nodenet bench $(BENCH_ARGS)
+
+# Profiles of the example servers under real clients (cProfile, allocation counts;
+# py-spy samples when it is installed in the venv: .venv/bin/pip install py-spy).
+profile: venv
+	$(PY) tools/profile_servers.py $(if $(wildcard $(BIN)/py-spy),--py-spy,) $(if $(shell command -v strace),--strace,)
 
 # The suite on the oldest supported Python, when this machine has one (a pyenv
 # shim that cannot run counts as absent). pytest 9 needs 3.10, so this venv gets

@@ -39,8 +39,8 @@ from badinput_table import build_table  # noqa: E402
 
 
 def default_node() -> str:
-    """The Node 26 binary: $NODE26, this checkout's .cache, or the main checkout's."""
-    for candidate in (os.environ.get("NODE26"), ROOT / _BIN, Path("/work/main") / _BIN):
+    """The Node 26 binary: $NODE26 or this checkout's .cache (``make node26``)."""
+    for candidate in (os.environ.get("NODE26"), ROOT / _BIN):
         if candidate and Path(candidate).exists():
             return str(candidate)
     return "node"
@@ -55,7 +55,7 @@ def _run_node(node: str, rows_file: str, workdir: str) -> Tuple[str, Any]:
     proc = subprocess.Popen([node, str(RUNNER), rows_file], cwd=workdir, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
-    lines = []
+    lines: List[str] = []
     while True:
         ready, _, _ = select.select([proc.stdout], [], [], ROW_SILENCE)
         if not ready:
