@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv node26 test pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
+.PHONY: all venv node26 test test-slow-paths pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
 
 all: test
 
