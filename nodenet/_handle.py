@@ -168,9 +168,19 @@ class StreamHandle(Handle):
 
     # -- liveness ---------------------------------------------------------------
 
-    def _busy(self) -> bool:
-        return bool(self.reading or self.write_cb is not None or self.connect_cb is not None
-                    or self.shutdown_cb is not None)
+    def sync_ref(self) -> None:
+        """:meth:`Handle.sync_ref` for a stream: busy while reading, writing,
+        connecting or shutting down (written out: it runs several times per
+        connection)."""
+        want = self.refed and not self.closed and bool(
+            self.reading or self.write_cb is not None or self.connect_cb is not None
+            or self.shutdown_cb is not None)
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop._refs += 1
+            else:
+                self.loop._refs -= 1
 
     # -- reading ----------------------------------------------------------------
 
@@ -208,7 +218,9 @@ class StreamHandle(Handle):
         owner = self.owner
         loop = self.loop
         onread = self.onread_buffer
-        for _ in range(_READS_PER_EVENT):
+        reads = _READS_PER_EVENT    # a counter, not range(): no allocation per event
+        while reads:
+            reads -= 1
             try:
                 if onread is not None:
                     nread = sock.recv_into(onread)

@@ -224,9 +224,7 @@ class EventEmitter:
         """
         if listener is _MISSING:
             return _decorator(self.on, event)
-        fn = validate_function(listener, "listener")
-        _check_event(event)
-        self._added(event, adapt(fn, self._event_args.get(event)), False)
+        self._on(event, listener, False)
         return self
 
     add_listener = on
@@ -236,10 +234,25 @@ class EventEmitter:
         without a listener)."""
         if listener is _MISSING:
             return _decorator(self.prepend_listener, event)
-        fn = validate_function(listener, "listener")
-        _check_event(event)
-        self._added(event, adapt(fn, self._event_args.get(event)), True)
+        self._on(event, listener, True)
         return self
+
+    def _on(self, event: Hashable, listener: Any, prepend: bool) -> None:
+        """``on``/``prepend_listener``: check, adapt to the call rules, add on the
+        loop thread (written out: servers run it for every connection)."""
+        if not callable(listener):
+            raise ERR_INVALID_ARG_TYPE("listener", "function", listener)
+        try:
+            nargs = self._event_args.get(event)
+        except TypeError:
+            _check_event(event)      # an unhashable name: Node's error, not Python's
+            raise
+        fn = adapt(listener, nargs)
+        loop = self._loop
+        if loop is not None and loop._ident != _get_ident():
+            loop.post(self._add, event, fn, prepend)
+        else:
+            self._add(event, fn, prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
