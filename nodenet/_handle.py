@@ -23,7 +23,7 @@ import os
 import socket
 import stat
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union, cast
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
@@ -127,7 +127,7 @@ class StreamHandle(Handle):
         self.family = socket.AF_UNIX if pipe else 0
         self.is_tcp = not pipe
         self.reading = False
-        self.write_bufs: List[Any] = []
+        self.write_bufs: List[Any] = _NOTHING_QUEUED   # a list while a write waits
         self.write_size = 0
         self.write_cb: Optional[Callable[[int], None]] = None
         self.bytes_read = 0
@@ -331,7 +331,7 @@ class StreamHandle(Handle):
     def _complete_write(self, status: int) -> None:
         cb = self.write_cb
         self.write_cb = None
-        self.write_bufs = []
+        self.write_bufs = _NOTHING_QUEUED
         self.write_size = 0
         if self.shutdown_cb is None:
             self._unwatch(EVENT_WRITE)
@@ -454,7 +454,7 @@ class StreamHandle(Handle):
         cancelled = [fn for fn in (self.connect_cb, self.write_cb, self.shutdown_cb)
                      if fn is not None]
         self.connect_cb = self.shutdown_cb = self.write_cb = None
-        self.write_bufs = []
+        self.write_bufs = _NOTHING_QUEUED
         self.write_size = 0
         self.sync_ref()
         if self.fd >= 0:
@@ -520,6 +520,10 @@ class StreamHandle(Handle):
 
     def fileno(self) -> int:
         return -1 if self.closed else self.fd
+
+
+# No write waiting: a shared empty tuple rather than a list per handle.
+_NOTHING_QUEUED = cast(List[Any], ())
 
 
 def _finish_close(loop: Loop, cancelled: List[Callable[[int], None]],
