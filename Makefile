@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv node26 test pytest cov typecheck check bench bench-tls test-py39 test-pypy other-python echo clean
+.PHONY: all venv node26 test test-slow-paths pytest cov typecheck check bench bench-tls profile test-py39 test-pypy other-python echo clean
 
 all: test
 
@@ -49,7 +49,12 @@ test: venv node26
 	$(PY) -m coverage run -m pytest $(PYTEST_ARGS)
 	$(PY) -m coverage combine --quiet
 	$(PY) -m coverage report --fail-under=90
-	$(MAKE) --no-print-directory typecheck check
+	$(MAKE) --no-print-directory typecheck check test-slow-paths
+
+# The socket and Node differential tests again with every fast path switched off
+# (nodenet/_fastpath.py): a fast path may never change an event, order or counter.
+test-slow-paths: venv node26
+	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples
 
 pytest: venv node26
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -64,14 +69,22 @@ typecheck: venv
 check: venv
 	$(PY) tools/check_project.py
 
-# Benchmarks: nodenet side by side with asyncio and a bare selectors loop;
-# then TLS beside asyncio's and Node's.
+# Benchmarks: real clients (redis-benchmark, wrk, ab) and the echo suite, nodenet
+# beside asyncio, Node and a bare selectors loop (BENCH_ARGS=--quick for a short run);
+# then TLS beside asyncio's and Node's (tools/bench_tls.py; BENCH_TLS_ARGS=--quick).
+BENCH_ARGS ?=
+BENCH_TLS_ARGS ?=
 bench: venv
-	$(PY) -m nodenet bench
-	$(PY) tools/bench_tls.py
+	$(PY) -m nodenet bench $(BENCH_ARGS)
+	$(PY) tools/bench_tls.py $(BENCH_TLS_ARGS)
 
 bench-tls: venv
-	$(PY) tools/bench_tls.py
+	$(PY) tools/bench_tls.py $(BENCH_TLS_ARGS)
+
+# Profiles of the example servers under real clients (cProfile, allocation counts;
+# py-spy samples when it is installed in the venv: .venv/bin/pip install py-spy).
+profile: venv
+	$(PY) tools/profile_servers.py $(if $(wildcard $(BIN)/py-spy),--py-spy,) $(if $(shell command -v strace),--strace,)
 
 # The suite on the oldest supported Python, when this machine has one (a pyenv
 # shim that cannot run counts as absent). pytest 9 needs 3.10, so this venv gets

@@ -1,7 +1,9 @@
 """``python -m nodenet``: small programs that show nodenet working.
 
-* ``echo [--host H] [--port P]``: the echo server of Node's net docs
-  (``c.write('hello\\r\\n'); c.pipe(c)``), printing its events;
+* ``echo [--host H] [--port P] [--workers N]``: the echo server of Node's net
+  docs (``c.write('hello\\r\\n'); c.pipe(c)``), printing its events; with
+  ``--workers N``, N processes share the port (``reuse_port``) and the kernel
+  spreads the connections over them, as Node's cluster spreads them;
 * ``connect HOST PORT``: a netcat-like client (stdin to the socket, the socket
   to stdout);
 * ``demo``: timers, immediates and next_tick through the loop's phases, traced;
@@ -11,8 +13,12 @@
 from __future__ import annotations
 
 import argparse
+import re
+import signal
+import subprocess
 import sys
-from typing import List, Optional
+import threading
+from typing import Any, Dict, List, Optional
 
 import nodenet as net
 from nodenet._observe import PhaseTracer
@@ -49,7 +55,7 @@ def demo() -> int:
     return 0
 
 
-def echo(host: Optional[str], port: int) -> int:
+def echo(host: Optional[str], port: int, reuse_port: bool = False) -> int:
     """The docs' echo server: greets each client, then pipes it back to itself."""
     def on_connection(c: net.Socket) -> None:
         peer = f"{c.remote_address}:{c.remote_port}" if c.remote_address else "ipc client"
@@ -71,6 +77,11 @@ def echo(host: Optional[str], port: int) -> int:
 
         if port < 0 and host:
             server.listen(host, bound)          # a Unix socket path
+        elif reuse_port:
+            options: Dict[str, Any] = {"port": port, "reuse_port": True}
+            if host:
+                options["host"] = host
+            server.listen(options, bound)
         elif host:
             server.listen(port, host, bound)
         else:
@@ -78,6 +89,70 @@ def echo(host: Optional[str], port: int) -> int:
 
     net.run(main)
     return 0
+
+
+def echo_workers(host: Optional[str], port: int, workers: int) -> int:
+    """``workers`` echo processes on one port (``SO_REUSEPORT``).
+
+    Node's cluster forks workers that share the primary's listening socket; here
+    each worker listens itself with ``reuse_port`` and the kernel balances new
+    connections across them. The first worker picks the port (when it is 0) and
+    the others join it. Each worker's lines are printed with its number; Ctrl-C
+    or SIGTERM stops them all (with SIGTERM: a worker started in the background
+    by a shell ignores SIGINT).
+    """
+    if port < 0:
+        _fail("--workers needs a TCP port: Unix sockets cannot share a path")
+    base = [sys.executable, "-m", "nodenet", "echo", "--reuse-port"]
+    if host:
+        base += ["--host", host]
+    procs: List["subprocess.Popen[str]"] = []
+    forwarders: List[threading.Thread] = []
+
+    def forward(index: int, proc: "subprocess.Popen[str]") -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            print(f"[worker {index} pid {proc.pid}] {line}", end="", flush=True)
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        for index in range(workers):
+            proc = subprocess.Popen(base + ["--port", str(port)], stdout=subprocess.PIPE,
+                                    text=True)
+            procs.append(proc)
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            print(f"[worker {index} pid {proc.pid}] {first}", end="", flush=True)
+            found = re.search(r" port (\d+) ", first)
+            if found is None:
+                _fail(f"worker {index} did not start")
+            port = int(found.group(1)) if found else port
+            forwarders.append(threading.Thread(target=forward, args=(index, proc), daemon=True))
+            forwarders[-1].start()
+        print(f"{workers} workers share port {port}", flush=True)
+        status = 0
+        for proc in procs:
+            status = proc.wait() or status
+        return status
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second SIGTERM: keep cleaning up
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for thread in forwarders:
+            thread.join(5)
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fail(message: str) -> None:
@@ -123,6 +198,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="address to bind (default: all, dual-stack); or a Unix socket path "
                              "with --port -1")
     p_echo.add_argument("--port", type=int, default=8124, help="port (default 8124; 0: any)")
+    p_echo.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="run N processes sharing the port (SO_REUSEPORT; the kernel "
+                             "balances connections, like Node's cluster); default 1")
+    p_echo.add_argument("--reuse-port", action="store_true",
+                        help="listen with reuse_port, so other processes can share the port")
     p_conn = sub.add_parser("connect", help="a netcat-like client")
     p_conn.add_argument("host", help="host name or address (or a Unix socket path)")
     p_conn.add_argument("port", nargs="?", default="", help="port")
@@ -131,7 +211,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     p_bench.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "echo":
-        return echo(args.host, args.port)
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        if args.workers > 1:
+            return echo_workers(args.host, args.port, args.workers)
+        return echo(args.host, args.port, args.reuse_port)
     if args.command == "connect":
         if not args.port:
             return connect("", args.host)

@@ -55,8 +55,10 @@ def lookup_and_connect(sock: Socket, options: Dict[str, Any], plan: Dict[str, An
     assert loop is not None
     host: str = plan["host"]
     port: int = plan["port"]
-    local_address = options.get("local_address") or None
-    local_port = options.get("local_port") or None
+    # JavaScript truthiness: a local port of NaN, like 0, means "none"
+    local_address = options.get("local_address") if js_truthy(options.get("local_address")) \
+        else None
+    local_port = options.get("local_port") if js_truthy(options.get("local_port")) else None
     address_type = is_ip(host)
     if address_type and plan.get("bound"):
         # An adopted BoundSocket connects inside connect(): its local address (the

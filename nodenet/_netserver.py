@@ -30,7 +30,7 @@ import socket
 import stat
 from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
-from ._args import normalize_args, to_number
+from ._args import is_js_object, normalize_args, options_dict, to_number
 from .boundsocket import BoundSocket
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
@@ -40,7 +40,8 @@ from ._loop import EVENT_READ, Handle, Loop, get_loop
 from ._netsocket import Socket, _seconds, _validate_signal
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
-    is_number, js_truthy, validate_function, validate_number, validate_port,
+    is_number, js_to_int32, js_to_number, js_truthy, validate_function, validate_number,
+    validate_port,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
@@ -185,7 +186,8 @@ class Server(EventEmitter):
 
     Options: ``allow_half_open``, ``pause_on_connect``, ``no_delay``, ``keep_alive``,
     ``keep_alive_initial_delay``, ``high_water_mark``, ``block_list`` (a mapping,
-    keywords, or Node's camelCase keys). Every method may be called from any thread.
+    keywords, or Node's camelCase keys; a list, bytes or other object is an options
+    object without options, as in Node). Every method may be called from any thread.
     """
 
     __slots__ = (
@@ -206,23 +208,32 @@ class Server(EventEmitter):
         if callable(options) and connection_listener is None and not kwargs:
             connection_listener, options = options, None
         if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
-        from ._args import options_dict
+            if not is_js_object(options):
+                raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            options = None        # an array, a Buffer, an instance: no options in it
         opts = options_dict(options, **kwargs)
-        delay = opts.get("keep_alive_initial_delay")
-        if delay is not None:
-            validate_number(delay, "options.keep_alive_initial_delay")
-            delay = max(delay, 0)
-        hwm = opts.get("high_water_mark")
-        if hwm is not None:
-            validate_number(hwm, "options.high_water_mark")
+        # a key present with None is null, which Node's `!== undefined` checks reject
+        delay = None
+        if "keep_alive_initial_delay" in opts:
+            delay = max(validate_number(opts["keep_alive_initial_delay"],
+                                        "options.keep_alive_initial_delay"), 0)
+        hwm = None
+        if "high_water_mark" in opts:
+            hwm = given = opts["high_water_mark"]
+            hwm = validate_number(hwm, "options.high_water_mark")
             if hwm < 0:
                 hwm = get_default_high_water_mark(False)
+            elif not hwm.is_integer():
+                # NaN, 1.5, Infinity: Node accepts them here and then throws this from
+                # every accept, which kills the process; nodenet says so at the call.
+                raise ERR_INVALID_ARG_VALUE("options.high_water_mark", given)
         block_list = opts.get("block_list")
-        if block_list is not None:
+        if js_truthy(block_list):
             from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
+        else:
+            block_list = None
         self._handle: Optional[_ListenHandle] = None
         self._connections = 0
         self._unref = False
@@ -270,43 +281,52 @@ class Server(EventEmitter):
             raise ERR_SERVER_ALREADY_LISTEN()
         if cb is not None:
             self._add("listening", _Once(self, "listening", cb, adapt(cb, 0)), False)
+        # (handle|path|port, backlog) or (port, host, backlog): Node's toNumber, kept raw
         backlog_from_args = (to_number(args[1]) if len(args) > 1 else False) or \
             (to_number(args[2]) if len(args) > 2 else False)
-        backlog_from_args = int(backlog_from_args) if backlog_from_args else 0
         if bound is None and isinstance(options.get("handle"), BoundSocket):
             bound = options["handle"]
         if bound is not None:          # the other options are not read, as in Node
-            self._listen_bound(bound, backlog_from_args)
+            self._listen_bound(bound, _backlog(backlog_from_args))
             return self
         self._listening_id += 1
-        inner = options.get("handle") or options.get("_handle")
-        if inner is not None and handle_arg is None:
+        # Node: options = options._handle || options.handle || options
+        inner = options.get("_handle")
+        if not js_truthy(inner):
+            inner = options.get("handle")
+        if js_truthy(inner) and handle_arg is None:
             handle_arg = _as_handle(inner)
+            if handle_arg is None:
+                if not isinstance(inner, Mapping):
+                    raise ERR_INVALID_ARG_VALUE("options", inner,
+                                                'must have the property "port" or "path"')
+                options = options_dict(inner)      # a plain object: it is the options
         if handle_arg is not None:
             if handle_arg[0] == "none":   # Node: an object with no handle, as options
                 raise ERR_INVALID_ARG_VALUE("options", handle_arg[1],
                                             'must have the property "port" or "path"')
             self._listen_fd(handle_arg, backlog_from_args)
             return self
-        signal = options.get("signal")
-        if signal is not None:
+        if "signal" in options:       # Node: options.signal !== undefined (null is bad)
+            signal = options["signal"]
             _validate_signal(signal, "options.signal")
             self._watch_signal(signal)
         fd: Any = options.get("fd")
         if is_number(fd) and fd >= 0:
-            self._listen_fd(("fd", int(fd)), backlog_from_args)
+            self._listen_fd(("fd", fd), backlog_from_args)
             return self
         port = options.get("port")
-        if ((not args and not kwargs) or (args and callable(args[0]))
-                or ("port" in options and port is None)):
+        if ((not args and not kwargs) or (args and (callable(args[0]) or args[0] is None))
+                or ("port" in options and port is None)
+                or ("port" in kwargs and kwargs["port"] is None)):   # port=None: undefined
             port = options["port"] = 0
         ipv6_only = options.get("ipv6_only") is True
         reuse_port = options.get("reuse_port") is True
         if "port" in options and (is_number(port) or isinstance(port, str)):
             port = validate_port(port, "options.port")
-            backlog = options.get("backlog") or backlog_from_args
+            backlog = _option_backlog(options, backlog_from_args)
             host = options.get("host")
-            if host:
+            if js_truthy(host):            # JavaScript's: {} and [] are (bad) hosts
                 self._lookup_and_listen(port, host, backlog, ipv6_only, reuse_port)
             else:
                 self._setup_listen(None, port, 4, backlog, ipv6_only, reuse_port)
@@ -315,13 +335,15 @@ class Server(EventEmitter):
         if path and isinstance(path, str) and to_number(path) is False:
             readable_all = options.get("readable_all") is True
             writable_all = options.get("writable_all") is True
-            if path.startswith("\0") and (readable_all or writable_all):
+            # Node refuses a truthy readableAll/writableAll here, but chmods only for true
+            if path.startswith("\0") and (js_truthy(options.get("readable_all"))
+                                          or js_truthy(options.get("writable_all"))):
                 raise ERR_INVALID_ARG_VALUE(
                     "options", options,
                     "can not set readableAll or writableAllt to true when path is "
                     "abstract unix socket")
             self._pipe_name = path
-            backlog = options.get("backlog") or backlog_from_args
+            backlog = _option_backlog(options, backlog_from_args)
             self._listen_pipe(path, backlog, readable_all, writable_all)
             return self
         if "port" not in options and "path" not in options:
@@ -341,7 +363,7 @@ class Server(EventEmitter):
         self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
             "abort", on_abort)), False)
 
-    def _lookup_and_listen(self, port: int, host: str, backlog: int, ipv6_only: bool,
+    def _lookup_and_listen(self, port: int, host: Any, backlog: int, ipv6_only: bool,
                            reuse_port: bool) -> None:
         from . import dns
         listening_id = self._listening_id
@@ -385,7 +407,7 @@ class Server(EventEmitter):
         loop = self._loop
         assert loop is not None
         handle.server = self
-        err = handle.listen(backlog or _DEFAULT_BACKLOG)
+        err = handle.listen(backlog)
         if err:
             handle.close()
             loop.next_tick(self._emit, "error", listen_error(err, address, port))
@@ -462,13 +484,18 @@ class Server(EventEmitter):
                 handle.pipe_path, handle.pipe_inode = socket_file
         self._start_listening(handle, backlog, None, -1)
 
-    def _listen_fd(self, spec: Any, backlog: int) -> None:
+    def _listen_fd(self, spec: Any, backlog: Any) -> None:
         """Listen on an existing socket (Node's ``listen(handle)`` / ``listen({fd})``)."""
         loop = self._loop
         assert loop is not None
         kind, value = spec
+        backlog = _backlog(backlog)
         try:
             if kind == "fd":
+                if not (isinstance(value, int) or value.is_integer()) or \
+                        not 0 <= value <= 0x7FFFFFFF:
+                    raise OSError(errno.EINVAL, "not an int32 fd")   # Node's createHandle
+                value = int(value)
                 st = os.fstat(value)
                 if stat.S_ISFIFO(st.st_mode):   # Node opens a FIFO as a pipe; listen() fails
                     raise OSError(errno.ENOTSOCK, "not a socket")
@@ -480,9 +507,11 @@ class Server(EventEmitter):
             if sock.type != socket.SOCK_STREAM:
                 sock.detach() if kind == "fd" else sock.close()
                 raise OSError(errno.EINVAL, "not a stream socket")
-        except OSError as exc:
-            code = exc.errno if exc.errno in (errno.EINVAL, errno.ENOTSOCK, errno.EBADF) \
-                else errno.EINVAL
+        except (OSError, TypeError, ValueError, OverflowError) as exc:
+            # what fileno() gave is no fd at all (a str, -1, 2**40): EINVAL as in Node
+            code = getattr(exc, "errno", None)
+            if code not in (errno.EINVAL, errno.ENOTSOCK, errno.EBADF):
+                code = errno.EINVAL
             loop.next_tick(self._emit, "error", listen_error(code, None))
             return
         handle = _ListenHandle(loop, sock)
@@ -511,7 +540,10 @@ class Server(EventEmitter):
                 conn.close()
                 return
         limit = self.max_connections
-        if limit is not None and self._connections >= limit:
+        # JavaScript's `connections >= maxConnections`: any value, compared as a number
+        # ('2' is 2, [] is 0, 'x' and {} never match); None is Node's null: no limit
+        if limit is not None and self._connections >= (
+                limit if is_number(limit) else js_to_number(limit)):
             data: Optional[Dict[str, Any]] = None
             if conn.family in (socket.AF_INET, socket.AF_INET6):
                 local = _info(conn, "getsockname")
@@ -641,6 +673,25 @@ class Server(EventEmitter):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _option_backlog(options: Mapping[str, Any], from_args: Any) -> int:
+    """Node's ``options.backlog || backlogFromArgs``, made a listen(2) backlog."""
+    backlog = options.get("backlog")
+    return _backlog(backlog if js_truthy(backlog) else from_args)
+
+
+def _backlog(value: Any) -> int:
+    """What Node passes to listen(2): ``backlog || 511`` through ToInt32 (C++ binding).
+
+    Any value is accepted (``'x'`` and NaN are 0, ``2**31`` wraps negative). A
+    negative backlog is read by the kernel as unsigned, i.e. its maximum, so it
+    becomes 2**31-1 here (Python's ``listen()`` would make it 0).
+    """
+    if not js_truthy(value):
+        return _DEFAULT_BACKLOG
+    backlog = js_to_int32(value)
+    return backlog if backlog >= 0 else 0x7FFFFFFF
 
 
 def _info(conn: socket.socket, method: str) -> Dict[str, Any]:

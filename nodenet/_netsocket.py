@@ -44,8 +44,9 @@ from ._jscall import adapt
 from ._sockopts import SEND_FLAGS
 from ._loop import get_loop
 from ._validators import (
-    is_number, js_to_int32, js_to_number, js_truthy, validate_boolean, validate_function,
-    validate_int32, validate_number, validate_port, validate_string,
+    NAN, is_number, js_number, js_to_int32, js_to_number, js_truthy, validate_boolean,
+    validate_function, validate_int32, validate_number, validate_port, validate_string,
+    validate_string_without_null_bytes,
 )
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE,
@@ -76,7 +77,8 @@ def _hwm(opts: Mapping[str, Any], key: str) -> Optional[int]:
         name = f"options.{key}"
     if value is None:
         return None
-    if not is_number(value) or value < 0 or (isinstance(value, float) and not value.is_integer()):
+    number = js_number(value) if is_number(value) else NAN
+    if not number.is_integer() or number < 0:     # NaN, Infinity (10**400), 1.5, -1
         raise ERR_INVALID_ARG_VALUE(name, value)
     return int(value)
 
@@ -126,7 +128,8 @@ def _read_more_nt(sock: Socket, state: Any) -> None:
 class Socket(Duplex):
     """Node: net.md § "Class: net.Socket" — a TCP or IPC stream.
 
-    Construct with Node's options (a mapping, keywords, or an fd number):
+    Construct with Node's options (a mapping, keywords, or an fd number; any
+    other value gives no options, as Node's spread of it does):
     ``allow_half_open``, ``fd``, ``readable``, ``writable``, ``signal``,
     ``onread`` (``{'buffer': bytearray | callable, 'callback': fn(nread, buf)}``),
     ``block_list``, ``no_delay``, ``keep_alive``, ``keep_alive_initial_delay``,
@@ -170,28 +173,35 @@ class Socket(Duplex):
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if is_number(options):
             options = {"fd": options}
-        elif options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+        elif not isinstance(options, Mapping):
+            options = None      # Node spreads anything else: no option comes of it
         opts = options_dict(options, **kwargs)
+        # Node's checks, in Node's order; a key present with None is null, which
+        # the `!== undefined` checks (fd, keepAliveInitialDelay) reject
         for key in ("object_mode", "readable_object_mode", "writable_object_mode"):
-            if opts.get(key):
+            if js_truthy(opts.get(key)):
                 raise ERR_INVALID_ARG_VALUE(f"options.{key}", opts[key], "is not supported")
-        delay = opts.get("keep_alive_initial_delay")
-        if delay is not None:
-            validate_number(delay, "options.keep_alive_initial_delay")
-            delay = max(delay, 0)
+        delay = None
+        if "keep_alive_initial_delay" in opts:
+            delay = max(validate_number(opts["keep_alive_initial_delay"],
+                                        "options.keep_alive_initial_delay"), 0)
+        readable_hwm = _hwm(opts, "readable_high_water_mark")
+        writable_hwm = _hwm(opts, "writable_high_water_mark")
         tos = opts.get("type_of_service")
         if tos is not None:
             validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
-        if signal is not None:
+        if js_truthy(signal):
             _validate_signal(signal, "signal")
+        else:
+            signal = None
         block_list = opts.get("block_list")
-        if block_list is not None:
+        if js_truthy(block_list):
             from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
-        fd = opts.get("fd")
+        else:
+            block_list = None
         handle: Optional[StreamHandle] = opts.get("handle")
         bound_path: Optional[str] = None
         bound = isinstance(handle, BoundSocket)
@@ -200,8 +210,8 @@ class Socket(Duplex):
             handle = BoundStreamHandle(get_loop(), sock, socket_file) \
                 if bound_path is not None else StreamHandle(get_loop(), sock)
         sock_for_fd: Optional[_socket.socket] = None
-        if handle is None and fd is not None:
-            validate_int32(fd, "fd", 0)
+        if handle is None and "fd" in opts:
+            fd = validate_int32(opts["fd"], "fd", 0)
             kind = _fd_kind(fd)
             if kind not in ("TCP", "PIPE"):
                 raise ERR_INVALID_FD_TYPE(kind)
@@ -218,14 +228,13 @@ class Socket(Duplex):
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
             writable=opts.get("writable") is not False,
-            readable_hwm=_hwm(opts, "readable_high_water_mark"),
-            writable_hwm=_hwm(opts, "writable_high_water_mark"),
+            readable_hwm=readable_hwm, writable_hwm=writable_hwm,
             handle=handle, onread=onread if isinstance(onread, Mapping) else None,
             no_delay=js_truthy(opts.get("no_delay")),
             keep_alive=js_truthy(opts.get("keep_alive")),
             keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
-            pause_on_create=bool(opts.get("pause_on_create")),
-            manual_start=bool(opts.get("manual_start")) or bound)
+            pause_on_create=js_truthy(opts.get("pause_on_create")),
+            manual_start=js_truthy(opts.get("manual_start")) or bound)
         self._tos = None if tos is None else int(tos)
 
     @classmethod
@@ -942,8 +951,9 @@ class Socket(Duplex):
     # ------------------------------------------------------------------ options
 
     def set_no_delay(self, no_delay: Any = True) -> Socket:
-        """Node: ``socket.setNoDelay([noDelay])`` — default True. Returns the socket."""
-        self._run(self._set_no_delay, js_truthy(no_delay))
+        """Node: ``socket.setNoDelay([noDelay])`` — default True (also for ``None``,
+        JavaScript's ``undefined``); otherwise JavaScript truthiness. Returns the socket."""
+        self._run(self._set_no_delay, True if no_delay is None else js_truthy(no_delay))
         return self
 
     def _set_no_delay(self, enable: bool) -> None:
@@ -1201,12 +1211,18 @@ def _js(value: Any) -> str:
     return "undefined" if value is None else str(value)
 
 
-def _bind(handle: StreamHandle, address: str, port: int) -> int:
-    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE."""
-    err = handle.bind((address, port))
-    if err == 0 and port > 0:
+def _bind(handle: StreamHandle, address: str, port: Any) -> int:
+    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE.
+
+    ``port`` is any number, as Node's ``localPort``: the port bound is its ToInt32
+    cut to 16 bits (what the C++ binding and ``htons`` make of it), compared
+    afterwards with the number given, so 70000 or 1.5 end in EADDRINUSE as in Node.
+    """
+    number = js_to_number(port)
+    err = handle.bind((address, js_to_int32(number) & 0xFFFF))
+    if err == 0 and number > 0:
         bound = handle.getsockname().get("port")
-        if bound != port:
+        if bound != number:
             err = errno.EADDRINUSE
     return err
 
@@ -1243,10 +1259,14 @@ def _probe_args(interval: Optional[int], count: Any) -> List[int]:
 
 
 def _timer_duration(msecs: Any, name: str) -> float:
-    """Node's ``getTimerDuration``: a finite number >= 0, capped at 2**31-1."""
-    validate_number(msecs, name)
-    if msecs < 0 or msecs != msecs or msecs in (float("inf"), float("-inf")):
-        raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", msecs)
+    """Node's ``getTimerDuration``: a finite number >= 0, capped at 2**31-1.
+
+    A Python int beyond the double range is JavaScript's Infinity (out of range).
+    """
+    number = validate_number(msecs, name)
+    if number < 0 or number != number or number in (float("inf"), float("-inf")):
+        shown = msecs if number == number and abs(number) != float("inf") else number
+        raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", shown)
     if msecs > TIMEOUT_MAX:
         import warnings
         from .timers import TimeoutOverflowWarning
@@ -1254,7 +1274,7 @@ def _timer_duration(msecs: Any, name: str) -> float:
             f"{msecs} does not fit into a 32-bit signed integer.\n"
             f"Timer duration was truncated to {TIMEOUT_MAX}."), stacklevel=4)
         return TIMEOUT_MAX
-    return float(msecs)
+    return number
 
 
 def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
@@ -1272,15 +1292,19 @@ def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
         # Node's !!path: an empty {} or [] is a (bad) path too
         validate_string(path, "options.path")
         return plan
+    host = options.get("host")
+    if not js_truthy(host):
+        host = "localhost"
+    validate_string_without_null_bytes(host, "options.host")   # Node >= 26.3.1
     if bound_pipe is not None and ("local_address" in options or "local_port" in options):
         raise ERR_INVALID_ARG_VALUE(
             "options", options,
             "local_address and local_port cannot be used with an adopted bound socket")
     local_address = options.get("local_address")
-    if local_address and not is_ip(local_address):
+    if js_truthy(local_address) and not is_ip(local_address):
         raise ERR_INVALID_IP_ADDRESS(local_address)
     local_port = options.get("local_port")
-    if local_port:
+    if js_truthy(local_port):
         validate_number(local_port, "options.local_port")
     port = options.get("port")
     if "port" in options:
@@ -1305,17 +1329,13 @@ def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
     if race is not None:
         validate_boolean(race, "options.auto_select_family_race")
     plan["race"] = bool(race)
-    host = options.get("host")
-    if not js_truthy(host):
-        host = "localhost"
     plan["host"] = host
     if not is_ip(host):
         lookup = options.get("lookup")
         if lookup is not None:
             validate_function(lookup, "options.lookup")
         else:
-            # what dns.lookup would throw, thrown here (a custom lookup gets anything)
-            validate_string(host, "hostname")
+            # what dns.lookup would throw, thrown here
             from .dns import _parse_options
             family = options.get("family")
             dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \
@@ -1335,7 +1355,7 @@ def create_connection(*args: Any, **kwargs: Any) -> Socket:
     """
     options, cb = normalize_args(args, kwargs)
     sock = Socket(options)
-    if options.get("timeout"):
+    if js_truthy(options.get("timeout")):
         sock.set_timeout(options["timeout"])
     if cb is not None:
         return Socket.connect(sock, options, cb)

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from .errors import (
     ERR_INVALID_ARG_TYPE,
+    ERR_INVALID_ARG_VALUE,
     ERR_OUT_OF_RANGE,
     ERR_SOCKET_BAD_PORT,
 )
@@ -35,32 +36,60 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def js_number(value: Any) -> float:
+    """The JavaScript number a Python ``int``/``float`` stands for.
+
+    An ``int`` is rounded to the nearest double, as ``Number(bigint)`` does, and
+    one beyond the double range becomes ``Infinity`` instead of raising
+    OverflowError (``10**400`` is ``Infinity``).
+    """
+    if isinstance(value, float):
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _js_string(value: Any) -> str:
+    """JavaScript ``String(value)`` for what ``ToNumber`` meets inside an array."""
+    if value is None:
+        return ""                     # [undefined] and [null] join as ''
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        number = js_number(value)
+        if math.isnan(number):
+            return "NaN"
+        if math.isinf(number):
+            return "Infinity" if number > 0 else "-Infinity"
+        return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")   # Buffer's toString()
+    if isinstance(value, (list, tuple)):
+        return ",".join(_js_string(item) for item in value)
+    return "[object Object]"
+
+
 def js_to_number(value: Any) -> float:
-    """JavaScript ``ToNumber`` for the values Node code applies ``+x`` to.
+    """JavaScript ``ToNumber`` (what ``+x``, ``x * 1`` and ``Number(x)`` give).
 
     Strings follow StringToNumber: trimmed, empty is 0, unsigned ``0x``/``0o``/``0b``
-    literals, decimal with exponent, ``Infinity``; anything else is NaN.
+    literals, decimal with exponent, ``Infinity``; anything else is NaN. ``None``
+    is ``undefined`` (NaN); lists and bytes go through their string form, as
+    JavaScript arrays and Buffers do (``[5]`` is 5, ``[]`` is 0); any other
+    object is NaN. Python ints beyond the double range are +-Infinity.
     """
     if isinstance(value, bool):
         return 1.0 if value else 0.0
-    if isinstance(value, float):
-        return value
-    if isinstance(value, int):
-        try:
-            return float(value)
-        except OverflowError:      # a JavaScript number literal this big is Infinity
-            return math.inf if value > 0 else -math.inf
+    if isinstance(value, (int, float)):
+        return js_number(value)
     if value is None:
         return NAN  # undefined -> NaN (null would be 0; Python has one None)
-    if isinstance(value, (list, tuple)):   # an Array: ToPrimitive joins it with ','
-        if len(value) > 1:
-            return NAN
-        item = value[0] if value else None     # [] and [undefined] join to ''
-        if item is None:
-            return 0.0
-        if isinstance(item, bool) or not isinstance(item, (int, float, str, list, tuple)):
-            return NAN                         # 'true', '[object Object]'
-        return js_to_number(item)
+    if isinstance(value, (list, tuple, bytes, bytearray, memoryview)):
+        value = _js_string(value)
     if isinstance(value, str):
         text = value.strip(_JS_WS)
         if not text:
@@ -68,33 +97,51 @@ def js_to_number(value: Any) -> float:
         m = _RADIX.match(text)
         if m:
             digits, base = next((g, b) for g, b in zip(m.groups(), (16, 8, 2)) if g)
-            return float(int(digits, base))
+            return js_number(int(digits, base))
         if _DECIMAL.match(text):
             return float(text.replace("Infinity", "inf"))
         return NAN
     return NAN
 
 
+_LEADING_INT = re.compile(r"[+-]?\d+")
+
+
+def js_parse_int(value: Any) -> Optional[int]:
+    """JavaScript ``parseInt(String(value), 10)``, with ``None`` for NaN: the
+    leading decimal digits of the value's string form (``'12px'`` is 12, ``1.5``
+    is 1, ``1e21`` is 1 as its string is ``'1e+21'``, ``'Infinity'`` is NaN)."""
+    m = _LEADING_INT.match(_js_string(value).lstrip(_JS_WS)) if value is not None else None
+    return int(m.group()) if m else None
+
+
 def js_to_int32(value: Any) -> int:
-    """JavaScript ``ToInt32`` (``x | 0``, ``~~x``): NaN and infinities are 0, the
-    rest is truncated and wrapped into [-2**31, 2**31)."""
-    number = value if isinstance(value, float) else js_to_number(value)
+    """JavaScript ``ToInt32`` (``x | 0``, ``~~x``, and what Node's C++ bindings
+    apply to integer arguments): NaN and the infinities are 0, the rest is
+    truncated and wrapped into [-2**31, 2**31)."""
+    number = js_to_number(value)
     if math.isnan(number) or math.isinf(number):
         return 0
-    wrapped = int(number) % 2**32
-    return wrapped - 2**32 if wrapped >= 2**31 else wrapped
+    wrapped = int(number) & 0xFFFFFFFF
+    return wrapped - 0x100000000 if wrapped & 0x80000000 else wrapped
+
+
+def js_to_uint32(value: Any) -> int:
+    """JavaScript ``ToUint32`` (``x >>> 0``)."""
+    return js_to_int32(value) & 0xFFFFFFFF
 
 
 def js_truthy(value: Any) -> bool:
     """JavaScript ``Boolean(value)``: only None, False, 0, NaN and '' are false.
 
-    Unlike Python, empty lists and dicts are true, as Node's option coercion has it.
+    Unlike Python, empty lists, dicts and bytes (a Buffer is an object) are true,
+    as Node's option coercion has it.
     """
     if value is None or value is False:
         return False
     if isinstance(value, (int, float)):
         return value != 0 and not (isinstance(value, float) and math.isnan(value))
-    if isinstance(value, (str, bytes)):
+    if isinstance(value, str):
         return len(value) > 0
     return True
 
@@ -133,7 +180,7 @@ def validate_number(value: Any, name: str, minimum: Optional[float] = None,
         if maximum is not None:
             parts.append(f"<= {_num(maximum)}")
         raise ERR_OUT_OF_RANGE(name, " && ".join(parts), _num(value))
-    return js_to_number(value)
+    return js_number(value)
 
 
 def _num(value: float) -> Any:
@@ -191,3 +238,12 @@ def validate_string(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise ERR_INVALID_ARG_TYPE(name, "string", value)
     return value
+
+
+def validate_string_without_null_bytes(value: Any, name: str) -> str:
+    """Node ``validateStringWithoutNullBytes`` (host names, Node >= 26.3.1):
+    ERR_INVALID_ARG_TYPE unless a ``str``, ERR_INVALID_ARG_VALUE if it holds a NUL."""
+    validate_string(value, name)
+    if "\0" in value:
+        raise ERR_INVALID_ARG_VALUE(name, value, "must be a string without null bytes")
+    return value  # type: ignore[no-any-return]

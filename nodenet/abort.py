@@ -13,7 +13,8 @@ listeners run on the loop thread.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Hashable, Iterable, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any, Callable, Dict, Hashable, Optional
 
 from ._loop import get_loop
 from ._validators import validate_uint32
@@ -105,7 +106,13 @@ class AbortSignal(EventEmitter):
 
     @staticmethod
     def any(signals: Iterable[AbortSignal]) -> AbortSignal:
-        """Node: ``AbortSignal.any(signals)`` — aborts when the first of them does."""
+        """Node: ``AbortSignal.any(signals)`` — aborts when the first of them does.
+
+        ``signals`` is a list (any iterable but a str, bytes or dict);
+        ERR_INVALID_ARG_TYPE otherwise, as Node's ``validateAbortSignalArray``.
+        """
+        if isinstance(signals, (str, bytes, Mapping)) or not isinstance(signals, Iterable):
+            raise ERR_INVALID_ARG_TYPE("signals", "Array", signals)
         signals = list(signals)
         for index, source in enumerate(signals):   # every entry is checked first
             if not isinstance(source, AbortSignal):

@@ -75,6 +75,15 @@ _FROM_JSON_V6 = (
 _PREFIX = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 
 
+class _InvalidJSON(json.JSONDecodeError):
+    """``from_json``'s malformed JSON: a JSONDecodeError with a Node code."""
+
+    code = "ERR_INVALID_ARG_VALUE"
+
+    def __init__(self, exc: json.JSONDecodeError, data: str) -> None:
+        super().__init__(f"The argument 'data' is not valid JSON: {exc.msg}", exc.doc, exc.pos)
+
+
 def _wide(family: str, value: int) -> int:
     """The 128-bit form of an address: IPv4 ``x`` becomes ``::ffff:x``."""
     return IPV4_MAPPED | value if family == "ipv4" else value
@@ -446,12 +455,16 @@ class BlockList:
         Node: ``blockList.fromJSON(data)`` (v23.4). Entries are added in list order;
         entries that are not rule strings are ignored; a rule string with a bad
         address raises as the matching ``add_*`` would. Other ``data`` raises
-        ERR_INVALID_ARG_TYPE; malformed JSON raises :class:`json.JSONDecodeError`.
+        ERR_INVALID_ARG_TYPE; malformed JSON raises a :class:`json.JSONDecodeError` that also has the
+        code ERR_INVALID_ARG_VALUE (Node's ``JSON.parse`` SyntaxError has none).
         IPv6 entries may have a dotted IPv4 tail (``::ffff:1.2.3.4``), at most
         45 characters, as in Node 26.
         """
         if isinstance(data, str):
-            data = json.loads(data)
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise _InvalidJSON(exc, data) from None
         if not isinstance(data, (list, tuple)) or not all(isinstance(x, str) for x in data):
             raise ERR_INVALID_ARG_TYPE("data", ["string", "string[]"], data)
         for item in data:

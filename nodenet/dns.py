@@ -9,23 +9,28 @@ the next tick without a thread, as Node does. Errors are Node's: ``ENOTFOUND``
 (message ``getaddrinfo ENOTFOUND host``) for unknown names, ``EAI_AGAIN`` for
 temporary failures, with ``hostname`` and ``syscall`` set.
 
+As Node 26: a host name with a NUL byte raises ERR_INVALID_ARG_VALUE, and so
+does a falsy one (``''``, ``None``, ``False``, ``0``), which Node 20 still looked
+up (answering ``None``) with a DeprecationWarning.
+
 Differences: ``errno`` is the ``socket.EAI_*`` number; the result of
 ``lookup()`` is None (Node returns an internal request object).
 """
 
 from __future__ import annotations
 
-import math
+import errno as _errno
 import socket
-import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
+from ._args import is_js_object
 from ._jscall import adapt
 from ._isip import is_ip
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_string,
+    is_number, js_to_uint32, js_truthy, validate_boolean, validate_function,
+    validate_string_without_null_bytes,
 )
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeSystemError, dns_error
 
@@ -34,12 +39,14 @@ __all__ = (
     "get_default_result_order", "set_default_result_order",
 )
 
+# (plain ints: the socket module's are IntFlag members, whose ~ keeps only the
+# known bits, so the hints check below would let unknown bits through)
 #: Node: dns.ADDRCONFIG — only families configured on the system.
-ADDRCONFIG: int = getattr(socket, "AI_ADDRCONFIG", 0)
+ADDRCONFIG: int = int(getattr(socket, "AI_ADDRCONFIG", 0))
 #: Node: dns.V4MAPPED — IPv4-mapped IPv6 addresses when no IPv6 is found.
-V4MAPPED: int = getattr(socket, "AI_V4MAPPED", 0)
+V4MAPPED: int = int(getattr(socket, "AI_V4MAPPED", 0))
 #: Node: dns.ALL — with V4MAPPED, both IPv6 and IPv4-mapped addresses.
-ALL: int = getattr(socket, "AI_ALL", 0)
+ALL: int = int(getattr(socket, "AI_ALL", 0))
 
 _ORDERS = ("verbatim", "ipv4first", "ipv6first")
 _default_order = "verbatim"
@@ -83,8 +90,7 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
         raw = opts["hints"]
         if not is_number(raw):
             raise ERR_INVALID_ARG_TYPE("options.hints", "number", raw)
-        # JavaScript's hints >>> 0: NaN and the infinities are 0, the rest wraps
-        hints = int(raw) & 0xFFFFFFFF if math.isfinite(raw) else 0
+        hints = js_to_uint32(raw)   # JavaScript's hints >>> 0
         if hints & ~(ADDRCONFIG | ALL | V4MAPPED):
             raise ERR_INVALID_ARG_VALUE("hints", hints)
     if opts.get("family") is not None:
@@ -124,18 +130,23 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     if two_args:
         callback = None
     if js_truthy(hostname):
-        validate_string(hostname, "hostname")
+        validate_string_without_null_bytes(hostname, "hostname")
     # Node's argument checks, in Node's order
     if callable(options):
         callback, options = options, None
     elif is_number(options):
         validate_function(callback, "callback")
     elif options is not None and not isinstance(options, Mapping):
-        validate_function(options if two_args else callback, "callback")
-        raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+        if not is_js_object(options):
+            validate_function(options if two_args else callback, "callback")
+            raise ERR_INVALID_ARG_TYPE("options", ["integer", "object"], options)
+        validate_function(callback, "callback")
+        options = None          # an array, a Buffer, an instance: an object without options
     else:
         validate_function(callback, "callback")
     family, hints, all_, order = _parse_options(options)
+    if not js_truthy(hostname):     # Node >= 25: no more lookups of '' / undefined / false
+        raise ERR_INVALID_ARG_VALUE("hostname", hostname, "must be a non-empty string")
     # called back as Node does: (err), (None, address, family) or (None, addresses)
     callback = adapt(callback, None)
     loop = get_loop()
@@ -145,17 +156,8 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
         loop.post(_start, loop, hostname, family, hints, all_, order, callback)
 
 
-def _start(loop: Loop, hostname: Any, family: int, hints: int, all_: bool, order: str,
+def _start(loop: Loop, hostname: str, family: int, hints: int, all_: bool, order: str,
            callback: LookupCallback) -> None:
-    if not js_truthy(hostname):
-        warnings.warn(
-            f'The provided hostname "{hostname}" is not a valid hostname, and is supported '
-            "in the dns module solely for compatibility.", DeprecationWarning, stacklevel=3)
-        if all_:
-            loop.next_tick(callback, None, [])
-        else:
-            loop.next_tick(callback, None, None, 6 if family == 6 else 4)
-        return
     matched = is_ip(hostname)
     if matched:
         if all_:
@@ -211,7 +213,13 @@ def _to_node_error(error: BaseException, hostname: str) -> BaseException:
     if isinstance(error, socket.gaierror) and error.errno is not None:
         return dns_error(error.errno, hostname)
     if isinstance(error, (UnicodeError, ValueError)):
-        # a name getaddrinfo cannot even take (label too long, NUL byte): not found
+        try:
+            hostname.encode("utf-8")
+        except UnicodeEncodeError:
+            # a lone surrogate: Node 26's getaddrinfo fails with EINVAL
+            return NodeSystemError(f"getaddrinfo EINVAL {hostname}", errno=_errno.EINVAL,
+                                   code="EINVAL", syscall="getaddrinfo", hostname=hostname)
+        # a name getaddrinfo cannot even take (a label too long): not found
         return dns_error(socket.EAI_NONAME, hostname)
     if isinstance(error, OSError) and error.errno:
         err = NodeSystemError(f"getaddrinfo {error.strerror}", errno=error.errno,

@@ -428,10 +428,15 @@ def ERR_INVALID_ARG_VALUE(name: str, value: Any, reason: str = "is invalid") -> 
     return NodeTypeError(msg, "ERR_INVALID_ARG_VALUE")
 
 
+_INF = float("inf")
+
+
 def ERR_OUT_OF_RANGE(name: str, range_text: str, received: Any) -> NodeRangeError:
     """``The value of "name" is out of range. It must be R. Received V``."""
     if isinstance(received, int) and not isinstance(received, bool) and abs(received) > 2**32:
         shown = f"{received:_}"
+    elif isinstance(received, float) and (received != received or received in (_INF, -_INF)):
+        shown = "NaN" if received != received else ("Infinity" if received > 0 else "-Infinity")
     else:
         shown = _inspect(received) if isinstance(received, str) else str(received)
     msg = f'The value of "{name}" is out of range. It must be {range_text}. Received {shown}'

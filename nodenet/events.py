@@ -32,7 +32,7 @@ from typing import (
 )
 
 from ._jscall import adapt, unwrap
-from ._validators import validate_function, validate_number
+from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
 if TYPE_CHECKING:
@@ -145,6 +145,17 @@ def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
     return stored if type(stored) is tuple else (stored,)
 
 
+def _check_event(event: Any) -> None:
+    """An event name must be hashable (a Python dict key). Node turns any value
+    into a property key (``{}`` becomes ``'[object Object]'``); Python has no such
+    conversion, so an unhashable name is ERR_INVALID_ARG_TYPE rather than a bare
+    TypeError from the dict."""
+    try:
+        hash(event)
+    except TypeError:
+        raise ERR_INVALID_ARG_TYPE("eventName", ["string", "symbol"], event) from None
+
+
 def _unwrap(listener: Listener) -> Listener:
     """The function as it was given: no once wrapper, no call-rule adapter."""
     if type(listener) is _Once:
@@ -172,7 +183,14 @@ class EventEmitter:
     #: Node: ``EventEmitter.errorMonitor``.
     error_monitor: Hashable = error_monitor
 
-    def __init__(self) -> None:
+    def __init__(self, options: Any = None) -> None:
+        """Node: ``new EventEmitter([options])``. ``capture_rejections`` is checked as
+        Node checks it (a bool when truthy) and has no effect: Python listeners
+        return no promises to capture."""
+        if isinstance(options, dict):
+            capture = options.get("capture_rejections", options.get("captureRejections"))
+            if js_truthy(capture):
+                validate_boolean(capture, "options.capture_rejections")
         # event -> one listener, or a tuple of several (immutable: emit iterates a
         # snapshot without copying)
         self._events: Dict[Hashable, Any] = {}
@@ -206,8 +224,7 @@ class EventEmitter:
         """
         if listener is _MISSING:
             return _decorator(self.on, event)
-        self._added(event, adapt(validate_function(listener, "listener"),
-                                 self._event_args.get(event)), False)
+        self._on(event, listener, False)
         return self
 
     add_listener = on
@@ -217,15 +234,32 @@ class EventEmitter:
         without a listener)."""
         if listener is _MISSING:
             return _decorator(self.prepend_listener, event)
-        self._added(event, adapt(validate_function(listener, "listener"),
-                                 self._event_args.get(event)), True)
+        self._on(event, listener, True)
         return self
+
+    def _on(self, event: Hashable, listener: Any, prepend: bool) -> None:
+        """``on``/``prepend_listener``: check, adapt to the call rules, add on the
+        loop thread (written out: servers run it for every connection)."""
+        if not callable(listener):
+            raise ERR_INVALID_ARG_TYPE("listener", "function", listener)
+        try:
+            nargs = self._event_args.get(event)
+        except TypeError:
+            _check_event(event)      # an unhashable name: Node's error, not Python's
+            raise
+        fn = adapt(listener, nargs)
+        loop = self._loop
+        if loop is not None and loop._ident != _get_ident():
+            loop.post(self._add, event, fn, prepend)
+        else:
+            self._add(event, fn, prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
         if listener is _MISSING:
             return _decorator(self.once, event)
         validate_function(listener, "listener")
+        _check_event(event)
         self._added(event, _Once(self, event, listener,
                                  adapt(listener, self._event_args.get(event))), False)
         return self
@@ -236,6 +270,7 @@ class EventEmitter:
         if listener is _MISSING:
             return _decorator(self.prepend_once_listener, event)
         validate_function(listener, "listener")
+        _check_event(event)
         self._added(event, _Once(self, event, listener,
                                  adapt(listener, self._event_args.get(event))), True)
         return self
@@ -283,6 +318,7 @@ class EventEmitter:
         wrapper around it).
         """
         validate_function(listener, "listener")
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._remove, event, listener)  # type: ignore[union-attr]
         else:
@@ -325,6 +361,7 @@ class EventEmitter:
         (JavaScript's call without an argument) means every event, so the
         listeners of an event *named* ``None`` can only go with all the others.
         """
+        _check_event(event)
         if self._foreign():
             self._loop.post(self._remove_all, event)  # type: ignore[union-attr]
         else:
@@ -361,7 +398,11 @@ class EventEmitter:
         Off the loop thread of a loop-bound emitter, the emit runs on the loop
         thread and this call waits for it.
         """
-        expected = self._event_args.get(event)
+        try:
+            expected = self._event_args.get(event)
+        except TypeError:
+            _check_event(event)      # an unhashable name: Node's error, not Python's
+            raise
         fn = self._emit if expected is None or expected == len(args) else self._emit_adapted
         if self._foreign():
             return self._loop.call(fn, event, *args)  # type: ignore[union-attr,no-any-return]
@@ -424,16 +465,19 @@ class EventEmitter:
 
     def listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.listeners(eventName)`` — once wrappers unwrapped."""
+        _check_event(event)
         return self._query(  # type: ignore[no-any-return]
             lambda: [_unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def raw_listeners(self, event: Hashable) -> List[Listener]:
         """Node: ``emitter.rawListeners(eventName)`` — including once wrappers."""
+        _check_event(event)
         return self._query(  # type: ignore[no-any-return]
             lambda: [unwrap(fn) for fn in _as_tuple(self._events.get(event, ()))])
 
     def listener_count(self, event: Hashable, listener: Optional[Listener] = None) -> int:
         """Node: ``emitter.listenerCount(eventName[, listener])``."""
+        _check_event(event)
         def count() -> int:
             handlers = _as_tuple(self._events.get(event, ()))
             if listener is None:
@@ -485,6 +529,7 @@ def once(emitter: EventEmitter, name: Hashable, *,
     # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
+    _check_event(name)
     if signal is not None:
         from .abort import AbortSignal as _AbortSignal  # abort imports this module
         if not isinstance(signal, _AbortSignal):
@@ -537,11 +582,19 @@ def listener_count(emitter: EventEmitter, name: Hashable) -> int:
 
 def get_event_listeners(emitter: EventEmitter, name: Hashable) -> List[Listener]:
     """Node: ``events.getEventListeners(emitterOrTarget, eventName)``."""
-    return emitter.listeners(name)
+    listeners = getattr(emitter, "listeners", None)
+    if not callable(listeners):
+        raise ERR_INVALID_ARG_TYPE("emitter", ["EventEmitter", "EventTarget"], emitter)
+    return listeners(name)  # type: ignore[no-any-return]
 
 
-def set_max_listeners(n: float = 10, *emitters: EventEmitter) -> None:
-    """Node: ``events.setMaxListeners(n[, ...eventTargets])``; no targets sets the default."""
+def set_max_listeners(n: Optional[float] = None, *emitters: EventEmitter) -> None:
+    """Node: ``events.setMaxListeners(n[, ...eventTargets])``; no targets sets the default.
+
+    ``n`` left out (None) is the current default, as in Node.
+    """
+    if n is None:
+        n = EventEmitter.default_max_listeners
     validate_number(n, "n", 0)
     for emitter in emitters:
         if not isinstance(emitter, EventEmitter):

@@ -12,11 +12,18 @@ from typing import Any, Dict, Optional, Tuple, Union
 from ._isip import int_to_ipv4, int_to_ipv6, ipv4_to_int, ipv6_to_int
 from ._urlhost import parse_host_port
 from ._validators import validate_port, validate_string, validate_uint32
-from .errors import ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, state_error
+from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_OUT_OF_RANGE, state_error
 
 __all__ = ("SocketAddress",)
 
 _FLOWLABEL_MAX = 0xFFFFF   # the 20 bits of an IPv6 flow label
+_ABSENT: Any = object()    # a key missing from the options dict (JavaScript's undefined)
+_NULL: Any = object()      # a key present with None (JavaScript's null)
+
+
+def _js(value: Any) -> Any:
+    """The value for a check's message: null is shown as None."""
+    return None if value is _NULL else value
 
 
 def parse_ip(address: str, family: str) -> Optional[int]:
@@ -43,11 +50,15 @@ class SocketAddress:
 
     Node: net.md § ``new net.SocketAddress([options])`` (v20) and its getters
     ``address``, ``family``, ``flowlabel``, ``port``. Call it with keyword
-    arguments, ``SocketAddress(address='::1', family='ipv6', port=80)``, or Node
-    style with one options dict (``{'address': ..., 'family': ..., 'flowlabel': ...,
-    'port': ...}``; any mapping as the first argument is the options dict, and
-    cannot be combined with keyword arguments); ``None`` means "not given" (Node's
-    ``undefined``).
+    arguments, ``SocketAddress(address='::1', family='ipv6', port=80)``, where
+    ``None`` means "not given" (Node's ``undefined``), or Node style with one
+    positional options dict (``{'address': ..., 'family': ..., 'flowlabel': ...,
+    'port': ...}``, not combined with keywords), where a *missing* key is Node's
+    ``undefined`` and a key present with ``None`` is Node's ``null``, which no
+    default replaces (``{'port': None}`` is ERR_SOCKET_BAD_PORT, as in Node). A
+    positional number, bool, list or function is ERR_INVALID_ARG_TYPE (Node's
+    ``validateObject``); any other object is an object without those keys.
+    ``address={}`` is an address that is no string (ERR_INVALID_ARG_TYPE).
 
     Defaults and checks, in Node's order:
 
@@ -81,28 +92,34 @@ class SocketAddress:
     _port: int
     _value: int
 
-    def __init__(self, address: Any = None, family: Any = "ipv4", flowlabel: Any = 0,
-                 port: Any = 0) -> None:
-        if isinstance(address, Mapping):
-            if (family, flowlabel, port) != ("ipv4", 0, 0):
-                raise TypeError("SocketAddress() takes an options dict or keyword "
-                                "arguments, not both")
-            options = address
-            address = options.get("address")
-            family = options.get("family")
-            flowlabel = options.get("flowlabel")
-            port = options.get("port")
-        if family is None:
-            family = "ipv4"
+    def __init__(self, options: Any = None, /, *, address: Any = None, family: Any = None,
+                 flowlabel: Any = None, port: Any = None) -> None:
+        if options is not None:
+            if (address, family, flowlabel, port) != (None, None, None, None):
+                raise ERR_INVALID_ARG_VALUE(
+                    "options", options, "cannot be combined with keyword arguments")
+            if isinstance(options, str):
+                address = options                 # a difference: Node needs an object
+            elif isinstance(options, Mapping):
+                # Node destructures with defaults: a key present with None is null,
+                # which no default replaces (and every check then rejects)
+                family, address, flowlabel, port = (
+                    _NULL if options.get(key, _ABSENT) is None else options.get(key)
+                    for key in ("family", "address", "flowlabel", "port"))
+            elif (isinstance(options, (bool, int, float, list, tuple))
+                  or callable(options)):
+                raise ERR_INVALID_ARG_TYPE("options", "Object", options)
+            # any other object is a JavaScript object without those properties
+        family = "ipv4" if family is None else family
         if address is None:
             address = "127.0.0.1" if family == "ipv4" else "::"
         name = family.lower() if isinstance(family, str) else None
         if name not in ("ipv4", "ipv6"):
-            raise ERR_INVALID_ARG_VALUE("options.family", family)
+            raise ERR_INVALID_ARG_VALUE("options.family", _js(family))
         assert name is not None
-        validate_string(address, "options.address")
-        port_number = validate_port(0 if port is None else port, "options.port")
-        label = validate_uint32(0 if flowlabel is None else flowlabel, "options.flowlabel")
+        validate_string(_js(address), "options.address")
+        port_number = validate_port(0 if port is None else _js(port), "options.port")
+        label = validate_uint32(0 if flowlabel is None else _js(flowlabel), "options.flowlabel")
         if name == "ipv6" and label > _FLOWLABEL_MAX:
             raise ERR_OUT_OF_RANGE("options.flowlabel", f">= 0 && <= {_FLOWLABEL_MAX}", label)
         value = parse_ip(address, name)
@@ -197,8 +214,8 @@ class SocketAddress:
         return (f"SocketAddress {{ address: '{self._address}', port: {self._port}, "
                 f"family: '{self._family}', flowlabel: {self._flowlabel} }}")
 
-    def __reduce__(self) -> Tuple[Any, Tuple[str, str, int, int]]:
-        return (SocketAddress, (self._address, self._family, self._flowlabel, self._port))
+    def __reduce__(self) -> Tuple[Any, Tuple[Dict[str, Union[str, int]]]]:
+        return (SocketAddress, (self.to_json(),))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"SocketAddress is immutable: cannot set {name!r}")

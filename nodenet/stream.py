@@ -28,15 +28,15 @@ from __future__ import annotations
 
 from collections import deque
 from typing import (
-    TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, List, Optional, Tuple, Union,
+    TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, List, Optional, Tuple, Union, cast,
 )
 
 from . import _charsets
 from ._loop import get_loop
-from ._validators import js_truthy, validate_integer
+from ._validators import is_number, js_number, js_parse_int, js_truthy, validate_integer
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-    ERR_STREAM_DESTROYED, ERR_STREAM_NULL_VALUES, ERR_STREAM_PUSH_AFTER_EOF,
+    ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
 from ._fastpath import ENABLED as FAST_PATHS
@@ -142,6 +142,11 @@ class _WriteReq:
         self.callback = callback
 
 
+# The empty write buffer every WritableState starts with: a tuple, so that a stray
+# append fails loudly instead of touching every stream's buffer.
+_NOTHING_BUFFERED = cast("List[Optional[_WriteReq]]", ())
+
+
 class WritableState:
     """Node's ``WritableState``, as plain attributes."""
 
@@ -160,7 +165,7 @@ class WritableState:
         self.corked = 0
         self.writing = False
         self.sync = True
-        self.buffered: List[Optional[_WriteReq]] = []
+        self.buffered = _NOTHING_BUFFERED  # a list once a write waits (memory per socket)
         self.buffered_index = 0
         self.all_noop = True
         self.writelen = 0
@@ -215,9 +220,10 @@ class _Stream(EventEmitter):
         """Node: stream.md § "readable.destroy([error])" / "writable.destroy([error])".
 
         Destroys the stream; ``'error'`` (if ``error``) is emitted on the next tick,
-        at most once. Returns the stream. Destroying twice does nothing.
+        at most once. Returns the stream. Destroying twice does nothing. As in
+        Node, an ``error`` that JavaScript finds falsy (``0``, ``''``) is no error.
         """
-        self._run(self._destroy_impl, error, None)
+        self._run(self._destroy_impl, error if js_truthy(error) else None, None)
         return self
 
     def _destroy_impl(self, err: Optional[BaseException], cb: Optional[Callback]) -> None:
@@ -442,7 +448,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding != enc:
@@ -490,7 +496,7 @@ class Readable(_Stream):
             _on_eof_chunk(self, state)
             return False
         if isinstance(chunk, str):
-            enc = _charsets.normalize(encoding or "utf8")
+            enc = _charsets.normalize(encoding if js_truthy(encoding) else "utf8")
             if enc is None:
                 raise ERR_UNKNOWN_ENCODING(encoding)
             if state.encoding is not None:
@@ -521,7 +527,13 @@ class Readable(_Stream):
     # -- reading (the consumer side) --------------------------------------------
 
     def read(self, size: Optional[int] = None) -> Optional[Chunk]:
-        """Node: ``readable.read([size])`` — buffered data, or None."""
+        """Node: ``readable.read([size])`` — buffered data, or None.
+
+        A ``size`` that is not an integer goes through ``parseInt(size, 10)`` as in
+        Node (``'5'`` and 5.5 are 5; ``'x'``, NaN and Infinity mean no size).
+        """
+        if size is not None and not (is_number(size) and js_number(size).is_integer()):
+            size = js_parse_int(size)
         return self._query(self._read_impl, size)  # type: ignore[no-any-return]
 
     def _read_impl(self, size: Optional[int]) -> Optional[Chunk]:
@@ -589,7 +601,8 @@ class Readable(_Stream):
 
         Multi-byte characters split across reads are never cut. Returns the stream.
         """
-        enc = _charsets.normalize(encoding if encoding is not None else "utf8")
+        # Node's normalizeEncoding: undefined, null and '' are utf8
+        enc = _charsets.normalize("utf8" if encoding is None or encoding == "" else encoding)
         if enc is None:
             raise ERR_UNKNOWN_ENCODING(encoding)
         self._run(self._set_encoding, enc)
@@ -653,6 +666,9 @@ class Readable(_Stream):
         A ``False`` from ``dest.write()`` pauses this stream until ``'drain'``.
         Returns ``dest``.
         """
+        if not (callable(getattr(dest, "on", None)) and callable(getattr(dest, "write", None))):
+            # Node fails on the first dest.on(...) with a TypeError without a code
+            raise ERR_INVALID_ARG_TYPE("destination", "stream.Writable", dest)
         return self._query(self._pipe, dest, end)
 
     def _pipe(self, dest: Any, end: bool) -> Any:
@@ -981,7 +997,7 @@ class _Pipe:
         else:
             self._on(src, "end", end_fn, once=True)
         self._on(dest, "unpipe", self.onunpipe)
-        self._on(src, "data", self.ondata)
+        self._on(src, "data", self)         # the pipe itself is its 'data' listener
         self._on(dest, "error", self.onerror, prepend=True)
         self._on(dest, "close", self.onclose, once=True)
         self._on(dest, "finish", self.onfinish, once=True)
@@ -1010,7 +1026,7 @@ class _Pipe:
         off(dest, "unpipe", self.onunpipe)
         off(src, "end", self.onend)
         off(src, "end", self.unpipe)
-        off(src, "data", self.ondata)
+        off(src, "data", self)
         self.cleaned_up = True
         wstate = getattr(dest, "_writable_state", None)
         if (self.ondrain is not None and self.state.await_drain_writers
@@ -1040,7 +1056,9 @@ class _Pipe:
                 and state.data_listening):
             self.src._resume()
 
-    def ondata(self, chunk: Chunk) -> None:
+    def __call__(self, chunk: Chunk) -> None:
+        """Node's ``ondata``. The pipe object is the listener itself: one bound
+        method fewer per pipe (memory per connection)."""
         # Node >= 24: an exception from dest.write destroys dest with it (it used to
         # escape to the source's 'data' emit, as an uncaught exception).
         try:
@@ -1086,12 +1104,12 @@ def _writable(w: WritableState) -> bool:
 def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
 
-    ``None`` first, then the encoding (any given one must be known, or
-    ``'buffer'``, even for a bytes chunk), then the chunk's type.
+    The encoding first (any given one must be known, or ``'buffer'``, even for a
+    bytes chunk), then the chunk's type. ``None`` is JavaScript's ``undefined``,
+    not a chunk (ERR_INVALID_ARG_TYPE); Node's ``null`` (ERR_STREAM_NULL_VALUES)
+    has no Python counterpart.
     """
-    if chunk is None:
-        raise ERR_STREAM_NULL_VALUES()
-    if not encoding:
+    if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
         enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
@@ -1329,7 +1347,10 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
                      callback: Callback) -> bool:
     state.length += length
     if state.writing or state.corked or state.errored is not None:
-        state.buffered.append(_WriteReq(chunk, length, callback))
+        if state.buffered:
+            state.buffered.append(_WriteReq(chunk, length, callback))
+        else:
+            state.buffered = [_WriteReq(chunk, length, callback)]
         if callback is not _nop:
             state.all_noop = False
     else:
@@ -1447,7 +1468,7 @@ def _error_buffer(state: WritableState) -> None:
             state.length -= req.length
             req.callback(state.errored or ERR_STREAM_DESTROYED("write"))
     _call_finished_callbacks(state, state.errored or ERR_STREAM_DESTROYED("end"))
-    state.buffered = []
+    state.buffered = _NOTHING_BUFFERED
     state.buffered_index = 0
     state.all_noop = True
 
@@ -1472,7 +1493,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
                 for req in reqs:
                     req.callback(err)  # type: ignore[union-attr]
         chunks = [req.chunk for req in reqs]  # type: ignore[union-attr]
-        state.buffered = []
+        state.buffered = _NOTHING_BUFFERED
         state.buffered_index = 0
         state.all_noop = True
         _do_write(stream, state, True, state.length, chunks, callback)
@@ -1487,7 +1508,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
             if i >= len(buffered) or state.writing:
                 break
         if i == len(buffered):
-            state.buffered = []
+            state.buffered = _NOTHING_BUFFERED
             state.buffered_index = 0
             state.all_noop = True
         elif i > 256:

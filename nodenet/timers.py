@@ -29,6 +29,8 @@ __all__ = (
     "Timeout",
     "Immediate",
     "TimeoutOverflowWarning",
+    "TimeoutNegativeWarning",
+    "TimeoutNaNWarning",
     "set_timeout",
     "clear_timeout",
     "set_interval",
@@ -47,23 +49,51 @@ class TimeoutOverflowWarning(RuntimeWarning):
     """Node's ``TimeoutOverflowWarning``: the delay did not fit in 32 bits."""
 
 
+class TimeoutNegativeWarning(RuntimeWarning):
+    """Node's ``TimeoutNegativeWarning`` (Node >= 23): a negative delay became 1."""
+
+
+class TimeoutNaNWarning(RuntimeWarning):
+    """Node's ``TimeoutNaNWarning`` (Node >= 23): a delay that is not a number became 1."""
+
+
+# Node warns about a negative or NaN delay once per process (an overflow every time).
+_warned = {"negative": False, "nan": False}
+
+
 def _coerce_delay(delay: Any) -> float:
-    """Node's ``after *= 1; if (!(after >= 1 && after <= TIMEOUT_MAX)) after = 1``."""
+    """Node's ``after *= 1; if (!(after >= 1 && after <= TIMEOUT_MAX)) after = 1``.
+
+    ``None`` is JavaScript's ``undefined``: 1 without a warning. Otherwise, as
+    Node 26: a delay above TIMEOUT_MAX warns (TimeoutOverflowWarning) every time,
+    a negative one (TimeoutNegativeWarning) and one that is not a number
+    (TimeoutNaNWarning) the first time in the process.
+    """
+    if delay is None:
+        return 1.0
     after = js_to_number(delay)
     if not (after >= 1 and after <= TIMEOUT_MAX):
+        warning: Optional[Warning] = None
         if after > TIMEOUT_MAX:
-            warnings.warn(
-                TimeoutOverflowWarning(
-                    f"{_show(after)} does not fit into a 32-bit signed integer.\n"
-                    "Timeout duration was set to 1."),
-                stacklevel=3)
+            warning = TimeoutOverflowWarning(
+                f"{_show(after)} does not fit into a 32-bit signed integer.\n"
+                "Timeout duration was set to 1.")
+        elif after < 0 and not _warned["negative"]:
+            _warned["negative"] = True
+            warning = TimeoutNegativeWarning(
+                f"{_show(after)} is a negative number.\nTimeout duration was set to 1.")
+        elif math.isnan(after) and not _warned["nan"]:
+            _warned["nan"] = True
+            warning = TimeoutNaNWarning("NaN is not a number.\nTimeout duration was set to 1.")
+        if warning is not None:
+            warnings.warn(warning, stacklevel=3)
         after = 1.0
     return after
 
 
 def _show(number: float) -> str:
     if math.isinf(number):
-        return "Infinity"
+        return "Infinity" if number > 0 else "-Infinity"
     return str(int(number)) if number == int(number) else str(number)
 
 

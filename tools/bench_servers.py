@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Dict, cast
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -102,11 +103,11 @@ def bare_selectors(port: int) -> None:
     lsock.listen(511)
     lsock.setblocking(False)
     sel.register(lsock, selectors.EVENT_READ, None)
-    pending = {}
+    pending: Dict[socket.socket, bytes] = {}
     announce(lsock.getsockname()[1])
     while True:
         for key, mask in sel.select():
-            sock = key.fileobj
+            sock = cast(socket.socket, key.fileobj)
             if key.data is None:
                 while True:
                     try:

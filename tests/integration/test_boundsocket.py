@@ -224,7 +224,7 @@ def test_option_spellings_and_keywords() -> None:
             net.BoundSocket(ipv6_only=False, reuse_port=False, host="127.0.0.1") as b:
         assert a.address()["family"] == b.address()["family"] == "IPv4"  # type: ignore[index]
     with pytest.raises(TypeError) as info:
-        net.BoundSocket({"path": "/tmp/x"}, host=None)     # host given (as null): refused
+        net.BoundSocket({"path": "/tmp/x", "host": None})   # host given (as null): refused
     assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
 
 

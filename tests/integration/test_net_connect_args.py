@@ -59,11 +59,12 @@ def port_forms(port: Any, opt_only: bool) -> List[Any]:
 
 
 @pytest.mark.parametrize("port,opt_only", [(True, False), (False, False), ([], True),
-                                           ({}, True), (None, False)],
+                                           ({}, True), (None, True)],
                          ids=["True", "False", "list", "dict", "None"])
 def test_connect_port_type_errors(port: Any, opt_only: bool) -> None:
     # ported from test/parallel/test-net-connect-options-port.js ("wrong type of ports")
-    # Node's null port is a *type* error, not ERR_MISSING_ARGS.
+    # Node's null port is a *type* error, not ERR_MISSING_ARGS: a key present with
+    # None is null (a positional None is undefined: see the next test).
     never = Calls()
     for args, kwargs in port_forms(port, opt_only):
         for fn in connect_variants(args, kwargs, lambda: never):
@@ -72,6 +73,16 @@ def test_connect_port_type_errors(port: Any, opt_only: bool) -> None:
             assert info.value.code == "ERR_INVALID_ARG_TYPE", (args, kwargs)
     run()
     assert never.count == 0
+
+
+def test_connect_positional_none_is_undefined() -> None:
+    # connect(undefined) and connect(undefined, 'localhost') are ERR_MISSING_ARGS in
+    # Node 20 and 26 (only {port: null} is a type error); a positional None is undefined.
+    for fn in connect_variants([None], {}, lambda: None) + \
+            connect_variants([None, "localhost"], {}, lambda: None):
+        with pytest.raises(NodeTypeError) as info:
+            fn()
+        assert info.value.code == "ERR_MISSING_ARGS"
 
 
 @pytest.mark.parametrize("port,opt_only", [("", False), (" ", False), ("0x", True),

@@ -377,13 +377,36 @@ def test_ip_literal_answers_on_the_next_tick() -> None:
     assert sorted(order[3:]) == ["immediate", "timeout"]
 
 
-@pytest.mark.parametrize("hostname", ["", None])
-def test_empty_hostname_warns_and_answers_nothing(hostname: Any) -> None:
-    # Node: DEP0118 warning, then (null, null, 4) / (null, null, 6) / (null, [])
-    with pytest.warns(DeprecationWarning, match="not a valid hostname"):
-        assert lookup_once(hostname) == (None, None, 4)
-        assert lookup_once(hostname, 6) == (None, None, 6)
-        assert lookup_once(hostname, {"all": True, "family": 6}) == (None, [])
+@pytest.mark.parametrize("hostname", ["", None, False, 0, 0.0, float("nan")])
+def test_falsy_hostname_raises_at_the_call(hostname: Any) -> None:
+    # Node >= 25 (v26.12 checked): ERR_INVALID_ARG_VALUE 'must be a non-empty string';
+    # Node 20 answered (null, null, 4) with a DEP0118 warning.
+    for options in ((), (6,), ({"all": True, "family": 6},)):
+        with pytest.raises(TypeError) as info:
+            dns.lookup(hostname, *options, lambda *a: None)
+        assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
+        assert "must be a non-empty string" in str(info.value)
+    assert net.get_loop().pool is None
+
+
+def test_falsy_hostname_is_checked_after_the_options() -> None:
+    # Node checks the callback and options first, then the host name.
+    with pytest.raises(TypeError) as info:
+        dns.lookup("", {"family": 5}, lambda *a: None)
+    assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
+    assert "options.family" in str(info.value)
+    with pytest.raises(TypeError) as info:
+        dns.lookup(None, {}, "not a function")
+    assert info.value.code == "ERR_INVALID_ARG_TYPE"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("hostname", ["a\0b", "\0", "localhost\0"])
+def test_hostname_with_nul_raises_at_the_call(hostname: str) -> None:
+    # Node >= 26.3.1: validateStringWithoutNullBytes(hostname, 'hostname').
+    with pytest.raises(TypeError) as info:
+        dns.lookup(hostname, lambda *a: None)
+    assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
+    assert "without null bytes" in str(info.value)
     assert net.get_loop().pool is None
 
 

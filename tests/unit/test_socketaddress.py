@@ -208,12 +208,19 @@ def test_parse_needs_a_string(value: Any) -> None:
     ({"family": "ipv6", "address": "::ffff:1.2.3.4"}, ("::ffff:1.2.3.4", "ipv6")),
     ({"family": "ipv6", "address": "0:0:0:0:0:ffff:0102:0304"}, ("::ffff:1.2.3.4", "ipv6")),
     ({"family": "ipv6", "address": "2001:DB8::1"}, ("2001:db8::1", "ipv6")),
-    ({"family": None}, ("127.0.0.1", "ipv4")),
-    ({"address": None}, ("127.0.0.1", "ipv4")),
 ])
 def test_family_and_address_forms(options: Dict[str, Any], expected: Any) -> None:
     sa = SocketAddress(options)
     assert (sa.address, sa.family) == expected
+
+
+def test_none_is_undefined_as_a_keyword_and_null_in_the_dict() -> None:
+    # Node 26: new SocketAddress({family: null}) and ({address: null}) throw (no
+    # default replaces null); a keyword given None is not given
+    sa = SocketAddress(family=None, address=None)
+    assert (sa.address, sa.family) == ("127.0.0.1", "ipv4")
+    assert code_of(SocketAddress, {"family": None}) == "ERR_INVALID_ARG_VALUE"
+    assert code_of(SocketAddress, {"address": None}) == "ERR_INVALID_ARG_TYPE"
 
 
 @pytest.mark.parametrize("options", [
