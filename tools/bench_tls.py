@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPLEMENTATIONS = ["nodenet", "asyncio", "node"]
@@ -95,7 +95,8 @@ def make_cert(directory: str) -> None:
 class _Session:
     """The server side of the protocol, fed with bytes, answering through ``send``."""
 
-    def __init__(self, send, on_download) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, send: Callable[[bytes], object], on_download: Callable[[int], None]
+                 ) -> None:
         self.send = send
         self.on_download = on_download
         self.head = b""
@@ -281,7 +282,8 @@ def measure(names: List[str], directory: str, quick: bool, rounds: int
     ctx = client_context(directory)
     mib = 16 if quick else 64
     count = 100 if quick else 300
-    runs = [("upload MiB/s", lambda port: upload(ctx, port, mib)),
+    runs: List[Tuple[str, Callable[[int], float]]] = [
+            ("upload MiB/s", lambda port: upload(ctx, port, mib)),
             ("download MiB/s", lambda port: download(ctx, port, mib)),
             ("handshakes/s", lambda port: handshakes(ctx, port, count))]
     samples: Dict[str, Dict[str, List[float]]] = {n: {} for n in names}
