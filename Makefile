@@ -54,7 +54,7 @@ test: venv node26
 # The socket and Node differential tests again with every fast path switched off
 # (nodenet/_fastpath.py): a fast path may never change an event, order or counter.
 test-slow-paths: venv node26
-	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples
+	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples tests/tls
 
 pytest: venv node26
 	$(PY) -m pytest $(PYTEST_ARGS)

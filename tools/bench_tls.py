@@ -283,9 +283,10 @@ def measure(names: List[str], directory: str, quick: bool, rounds: int
     mib = 16 if quick else 64
     count = 100 if quick else 300
     runs: List[Tuple[str, Callable[[int], float]]] = [
-            ("upload MiB/s", lambda port: upload(ctx, port, mib)),
-            ("download MiB/s", lambda port: download(ctx, port, mib)),
-            ("handshakes/s", lambda port: handshakes(ctx, port, count))]
+        ("upload MiB/s", lambda port: upload(ctx, port, mib)),
+        ("download MiB/s", lambda port: download(ctx, port, mib)),
+        ("handshakes/s", lambda port: handshakes(ctx, port, count)),
+    ]
     samples: Dict[str, Dict[str, List[float]]] = {n: {} for n in names}
     try:
         for name, (_, port) in servers.items():        # warm-up
