@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import runpy
 import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import nodenet as net
@@ -162,7 +164,6 @@ def _fail(message: str) -> None:
 
 def connect(host: str, port: str) -> int:
     """A netcat: stdin lines go to the socket, the socket's bytes go to stdout."""
-    import threading
 
     done = threading.Event()
     status = [0]
@@ -239,8 +240,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             return connect("", args.host)
         return connect(args.host, args.port)
     if args.command == "bench":
-        from pathlib import Path
-        import runpy
         tool = Path(__file__).resolve().parent.parent / "tools" / "bench.py"
         if not tool.exists():
             _fail("the benchmarks live in tools/bench.py of a source checkout")

@@ -23,9 +23,9 @@ import errno as _errno
 import socket
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from ._args import is_js_object
-from ._jscall import adapt
+from ._args import is_js_object, snake
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
 from ._validators import (
@@ -109,7 +109,6 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
 
 
 def _snake(key: str) -> str:
-    from ._args import snake
     return snake(key)
 
 
