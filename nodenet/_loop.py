@@ -588,6 +588,14 @@ class Loop:
             if self._thread is None and not self._driving and not self._manual:
                 self._start_thread_locked()
 
+    def dispatch(self, fn: Callback, *args: Any) -> None:
+        """Run ``fn(*args)`` now if called on the loop thread, else :meth:`post` it:
+        how every thread-safe public method reaches the loop (thread-safe)."""
+        if self._ident == threading.get_ident():
+            fn(*args)
+        else:
+            self.post(fn, *args)
+
     def call(self, fn: Callback, *args: Any) -> Any:
         """Run ``fn(*args)`` on the loop thread and return its result (or raise).
 
@@ -726,11 +734,8 @@ class Loop:
         """Stop the loop: destroy every handle and release :func:`run` (thread-safe)."""
         def request() -> None:
             self._stopping = True
-        if self.in_loop_thread():
-            request()
-            return
         try:
-            self.post(request)
+            self.dispatch(request)
         except LoopStopped:
             pass
 

@@ -80,11 +80,7 @@ class AbortSignal(EventEmitter):
         self._aborted = True
         self._reason = (DOMException("This operation was aborted", "AbortError")
                         if reason is None else reason)
-        loop = self._loop
-        if loop is not None and not loop.in_loop_thread():
-            loop.post(self._emit, "abort", self)
-        else:
-            self._emit("abort", self)
+        self._loop.dispatch(self._emit, "abort", self)
         return True
 
     @staticmethod

@@ -149,10 +149,7 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     # called back as Node does: (err), (None, address, family) or (None, addresses)
     callback = adapt(callback, None)
     loop = get_loop()
-    if loop.in_loop_thread():
-        _start(loop, hostname, family, hints, all_, order, callback)
-    else:
-        loop.post(_start, loop, hostname, family, hints, all_, order, callback)
+    loop.dispatch(_start, loop, hostname, family, hints, all_, order, callback)
 
 
 def _start(loop: Loop, hostname: str, family: int, hints: int, all_: bool, order: str,

@@ -46,6 +46,8 @@ class LoopHandOff(Protocol):
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None: ...
 
+    def dispatch(self, fn: Callable[..., Any], *args: Any) -> None: ...
+
     def call(self, fn: Callable[..., Any], *args: Any) -> Any: ...
 
 
@@ -224,10 +226,10 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is not None and loop._ident != _get_ident():
-            loop.post(fn, *args)
-        else:
+        if loop is None:
             fn(*args)
+        else:
+            loop.dispatch(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
@@ -263,12 +265,7 @@ class EventEmitter:
         except TypeError:
             _check_event(event)      # an unhashable name: Node's error, not Python's
             raise
-        fn = adapt(listener, nargs)
-        loop = self._loop
-        if loop is not None and loop._ident != _get_ident():
-            loop.post(self._add, event, fn, prepend)
-        else:
-            self._add(event, fn, prepend)
+        self._run(self._add, event, adapt(listener, nargs), prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
@@ -682,8 +679,5 @@ def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
         else:
             listener(signal)
 
-    if loop.in_loop_thread():
-        loop.next_tick(after_ticks)
-    else:
-        loop.post(after_ticks)
+    loop.dispatch(loop.next_tick, after_ticks)
     return AbortListener(lambda: disposed.__setitem__(0, True))
