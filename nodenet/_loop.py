@@ -558,7 +558,39 @@ class Loop:
         """Whether :func:`run` would still be waiting."""
         return self._alive()
 
-    # ------------------------------------------------------------------ threads
+    # ================================================================== threads and lifetime
+    #
+    # Everything below is nodenet's own: libuv's loop runs on the thread that calls
+    # uv_run and knows nothing of threads or of a "main script". nodenet's loop
+    # runs on a thread of its own (or a manual caller's), takes work from other
+    # threads, and lives as long as Node's process would. The flags involved:
+    #
+    #   flag           meaning                                    set by / cleared by
+    #   _manual        no thread of its own: the creating thread  __init__ (fixed)
+    #                  drives it with run_until_idle()
+    #   _ident         ident of the thread driving it now         _thread_main, run_until_idle
+    #                  (None: nobody); in_loop_thread() tests it  / their exits
+    #   _thread        the background loop thread, while it runs  _start_thread_locked
+    #                                                             / _thread_main's exit
+    #   _driving       a drive (_drive) is in progress            the drivers / their exits
+    #   _until_idle    the current drive ends as soon as nothing  _drive
+    #                  ref'd is left (run_until_idle)
+    #   _main_done     the main thread's script has ended (the    notify_main_done
+    #                  exit hook in _process.py): exit when idle
+    #   _run_waiters   run() callers to release when the loop is  run() / _release_waiters
+    #                  no longer alive
+    #   _wake_pending  a wake-up byte is in flight                post / _drain_posted
+    #   _stopping      stop() or a fatal error: finish this       stop, _fail / (final)
+    #                  callback, then tear everything down
+    #   _fatal         the first fatal exception, re-raised from  _fail / run_until_idle
+    #                  run() or run_until_idle()
+    #   _dead          stopped for good: post() raises            _teardown / (final)
+    #                  LoopStopped (get_loop() makes a new loop)
+    #   _closed        selector and fds freed                     _release_fds / (final)
+    #
+    # A drive (_drive) ends when the loop is not alive and: a run_until_idle()
+    # caller drives it, or the main thread is done, or nothing at all is left
+    # (then the thread exits; the next post starts a new one).
 
     @property
     def thread_ident(self) -> Optional[int]:
