@@ -30,6 +30,7 @@ from ._sockopts import (
     SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
     set_no_sigpipe, set_reuse_address, set_type_of_service,
 )
+from ._validators import js_to_int32, js_to_number
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -353,6 +354,21 @@ class StreamHandle(Handle):
         except OSError as exc:
             return exc.errno or errno.EINVAL
         return 0
+
+    def bind_local(self, address: str, port: Any) -> int:
+        """Bind before a connect, with Node's ``checkBindError``: a port other than
+        the one asked for is EADDRINUSE; errno or 0.
+
+        ``port`` is any number, as Node's ``localPort``: the port bound is its
+        ToInt32 cut to 16 bits (what the C++ binding and ``htons`` make of it),
+        compared afterwards with the number given, so 70000 or 1.5 end in
+        EADDRINUSE as in Node.
+        """
+        number = js_to_number(port)
+        err = self.bind((address, js_to_int32(number) & 0xFFFF))
+        if err == 0 and number > 0 and self.getsockname().get("port") != number:
+            err = errno.EADDRINUSE
+        return err
 
     def connect(self, address: Any, cb: Callable[[int], None]) -> int:
         """Start connecting; a synchronous failure other than ECONNREFUSED is returned.

@@ -28,6 +28,7 @@ where Node uses its bundled Mozilla list.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import re
@@ -38,7 +39,8 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from . import _x509
+from . import _tlsdefaults, _x509
+from ._args import options_dict
 from ._tlserrors import (
     ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED, ERR_FEATURE_UNAVAILABLE,
     ERR_TLS_INVALID_PROTOCOL_METHOD, ERR_TLS_INVALID_PROTOCOL_VERSION,
@@ -147,7 +149,6 @@ _AUX_CLIENT_AUTH = bytes.fromhex("300c300a06082b06010505070302")
 def trust_for_client_auth(ctx: ssl.SSLContext, der: bytes) -> None:
     """Make ``der`` a trust anchor of ``ctx`` for client authentication, whatever
     its own extensions say (a per-connection context; see ``_tlshandle.py``)."""
-    import base64
     body = base64.b64encode(der + _AUX_CLIENT_AUTH).decode("ascii")
     pem = ("-----BEGIN TRUSTED CERTIFICATE-----\n"
            + "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
@@ -249,6 +250,7 @@ class SecureContext:
 
     @property
     def context(self) -> SecureContext:
+        """Node: ``secureContext.context`` — here the object itself."""
         return self
 
     # -- ssl.SSLContext objects --------------------------------------------------------
@@ -419,6 +421,7 @@ class SecureContext:
 
     @property
     def has_key(self) -> bool:
+        """Whether the context has a certificate and a key (a server needs both)."""
         return bool(self._opts["cert"] and self._opts["key"])
 
     def __repr__(self) -> str:
@@ -427,13 +430,12 @@ class SecureContext:
 
 def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> Dict[str, Any]:
     """Node's ``createSecureContext`` checks, in Node's order; the options as used."""
-    from ._args import options_dict
     if options is None:
         options = {}
     if not isinstance(options, Mapping):
         raise ERR_INVALID_ARG_TYPE(name, "object", options)
     opts = options_dict(options)
-    from . import tls as _tls
+    _tls = _tlsdefaults
     secure_options = opts.get("secure_options") or 0
     if opts.get("honor_cipher_order"):
         secure_options = int(secure_options) | ssl.OP_CIPHER_SERVER_PREFERENCE
@@ -608,7 +610,7 @@ def client_context(opts: Mapping[str, Any]) -> SecureContext:
     """The SecureContext ``tls.connect`` uses for these options: one per distinct
     set of context options (a small LRU), because Python can resume a session
     only with the context that made it."""
-    from . import tls as _tls
+    _tls = _tlsdefaults
     try:
         key = (_freeze([opts.get(k) for k in _CONTEXT_KEYS]), _tls.DEFAULT_MIN_VERSION,
                _tls.DEFAULT_MAX_VERSION, _tls.DEFAULT_CIPHERS, _tls.DEFAULT_ECDH_CURVE)

@@ -232,7 +232,3 @@ def ssl_error(exc: BaseException) -> NodeError:
     err.reason = text  # type: ignore[attr-defined]
     return err
 
-
-def out_of_range(name: str, range_text: str, received: Any) -> NodeRangeError:
-    from .errors import ERR_OUT_OF_RANGE
-    return ERR_OUT_OF_RANGE(name, range_text, received)

@@ -39,6 +39,7 @@ from ._tlserrors import (
     conn_reset,
 )
 from ._tlssocket import TLSSocket, _default_sni, alpn_list
+from ._tlsverify import PURPOSE_CLIENT
 from ._validators import validate_function, validate_number, validate_string
 from .errors import ERR_INVALID_ARG_TYPE
 
@@ -165,7 +166,6 @@ class Server(NetServer):
 
 def _on_server_socket_secure(sock: TLSSocket) -> None:
     """Node's ``onServerSocketSecure``: check the client, then 'secureConnection'."""
-    from ._tlsverify import PURPOSE_CLIENT
     if sock._request_cert:
         tls = sock._tls
         has_cert = bool(tls is not None and sock._peer_ders())

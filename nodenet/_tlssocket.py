@@ -31,28 +31,34 @@ Socket (Node also wraps any Duplex).
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional, cast
 
-from . import _tlscontext, _tlsverify, _x509
+from . import _tlscontext, _tlsdefaults, _tlskeylog, _tlsverify, _x509
 from ._args import normalize_args, options_dict
 from ._isip import is_ip
 from ._jscall import adapt
-from ._netsocket import Socket, _seconds
+from ._loop import get_loop
+from ._netsocket import Socket, _seconds, _validate_connect
 from ._tlscontext import SecureContext, is_bytes_like
 from ._tlserrors import (
-    ERR_FEATURE_UNAVAILABLE, ERR_TLS_HANDSHAKE_TIMEOUT, ERR_TLS_INVALID_CONTEXT,
+    ERR_FEATURE_UNAVAILABLE, ERR_MULTIPLE_CALLBACK, ERR_TLS_ALPN_CALLBACK_INVALID_RESULT,
+    ERR_TLS_HANDSHAKE_TIMEOUT, ERR_TLS_INVALID_CONTEXT,
     ERR_TLS_INVALID_STATE, ERR_TLS_RENEGOTIATION_UNSUPPORTED, ERR_TLS_SNI_FROM_SERVER,
     conn_reset, ssl_error, verify_error,
 )
 from ._tlshandle import TLSHandle
+from ._tlsidentity import check_server_identity
 from ._validators import (
     is_number, js_truthy, validate_boolean, validate_function, validate_int32,
     validate_number, validate_string, validate_uint32,
 )
 from .errors import (
-    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeError, NodeRangeError, NodeTypeError,
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED, NodeError,
+    NodeRangeError, NodeTypeError,
 )
 from .events import _Once
 from .stream import Duplex
@@ -234,7 +240,6 @@ class TLSSocket(Socket):
     }
 
     def __init__(self, socket: Any = None, options: Any = None, **kwargs: Any) -> None:
-        from ._loop import get_loop
         loop = get_loop()
         if loop._ident == _get_ident():
             self._construct(socket, options, kwargs)
@@ -396,9 +401,8 @@ class TLSSocket(Socket):
         if event != "keylog":
             return
         self._keylog_on = True
-        from ._tlskeylog import enable
         if self._ctx_used is not None:
-            enable(self._ctx_used)
+            _tlskeylog.enable(self._ctx_used)
 
     # -- starting the handshake -----------------------------------------------------------
 
@@ -414,8 +418,7 @@ class TLSSocket(Socket):
                                                or ())
         self._ctx_used = ctx
         if self._keylog_on:
-            from ._tlskeylog import enable
-            enable(ctx)
+            _tlskeylog.enable(ctx)
         session = self._session
         ssl_session = None
         if session is not None and session.context is ctx:
@@ -427,14 +430,13 @@ class TLSSocket(Socket):
         assert tls is not None
         ctx = self._server_ssl_context(self._secure_context,
                                        self._tls_options.get("alpn_protocols"))
-        server = self.server
+        server: Any = self._tls_options.get("server")      # a tls.Server
         alpn = self._tls_options.get("alpn_protocols")
         gate = None
         if self._sni_callback is not None or alpn or self._alpn_callback is not None:
             gate = self._client_hello
         if self._keylog_on or (server is not None and server.listener_count("keylog")):
-            from ._tlskeylog import enable
-            enable(ctx)
+            _tlskeylog.enable(ctx)
         self._ctx_used = ctx
         tls.start_server(ctx, gate)
 
@@ -463,7 +465,6 @@ class TLSSocket(Socket):
                     resume(alert=120, node_error=_no_alpn())
                     return
                 if chosen not in offered:
-                    from ._tlserrors import ERR_TLS_ALPN_CALLBACK_INVALID_RESULT
                     resume(ERR_TLS_ALPN_CALLBACK_INVALID_RESULT(chosen, offered))
                     return
                 alpn = [chosen]
@@ -474,8 +475,7 @@ class TLSSocket(Socket):
             self._ctx_used = ctx
             self._context_used = use
             if self._keylog_on:
-                from ._tlskeylog import enable
-                enable(ctx)
+                _tlskeylog.enable(ctx)
             resume(ctx=ctx)
 
         sni = self._sni_callback
@@ -827,12 +827,10 @@ def _no_alpn() -> NodeError:
 
 
 def _multiple_callback() -> NodeError:
-    from ._tlserrors import ERR_MULTIPLE_CALLBACK
     return ERR_MULTIPLE_CALLBACK()
 
 
 def _socket_closed() -> NodeError:
-    from .errors import ERR_SOCKET_CLOSED
     return ERR_SOCKET_CLOSED()
 
 
@@ -929,7 +927,6 @@ def _warn_allow_unauthorized() -> None:
     """Node's one-time warning about NODE_TLS_REJECT_UNAUTHORIZED=0."""
     if not _WARNED:
         _WARNED.append(True)
-        import warnings
         warnings.warn("Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' "
                       "makes TLS connections and HTTPS requests insecure by disabling "
                       "certificate verification.", RuntimeWarning, stacklevel=3)
@@ -945,16 +942,14 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     ``session``, ``secure_context``, ``min_dh_size``... ``callback`` is a once
     ``'secureConnect'`` listener. Returns the TLSSocket.
     """
-    import os
     options, cb = _normalize_connect_args(args, kwargs)
     allow_unauthorized = os.environ.get("NODE_TLS_REJECT_UNAUTHORIZED") == "0"
     if allow_unauthorized:
         _warn_allow_unauthorized()
-    from . import tls as _tls
     merged: Dict[str, Any] = {
         "reject_unauthorized": not allow_unauthorized,
-        "ciphers": _tls.DEFAULT_CIPHERS,
-        "check_server_identity": _tls.check_server_identity,
+        "ciphers": _tlsdefaults.DEFAULT_CIPHERS,
+        "check_server_identity": check_server_identity,
         "min_dh_size": 1024,
     }
     merged.update(options)
@@ -962,7 +957,6 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     validate_function(options["check_server_identity"], "options.checkServerIdentity")
     validate_number(options["min_dh_size"], "options.minDHSize", 1)
     if "port" not in options and options.get("path") is None and options.get("socket") is None:
-        from .errors import ERR_MISSING_ARGS
         raise ERR_MISSING_ARGS(["options", "port", "path"])
     context = options.get("secure_context")
     if not js_truthy(context):
@@ -981,7 +975,6 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     if servername is not None:
         validate_string(servername, "name")
     if options.get("socket") is None:
-        from ._netsocket import _validate_connect
         _validate_connect(options)
     sock = TLSSocket(options.get("socket"), {
         "allow_half_open": options.get("allow_half_open"),

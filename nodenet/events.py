@@ -28,16 +28,34 @@ import concurrent.futures
 import threading
 import warnings
 from typing import (
-    TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
+    Any, Callable, Dict, Hashable, List, Optional, Protocol, Set, Tuple, TypeVar,
 )
 
 from ._jscall import adapt, unwrap
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
-if TYPE_CHECKING:
-    from ._loop import Loop
-    from .abort import AbortSignal
+
+
+class LoopHandOff(Protocol):
+    """What a loop-bound emitter needs of its loop (nodenet's ``Loop`` has it):
+    the ident of the thread driving it, and the thread-safe hand-off. Typed
+    this way, events.py needs nothing from the loop module."""
+
+    _ident: Optional[int]
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None: ...
+
+    def dispatch(self, fn: Callable[..., Any], *args: Any) -> None: ...
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+
+def validate_abort_signal(signal: Any, name: str) -> None:
+    """Node's ``validateAbortSignal``, duck-typed as Node's is: an object with an
+    ``aborted`` attribute (here: an emitter, for its ``'abort'`` event)."""
+    if not (isinstance(signal, EventEmitter) and hasattr(signal, "aborted")):
+        raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
 
 __all__ = (
     "EventEmitter",
@@ -196,7 +214,7 @@ class EventEmitter:
         self._events: Dict[Hashable, Any] = {}
         self._max_listeners: Optional[float] = None
         self._warned: Optional[Set[Hashable]] = None
-        self._loop: Optional[Loop] = None
+        self._loop: Optional[LoopHandOff] = None
 
     # -- thread hand-off ---------------------------------------------------------
 
@@ -208,10 +226,10 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is not None and loop._ident != _get_ident():
-            loop.post(fn, *args)
-        else:
+        if loop is None:
             fn(*args)
+        else:
+            loop.dispatch(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
@@ -247,12 +265,7 @@ class EventEmitter:
         except TypeError:
             _check_event(event)      # an unhashable name: Node's error, not Python's
             raise
-        fn = adapt(listener, nargs)
-        loop = self._loop
-        if loop is not None and loop._ident != _get_ident():
-            loop.post(self._add, event, fn, prepend)
-        else:
-            self._add(event, fn, prepend)
+        self._run(self._add, event, adapt(listener, nargs), prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
@@ -518,7 +531,7 @@ def _show(limit: float) -> str:
 
 
 def once(emitter: EventEmitter, name: Hashable, *,
-         signal: Optional[AbortSignal] = None) -> concurrent.futures.Future[List[Any]]:
+         signal: Any = None) -> concurrent.futures.Future[List[Any]]:
     """Node: events.md § "events.once(emitter, name[, options])".
 
     Returns a :class:`concurrent.futures.Future` of the event's argument list. It
@@ -531,9 +544,7 @@ def once(emitter: EventEmitter, name: Hashable, *,
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
     _check_event(name)
     if signal is not None:
-        from .abort import AbortSignal as _AbortSignal  # abort imports this module
-        if not isinstance(signal, _AbortSignal):
-            raise ERR_INVALID_ARG_TYPE("options.signal", "AbortSignal", signal)
+        validate_abort_signal(signal, "options.signal")
     future: concurrent.futures.Future[List[Any]] = concurrent.futures.Future()
 
     def settle_result(*args: Any) -> None:
@@ -647,9 +658,7 @@ def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
         with events.add_abort_listener(signal, on_abort):
             ...   # the listener is removed when the block ends
     """
-    from .abort import AbortSignal as _AbortSignal  # abort imports this module
-    if not isinstance(signal, _AbortSignal):
-        raise ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal)
+    validate_abort_signal(signal, "signal")
     validate_function(listener, "listener")
     if not signal.aborted:
         signal.once("abort", listener)
@@ -670,8 +679,5 @@ def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
         else:
             listener(signal)
 
-    if loop.in_loop_thread():
-        loop.next_tick(after_ticks)
-    else:
-        loop.post(after_ticks)
+    loop.dispatch(loop.next_tick, after_ticks)
     return AbortListener(lambda: disposed.__setitem__(0, True))

@@ -32,7 +32,7 @@ from typing import (
 )
 
 from . import _charsets
-from ._loop import get_loop
+from ._loop import Loop, get_loop
 from ._validators import is_number, js_number, js_parse_int, js_truthy, validate_integer
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
@@ -42,9 +42,6 @@ from .errors import (
 from ._fastpath import ENABLED as FAST_PATHS
 from ._jscall import adapt
 from .events import EventEmitter, _Once
-
-if TYPE_CHECKING:
-    from ._loop import Loop
 
 __all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK",
            "get_default_high_water_mark", "set_default_high_water_mark")
@@ -198,6 +195,8 @@ class _Stream(EventEmitter):
 
     __slots__ = ("_readable_state", "_writable_state", "allow_half_open")
 
+    _loop: Loop            # a stream always belongs to a loop (set in __init__)
+
     _event_args: Dict[Hashable, int] = {
         **EventEmitter._event_args, "data": 1, "end": 0, "finish": 0, "close": 0, "drain": 0,
         "pause": 0, "resume": 0, "readable": 0, "pipe": 1, "unpipe": 2, "prefinish": 0,
@@ -212,7 +211,7 @@ class _Stream(EventEmitter):
 
     def _tick(self, fn: Callback, *args: Any) -> None:
         """``process.nextTick`` on this stream's loop (Loop.next_tick, inlined)."""
-        self._loop._ticks.append((fn, args))  # type: ignore[union-attr]
+        self._loop._ticks.append((fn, args))
 
     # -- destroy (Node: internal/streams/destroy.js) ---------------------------
 
