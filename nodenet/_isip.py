@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional
 
+from ._jstext import js_string
+
 __all__ = ("is_ip", "is_ipv4", "is_ipv6")
 
 # ---------------------------------------------------------------------------------
@@ -71,27 +73,6 @@ _IPV6_RE = re.compile(_IPV6 + _ZONE + "?", re.ASCII)
 _IPV6_NO_ZONE_RE = re.compile(_IPV6, re.ASCII)
 
 
-def _js_string(value: Any) -> str:
-    """JavaScript ``String(value)`` for the values Python code passes.
-
-    ``None`` is ``'undefined'``, booleans are ``'true'``/``'false'``, bytes-like
-    values decode as UTF-8 (a Node ``Buffer``'s ``toString()``), lists and tuples
-    join their items with ``','`` (an ``Array``'s ``toString()``), anything else is
-    ``str(value)`` (an object's ``toString()``).
-    """
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "undefined"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, (list, tuple)):
-        return ",".join("" if item is None else _js_string(item) for item in value)
-    return str(value)
-
-
 def is_ipv4(input: Any) -> bool:
     """True if ``input`` is an IPv4 address in dot-decimal notation, no leading zeros.
 
@@ -99,7 +80,7 @@ def is_ipv4(input: Any) -> bool:
     ``'127.0.0.1/24'`` and ``'1.2.3'`` are not. Non-strings are converted as
     JavaScript's ``String()`` would (see :func:`is_ip`).
     """
-    return _IPV4_RE.fullmatch(_js_string(input)) is not None
+    return _IPV4_RE.fullmatch(js_string(input)) is not None
 
 
 def is_ipv6(input: Any) -> bool:
@@ -109,7 +90,7 @@ def is_ipv6(input: Any) -> bool:
     more of ``[0-9a-zA-Z-.:]`` (``fe80::1%eth0.1`` is accepted, ``fe80::1%eth0@1``
     is not). Non-strings are converted as JavaScript's ``String()`` would.
     """
-    return _IPV6_RE.fullmatch(_js_string(input)) is not None
+    return _IPV6_RE.fullmatch(js_string(input)) is not None
 
 
 def is_ip(input: Any) -> int:
@@ -121,7 +102,7 @@ def is_ip(input: Any) -> int:
     ``bytes`` decode as UTF-8 as a Node ``Buffer`` would; a list joins its items
     with ``','`` as a JavaScript array would, so ``['::1']`` gives 6.
     """
-    text = _js_string(input)
+    text = js_string(input)
     if _IPV4_RE.fullmatch(text) is not None:
         return 4
     if _IPV6_RE.fullmatch(text) is not None:

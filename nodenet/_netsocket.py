@@ -41,6 +41,7 @@ from ._handle import StreamHandle
 from ._happy_eyeballs import lookup_and_connect
 from ._isip import is_ip
 from ._jscall import adapt
+from ._jstext import js_string
 from ._loop import get_loop
 from ._sockopts import SEND_FLAGS
 from ._validators import (
@@ -471,7 +472,7 @@ class Socket(Duplex):
         err = handle.connect(target, after)
         if err:
             sockname = self._get_sockname()
-            details = f"{_js(sockname.get('address'))}:{_js(sockname.get('port'))}"
+            details = f"{js_string(sockname.get('address'))}:{js_string(sockname.get('port'))}"
             self._destroy_impl(connect_error(err, address, port, details), None)
 
     def _after_connect(self, status: int, address: str, port: Optional[int],
@@ -1214,10 +1215,6 @@ class Socket(Duplex):
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _js(value: Any) -> str:
-    return "undefined" if value is None else str(value)
 
 
 # JavaScript's undefined where None means null (an options key given as None).

@@ -32,6 +32,7 @@ from typing import (
 )
 
 from ._jscall import adapt, unwrap
+from ._jstext import js_string
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
@@ -316,7 +317,7 @@ class EventEmitter:
                 name = event if isinstance(event, str) else repr(event)
                 message = (
                     f"Possible EventEmitter memory leak detected. {count} {name} listeners "
-                    f"added to [{type(self).__name__}]. MaxListeners is {_show(limit)}. "
+                    f"added to [{type(self).__name__}]. MaxListeners is {js_string(limit)}. "
                     "Use emitter.set_max_listeners() to increase limit"
                 )
                 warnings.warn(MaxListenersExceededWarning(message, self, event, count),
@@ -520,10 +521,6 @@ class EventEmitter:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
-
-
-def _show(limit: float) -> str:
-    return str(int(limit)) if limit == int(limit) else str(limit)
 
 
 # ------------------------------------------------------------------------------
