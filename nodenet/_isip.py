@@ -1,7 +1,7 @@
 """IP address text: Node's ``isIP`` grammar, and text <-> integer conversions.
 
 Node: net.md § ``net.isIP(input)``, § ``net.isIPv4(input)``, § ``net.isIPv6(input)``
-(v20), whose rules live in ``lib/internal/net.js`` as two anchored regular
+(Node 26), whose rules live in ``lib/internal/net.js`` as two anchored regular
 expressions. The grammar below is that pair of expressions written out in ABNF
 (RFC 5234); the Python patterns are built from it, one line per rule.
 
@@ -76,7 +76,7 @@ _IPV6_NO_ZONE_RE = re.compile(_IPV6, re.ASCII)
 def is_ipv4(input: Any) -> bool:
     """True if ``input`` is an IPv4 address in dot-decimal notation, no leading zeros.
 
-    Node: net.md § ``net.isIPv4(input)`` (v20). ``'127.0.0.1'`` is; ``'127.000.000.001'``,
+    Node: net.md § ``net.isIPv4(input)`` (Node 26). ``'127.0.0.1'`` is; ``'127.000.000.001'``,
     ``'127.0.0.1/24'`` and ``'1.2.3'`` are not. Non-strings are converted as
     JavaScript's ``String()`` would (see :func:`is_ip`).
     """
@@ -86,7 +86,7 @@ def is_ipv4(input: Any) -> bool:
 def is_ipv6(input: Any) -> bool:
     """True if ``input`` is an IPv6 address (RFC 4291 text, optional ``%zone``).
 
-    Node: net.md § ``net.isIPv6(input)`` (v20). The zone is ``%`` followed by one or
+    Node: net.md § ``net.isIPv6(input)`` (Node 26). The zone is ``%`` followed by one or
     more of ``[0-9a-zA-Z-.:]`` (``fe80::1%eth0.1`` is accepted, ``fe80::1%eth0@1``
     is not). Non-strings are converted as JavaScript's ``String()`` would.
     """
@@ -96,7 +96,7 @@ def is_ipv6(input: Any) -> bool:
 def is_ip(input: Any) -> int:
     """``4`` for an IPv4 address, ``6`` for an IPv6 address, otherwise ``0``.
 
-    Node: net.md § ``net.isIP(input)`` (v20). Non-strings are converted first, as
+    Node: net.md § ``net.isIP(input)`` (Node 26). Non-strings are converted first, as
     JavaScript's ``String()`` would: an object whose ``__str__`` returns
     ``'127.0.0.1'`` gives 4; ``None``, numbers, booleans, ``{}`` and ``''`` give 0;
     ``bytes`` decode as UTF-8 as a Node ``Buffer`` would; a list joins its items

@@ -1,10 +1,10 @@
 """Node's error classes and codes, with Node's exact messages.
 
-Node: errors.md § "Node.js error codes" and § "Class: SystemError" (v20), and the
+Node: errors.md § "Node.js error codes" and § "Class: SystemError" (Node 26), and the
 formatting helpers of ``lib/internal/errors.js`` (``exceptionWithHostPort``,
 ``uvExceptionWithHostPort``, ``dnsException``).
 
-Mapping to Python (SPEC §2):
+Mapping to Python (the project's rule for every error):
 
 * every error has Node's ``.code`` and ``str(err)`` is Node's message;
 * system errors (:class:`NodeSystemError`) subclass :class:`OSError` and carry

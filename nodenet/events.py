@@ -1,6 +1,6 @@
 """EventEmitter with Node's rules (mirrors ``node:events``).
 
-Node: events.md § "Class: EventEmitter" (v20). The rules kept exactly:
+Node: events.md § "Class: EventEmitter" (Node 26). The rules kept exactly:
 
 * the same listener may be added several times and is then called several times;
 * ``'newListener'`` is emitted *before* a listener is added, ``'removeListener'``
@@ -536,7 +536,8 @@ def once(emitter: EventEmitter, name: Hashable, *,
     ``'error'``), or with :class:`AbortError` when ``signal`` aborts. Use
     ``.result(timeout)`` from any thread, or ``asyncio.wrap_future`` in asyncio.
     """
-    # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
+    # Node rejects the promise for these; nodenet raises at the call, as for any
+    # bad argument.
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
     _check_event(name)

@@ -1,7 +1,7 @@
 """Timers (mirrors ``node:timers``): timeouts, intervals, immediates, next_tick.
 
 Node: timers.md § "Class: Timeout", § "Class: Immediate", § "Scheduling timers",
-§ "Cancelling timers" (v20), and process.md § "process.nextTick".
+§ "Cancelling timers" (Node 26), and process.md § "process.nextTick".
 
 Durations are milliseconds. As in Node, a delay that is not a number in
 [1, 2**31 - 1] becomes 1 (with a ``TimeoutOverflowWarning`` when too large), and
