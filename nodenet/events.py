@@ -1,6 +1,6 @@
 """EventEmitter with Node's rules (mirrors ``node:events``).
 
-Node: events.md § "Class: EventEmitter" (v20). The rules kept exactly:
+Node: events.md § "Class: EventEmitter" (Node 26). The rules kept exactly:
 
 * the same listener may be added several times and is then called several times;
 * ``'newListener'`` is emitted *before* a listener is added, ``'removeListener'``
@@ -32,6 +32,7 @@ from typing import (
 )
 
 from ._jscall import adapt, unwrap
+from ._jstext import js_string
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
@@ -316,7 +317,7 @@ class EventEmitter:
                 name = event if isinstance(event, str) else repr(event)
                 message = (
                     f"Possible EventEmitter memory leak detected. {count} {name} listeners "
-                    f"added to [{type(self).__name__}]. MaxListeners is {_show(limit)}. "
+                    f"added to [{type(self).__name__}]. MaxListeners is {js_string(limit)}. "
                     "Use emitter.set_max_listeners() to increase limit"
                 )
                 warnings.warn(MaxListenersExceededWarning(message, self, event, count),
@@ -522,10 +523,6 @@ class EventEmitter:
         return f"<{type(self).__name__}>"
 
 
-def _show(limit: float) -> str:
-    return str(int(limit)) if limit == int(limit) else str(limit)
-
-
 # ------------------------------------------------------------------------------
 # Module functions (node:events)
 
@@ -539,7 +536,8 @@ def once(emitter: EventEmitter, name: Hashable, *,
     ``'error'``), or with :class:`AbortError` when ``signal`` aborts. Use
     ``.result(timeout)`` from any thread, or ``asyncio.wrap_future`` in asyncio.
     """
-    # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
+    # Node rejects the promise for these; nodenet raises at the call, as for any
+    # bad argument.
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
     _check_event(name)
