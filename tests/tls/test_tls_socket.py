@@ -210,7 +210,10 @@ def test_connect_timeout_option_and_unix_path(tls_certs: Any, ipc_path: str) -> 
         srv.listen(ipc_path, listening)
 
     run(main)
-    assert events == [("client", True, 40), ("server", None, True), "timeout"]   # TLS 1.3: client first
+    assert events[0] == ("client", True, 40)          # TLS 1.3: the client finishes first
+    # the server's end finishes a moment later, and a loaded machine may let
+    # the 40 ms idle timeout pass before that: only the set is certain
+    assert sorted(map(str, events[1:])) == sorted(map(str, [("server", None, True), "timeout"]))
 
 
 def test_connect_by_name_with_happy_eyeballs(tls_certs: Any) -> None:
