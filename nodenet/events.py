@@ -227,10 +227,11 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is None:
+        # Loop.dispatch, written out: every Socket method comes through here
+        if loop is None or loop._ident == _get_ident():
             fn(*args)
         else:
-            loop.dispatch(fn, *args)
+            loop.post(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
