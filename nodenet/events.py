@@ -227,10 +227,11 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is None:
+        # Loop.dispatch, written out: every Socket method comes through here
+        if loop is None or loop._ident == _get_ident():
             fn(*args)
         else:
-            loop.dispatch(fn, *args)
+            loop.post(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
@@ -306,7 +307,9 @@ class EventEmitter:
             return
         existing = _as_tuple(existing)
         events[event] = (listener,) + existing if prepend else existing + (listener,)
-        limit = self.get_max_listeners()
+        limit = self._max_listeners
+        if limit is None:
+            limit = EventEmitter.default_max_listeners
         count = len(existing) + 1
         if 0 < limit < count:
             warned = self._warned
@@ -347,14 +350,14 @@ class EventEmitter:
         if stored is None:
             return
         if type(stored) is not tuple:      # one listener, stored bare
-            if not _is_listener(stored, listener):
+            if stored is not listener and not _is_listener(stored, listener):
                 return
             item = stored
             del events[event]
             left = 0
         else:
             for i in range(len(stored) - 1, -1, -1):
-                if _is_listener(stored[i], listener):
+                if stored[i] is listener or _is_listener(stored[i], listener):
                     break
             else:
                 return
