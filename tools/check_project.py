@@ -10,6 +10,8 @@
 * every name in an ``__all__`` exists;
 * no import cycle among nodenet's modules, counting every import — at module
   top, inside functions, and type-only ones under ``TYPE_CHECKING``;
+* every module belongs to one of the layers of ``docs/design.md`` and imports
+  only from its own layer or the layers below;
 * an import inside a function is allowed only with a comment saying why.
 
 Exit status 1 with a list of problems, 0 when clean.
@@ -28,6 +30,21 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "nodenet"
 PUBLIC_MODULES = ["nodenet", "nodenet.events", "nodenet.timers", "nodenet.dns",
                   "nodenet.errors", "nodenet.stream", "nodenet.tls"]
+
+# docs/design.md's layers, lowest first: a module imports from its layer or below.
+LAYERS = {
+    "values": ["_jstext", "errors", "_validators", "_args", "_jscall", "_charsets", "_isip",
+               "_urlhost", "socketaddress", "blocklist", "_he_plan", "_defaults", "events",
+               "_fastpath", "_debug"],
+    "loop": ["_watcher", "_selector", "_poller", "_sockopts", "_process", "_loop",
+             "_threadpool", "_observe"],
+    "runtime": ["timers", "abort", "stream", "dns"],
+    "net": ["_handle", "boundsocket", "_happy_eyeballs", "_netsocket", "_netserver"],
+    "tls": ["_der", "_x509", "_tlswire", "_tlsdefaults", "_tlserrors", "_tlsidentity",
+            "_tlsverify", "_tlscontext", "_tlskeylog", "_tlshandle", "_tlssocket", "_tlsserver",
+            "tls"],
+    "entry": ["__init__", "__main__"],
+}
 
 STDLIB = set(getattr(sys, "stdlib_module_names", ())) | {
     "socket", "select", "selectors", "queue", "ssl", "signal", "errno", "types",
@@ -166,6 +183,23 @@ def import_cycles() -> List[str]:
     return problems
 
 
+def layering() -> List[str]:
+    """Each module in one layer, importing nothing from a layer above its own."""
+    rank = {m: i for i, names in enumerate(LAYERS.values()) for m in names}
+    layer_of = {m: name for name, names in LAYERS.items() for m in names}
+    problems = []
+    for module, edges in import_graph().items():
+        if module not in rank:
+            problems.append(f"nodenet/{module}.py is in no layer (docs/design.md, "
+                            "tools/check_project.py LAYERS)")
+            continue
+        for target, line in edges.items():
+            if target in rank and rank[target] > rank[module]:
+                problems.append(f"nodenet/{module}.py:{line}: the {layer_of[module]} layer "
+                                f"imports {target} of the {layer_of[target]} layer above it")
+    return problems
+
+
 def late_imports() -> List[str]:
     """An import inside a function needs a comment (on its line or the one above)."""
     problems = []
@@ -187,7 +221,7 @@ def late_imports() -> List[str]:
 
 def main() -> int:
     problems = (module_names() + module_docstrings() + object_docstrings() + exports()
-                + import_cycles() + late_imports())
+                + import_cycles() + layering() + late_imports())
     for problem in problems:
         print(problem)
     if problems:

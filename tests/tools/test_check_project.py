@@ -33,3 +33,15 @@ def test_a_late_import_needs_a_reason(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(check_project, "ROOT", tmp_path)
     assert check_project.late_imports() == [
         "a.py:3: import inside a function without a comment saying why"]
+
+
+def test_a_lower_layer_importing_a_higher_one_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "events.py").write_text('"""e"""\nfrom ._loop import Loop\n')
+    (tmp_path / "_loop.py").write_text('"""l"""\n')
+    (tmp_path / "new.py").write_text('"""n"""\n')
+    monkeypatch.setattr(check_project, "PACKAGE", tmp_path)
+    problems = check_project.layering()
+    assert "nodenet/events.py:2: the values layer imports _loop of the loop layer above it" \
+        in problems
+    assert any("nodenet/new.py is in no layer" in p for p in problems)
