@@ -1079,8 +1079,9 @@ def _emit_readable_nt(stream: Readable) -> None:
 
 
 def _maybe_read_more(stream: Readable, state: ReadableState) -> None:
-    """Node's ``maybeReadMore``: queue one :func:`_maybe_read_more_nt` tick."""
-    if not state.reading_more:
+    """Node's ``maybeReadMore``: queue one :func:`_maybe_read_more_nt` tick — not
+    while a ``_read`` is pending (Node 26): its push will call here again."""
+    if not state.reading_more and not state.reading:
         state.reading_more = True
         stream._tick(_maybe_read_more_nt, stream, state)
 

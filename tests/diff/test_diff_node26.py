@@ -313,3 +313,41 @@ def test_abort_listeners() -> None:
         net.set_immediate(lambda: t.rec("immediate"))
 
     check(js, py)
+
+
+# -- The stream layer: what changed in Node 26's readable.js and writable.js -------
+
+
+class _Quiet(Readable):
+    """``new Readable({ read() {} })``."""
+
+    def _read(self, size: int) -> None:
+        pass
+
+
+@pytest.mark.node20_differs("maybeReadMore is queued while a _read is pending, so the "
+                            "read-ahead runs at the first push's tick, not the later one's")
+def test_no_read_ahead_queued_while_a_read_is_pending() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() { rec('_read'); } });
+    r.read(0);          // _read pending: reading
+    r.unshift('x');     // adds data while reading: Node 26 queues no maybeReadMore
+    process.nextTick(() => rec('tick A'));
+    r.push('y');        // the read is answered: maybeReadMore queued now
+    process.nextTick(() => rec('tick B'));
+    """
+
+    def py(t: Trace) -> None:
+        class R(Readable):
+            def _read(self, size: int) -> None:
+                t.rec("_read")
+
+        r = R()
+        r.read(0)
+        r.unshift(b"x")
+        net.next_tick(lambda: t.rec("tick A"))
+        r.push(b"y")
+        net.next_tick(lambda: t.rec("tick B"))
+
+    check(js, py)
