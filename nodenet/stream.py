@@ -102,7 +102,7 @@ class ReadableState:
     a plain attribute, named as Node's property in snake_case. docs/streams.md
     tells how they move together. Not modelled: object mode, ``_construct``
     (``constructed``), and Node 26's own shortcuts (``fastChunk``,
-    ``pipeOnData``, ``kFastPush``, ``kEndScheduled``).
+    ``pipeOnData``, ``kFastPush``).
     """
 
     __slots__ = (
@@ -111,7 +111,7 @@ class ReadableState:
         "resume_scheduled", "paused", "error_emitted", "emit_close", "auto_destroy",
         "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
         "await_drain_writers", "multi_await_drain", "reading_more", "data_emitted",
-        "data_listening", "readable",
+        "data_listening", "readable", "end_scheduled",
     )
 
     def __init__(self, high_water_mark: int) -> None:
@@ -177,6 +177,8 @@ class ReadableState:
         self.data_listening = False
         # False: the side is disabled (Duplex readable=False); Node's plain ``readable``
         self.readable: Optional[bool] = None
+        # an endReadableNT tick is queued: do not queue another (kEndScheduled, Node 26)
+        self.end_scheduled = False
 
 
 class _WriteReq:
@@ -1149,11 +1151,12 @@ def _flow(stream: Readable) -> None:
 
 
 def _end_readable(stream: Readable) -> None:
-    """Node's ``endReadable``: the buffer is empty after the end; ``'end'`` next tick."""
+    """Node's ``endReadable``: the buffer is empty after the end; ``'end'`` next tick
+    (one tick at a time, Node 26)."""
     state = stream._readable_state
     assert state is not None
-    if not state.end_emitted:
-        state.ended = True
+    if not state.end_emitted and not state.end_scheduled:
+        state.ended = state.end_scheduled = True
         stream._tick(_end_readable_nt, state, stream)
 
 
@@ -1162,6 +1165,7 @@ def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
     unshift came in between), then either end the writable side a tick later
     (a Duplex with ``allow_half_open`` False) or auto-destroy once the other
     side is finished too."""
+    state.end_scheduled = False
     if (state.errored is None and not state.close_emitted and not state.end_emitted
             and state.length == 0):
         state.end_emitted = True

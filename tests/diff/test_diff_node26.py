@@ -351,3 +351,31 @@ def test_no_read_ahead_queued_while_a_read_is_pending() -> None:
         net.next_tick(lambda: t.rec("tick B"))
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("every endReadable queues its own endReadableNT tick, so a "
+                            "later one can still emit 'end' after an earlier one found data")
+def test_end_is_scheduled_once() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['end', 'close']);
+    r.push(null);
+    rec('read', r.read());      // ended and empty: 'end' scheduled
+    process.nextTick(() => rec('read(1)', r.read(1)));
+    rec('read', r.read());      // again: Node 26 keeps the one scheduled
+    rec('unshift', r.unshift('b'));     // the scheduled 'end' will find data
+    setTimeout(() => rec('later', r.readableEnded, r.readableLength), 20);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["end", "close"])
+        r.push(None)
+        t.rec("read", r.read())
+        net.next_tick(lambda: t.rec("read(1)", r.read(1)))
+        t.rec("read", r.read())
+        t.rec("unshift", r.unshift(b"b"))
+        net.set_timeout(lambda: t.rec("later", r.readable_ended, r.readable_length), 20)
+
+    check(js, py)
