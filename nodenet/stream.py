@@ -111,7 +111,7 @@ class ReadableState:
         "resume_scheduled", "paused", "error_emitted", "emit_close", "auto_destroy",
         "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
         "await_drain_writers", "multi_await_drain", "reading_more", "data_emitted",
-        "data_listening", "readable", "end_scheduled",
+        "data_listening", "readable", "end_scheduled", "eof_readable_pending",
     )
 
     def __init__(self, high_water_mark: int) -> None:
@@ -179,6 +179,9 @@ class ReadableState:
         self.readable: Optional[bool] = None
         # an endReadableNT tick is queued: do not queue another (kEndScheduled, Node 26)
         self.end_scheduled = False
+        # the end came unobserved: a 'readable' listener added later gets its 'readable'
+        # (kEofReadablePending, Node 26)
+        self.eof_readable_pending = False
 
 
 class _WriteReq:
@@ -515,8 +518,9 @@ class Readable(_Stream):
         A ``'data'`` listener starts the flow (``resume()``) unless the stream
         was paused explicitly (``flowing`` False). A ``'readable'`` listener
         switches to paused mode for good (``flowing`` False) and asks for a
-        ``'readable'``: at once if data is buffered, else by a ``read(0)`` on
-        the next tick. ``prepend_listener`` does neither, as in Node.
+        ``'readable'``: at once if data is buffered (or the end came unseen),
+        else by a ``read(0)`` on the next tick. ``prepend_listener`` does
+        neither, as in Node.
         """
         EventEmitter._add(self, event, listener, prepend)
         state = self._readable_state
@@ -534,8 +538,13 @@ class Readable(_Stream):
                 state.emitted_readable = False
                 if state.length:
                     _emit_readable(self)
-                elif not state.reading:
-                    self._tick(self._read_zero)
+                else:
+                    if state.eof_readable_pending:
+                        # the end was not reported to anyone: report it now
+                        state.eof_readable_pending = False
+                        _emit_readable(self)
+                    if not state.reading:
+                        self._tick(self._read_zero)
 
     def _remove(self, event: Hashable, listener: Callback) -> None:
         """Node's ``Readable.prototype.removeListener``: the last ``'readable'``
@@ -696,9 +705,9 @@ class Readable(_Stream):
         # asking for more than the mark raises it (to a power of 2, at most 1 GiB)
         if n is not None and n > state.high_water_mark:
             state.high_water_mark = _compute_new_hwm(n)
-        # a real read answers the last 'readable': the next one may be emitted
+        # a real read answers the last 'readable' (and the end's, if it is owed)
         if n != 0:
-            state.emitted_readable = False
+            state.emitted_readable = state.eof_readable_pending = False
         # 1. read(0) while enough is buffered: the consumer only needs telling
         if (n == 0 and state.need_readable
                 and ((state.length >= state.high_water_mark if state.high_water_mark
@@ -1036,8 +1045,10 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
     """Node's ``onEofChunk``: ``push(None)``. Flush the decoder, mark ``ended``,
     and make sure a ``'readable'`` comes: on the next tick while ``sync``
     (inside ``_read``'s call from ``read()``, or before the first read), else at
-    once — Node keeps that one synchronous. ``'end'`` itself waits until the
-    buffer has been read empty."""
+    once — Node keeps that one synchronous. While ``sync`` with nobody
+    observing (not flowing, no ``'readable'`` owed or listened for), it is kept
+    for a later ``'readable'`` listener instead. ``'end'`` itself waits until
+    the buffer has been read empty."""
     if state.ended:
         return
     decoder = state.decoder
@@ -1048,7 +1059,12 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
             state.length += len(rest)
     state.ended = True
     if state.sync:
-        _emit_readable(stream)
+        if state.flowing or state.need_readable or stream._events.get("readable"):
+            _emit_readable(stream)
+        else:
+            # nobody observes the stream (Node 26): no 'readable' now; a 'readable'
+            # listener added later gets it, read() and resume() find the end anyway
+            state.eof_readable_pending = True
     else:
         state.need_readable = False
         state.emitted_readable = True

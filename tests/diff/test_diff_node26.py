@@ -379,3 +379,43 @@ def test_end_is_scheduled_once() -> None:
         net.set_timeout(lambda: t.rec("later", r.readable_ended, r.readable_length), 20)
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("the end's 'readable' is emitted when nobody listens, so a "
+                            "'readable' listener added later gets none ('end' only)")
+def test_end_readable_kept_for_a_late_listener() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['end', 'close']);
+    r.push(null);               // nobody observes the stream yet
+    setTimeout(() => {
+      r.on('readable', () => rec('readable', r.read(), r.readableLength));
+    }, 5);
+    const s = new Readable({ read() {} });
+    watch(s, 's', ['end']);
+    s.push('ab');
+    s.push(null);
+    setTimeout(() => {
+      rec('s read', s.read());  // a read of real size forgets the owed 'readable'
+      s.on('readable', () => rec('s readable', s.read()));
+    }, 5);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["end", "close"])
+        r.push(None)
+        net.set_timeout(lambda: r.on("readable", lambda: t.rec(
+            "readable", r.read(), r.readable_length)), 5)
+        s = _Quiet()
+        t.watch(s, "s", ["end"])
+        s.push(b"ab")
+        s.push(None)
+
+        def later() -> None:
+            t.rec("s read", s.read())
+            s.on("readable", lambda: t.rec("s readable", s.read()))
+        net.set_timeout(later, 5)
+
+    check(js, py)
