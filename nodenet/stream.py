@@ -783,7 +783,8 @@ class Readable(_Stream):
 
     def _set_encoding(self, enc: str) -> None:
         """Node's ``setEncoding`` body: install the decoder and decode what is
-        already buffered into one string (``length`` now counts its units)."""
+        already buffered into one string (``length`` now counts its units);
+        after the end, the decoder is flushed too."""
         state = self._readable_state
         assert state is not None
         decoder = _charsets.Decoder(enc)
@@ -791,6 +792,9 @@ class Readable(_Stream):
         state.encoding = enc
         buf = _buffer(state)
         content = "".join(decoder.write(c) if not isinstance(c, str) else c for c in buf)
+        if state.ended:
+            # no more bytes will come: a character cut at the end is flushed (Node 26)
+            content += decoder.end()
         buf.clear()
         if content:
             buf.append(content)

@@ -419,3 +419,29 @@ def test_end_readable_kept_for_a_late_listener() -> None:
         net.set_timeout(later, 5)
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("setEncoding() after the end drops a character cut at the end "
+                            "of the buffered bytes; Node 26 flushes it as U+FFFD")
+def test_set_encoding_after_the_end_flushes_the_decoder() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    r.push(Buffer.from([0x61, 0xe2, 0x82]));    // 'a' and two bytes of a 3-byte char
+    r.push(null);
+    r.setEncoding('utf8');
+    rec('length', r.readableLength);
+    r.on('data', (d) => rec('data', d));
+    r.on('end', () => rec('end'));
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        r.push(b"a\xe2\x82")
+        r.push(None)
+        r.set_encoding("utf8")
+        t.rec("length", r.readable_length)
+        r.on("data", lambda d: t.rec("data", d))
+        r.on("end", lambda: t.rec("end"))
+
+    check(js, py)
