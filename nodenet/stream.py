@@ -809,9 +809,12 @@ class Readable(_Stream):
 
     def _pause(self) -> None:
         """Node's ``Readable.prototype.pause``: flowing False (``'pause'`` if it was
-        not already False) and ``paused``. Data then waits in the buffer."""
+        not already False) and ``paused``. Data then waits in the buffer. A
+        destroyed stream is left as it is (Node 26)."""
         state = self._readable_state
         assert state is not None
+        if state.destroyed:
+            return
         if state.flowing is not False:
             state.flowing = False
             self._emit("pause")
@@ -825,9 +828,12 @@ class Readable(_Stream):
     def _resume(self) -> None:
         """Node's ``Readable.prototype.resume``: flowing True (False while a
         ``'readable'`` listener owns the stream), and the flow itself a tick
-        later (``_resume_nt``) so that listeners added in this tick see the data."""
+        later (``_resume_nt``) so that listeners added in this tick see the data.
+        A destroyed stream is left as it is (Node 26)."""
         state = self._readable_state
         assert state is not None
+        if state.destroyed:
+            return
         if not state.flowing:
             state.flowing = not state.readable_listening
             if not state.resume_scheduled:

@@ -445,3 +445,39 @@ def test_set_encoding_after_the_end_flushes_the_decoder() -> None:
         r.on("end", lambda: t.rec("end"))
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("pause() and resume() still switch a destroyed stream (and "
+                            "emit 'pause' / 'resume'); Node 26 ignores them")
+def test_pause_and_resume_ignore_a_destroyed_stream() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['pause', 'resume', 'close']);
+    r.destroy();
+    rec('pause returns r', r.pause() === r, r.isPaused(), r.readableFlowing);
+    rec('resume returns r', r.resume() === r, r.isPaused(), r.readableFlowing);
+    r.on('data', () => rec('data'));
+    rec('after on(data)', r.readableFlowing);
+    const s = new net.Socket();
+    watch(s, 's', ['pause', 'resume']);
+    s.destroy();
+    s.pause();
+    rec('socket', s.isPaused(), s.readableFlowing);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["pause", "resume", "close"])
+        r.destroy()
+        t.rec("pause returns r", r.pause() is r, r.is_paused(), r.readable_flowing)
+        t.rec("resume returns r", r.resume() is r, r.is_paused(), r.readable_flowing)
+        r.on("data", lambda *_: t.rec("data"))
+        t.rec("after on(data)", r.readable_flowing)
+        s = net.Socket()
+        t.watch(s, "s", ["pause", "resume"])
+        s.destroy()
+        s.pause()
+        t.rec("socket", s.is_paused(), s.readable_flowing)
+
+    check(js, py)
