@@ -1311,9 +1311,9 @@ class _Pipe:
         off(src, "end", self.unpipe)
         off(src, "data", self)
         self.cleaned_up = True
-        wstate = getattr(dest, "_writable_state", None)
-        if (self.ondrain is not None and self.state.await_drain_writers
-                and (wstate is None or wstate.need_drain)):
+        # Node 26 calls it whether or not dest still needs a 'drain' (Node #53185): a
+        # dest that failed synchronously never will, and must not hold the source
+        if self.ondrain is not None and self.state.await_drain_writers:
             self.ondrain()
 
     def pause(self) -> None:

@@ -481,3 +481,43 @@ def test_pause_and_resume_ignore_a_destroyed_stream() -> None:
         t.rec("socket", s.is_paused(), s.readable_flowing)
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("a pipe destination that errors in a synchronous _write stays "
+                            "in the source's drain wait when it unpipes (Node #53185): the "
+                            "source stays paused and the other destination starves")
+def test_pipe_to_an_errored_destination_does_not_starve_the_others() -> None:
+    js = """
+    const { Readable, Writable } = require('stream');
+    const r = new Readable({ read() {} });
+    const bad = new Writable({ write(c, e, cb) { rec('bad', c); cb(new Error('bad')); } });
+    const good = new Writable({ write(c, e, cb) { rec('good', c); cb(); } });
+    bad.on('error', (e) => rec('bad error', e.message));
+    good.on('finish', () => rec('good finish'));
+    r.pipe(bad);
+    r.pipe(good);
+    r.push('a'); r.push('b'); r.push('c'); r.push(null);
+    setTimeout(() => rec('after', r.isPaused(), r.readableLength), 20);
+    """
+
+    def py(t: Trace) -> None:
+        class W(Writable):
+            def __init__(self, name: str, fail: bool) -> None:
+                super().__init__()
+                self.name, self.fail = name, fail
+
+            def _write(self, chunk: Any, callback: Any) -> None:
+                t.rec(self.name, chunk)
+                callback(ValueError("bad") if self.fail else None)
+
+        r = _Quiet()
+        bad, good = W("bad", True), W("good", False)
+        bad.on("error", lambda e: t.rec("bad error", str(e)))
+        good.on("finish", lambda: t.rec("good finish"))
+        r.pipe(bad)
+        r.pipe(good)
+        for chunk in (b"a", b"b", b"c", None):
+            r.push(chunk)
+        net.set_timeout(lambda: t.rec("after", r.is_paused(), r.readable_length), 20)
+
+    check(js, py)
