@@ -1399,14 +1399,17 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
 
     The encoding first (any given one must be known, or ``'buffer'``, even for a
-    bytes chunk), then the chunk's type. ``None`` is JavaScript's ``undefined``,
-    not a chunk (ERR_INVALID_ARG_TYPE); Node's ``null`` (ERR_STREAM_NULL_VALUES)
-    has no Python counterpart.
+    bytes chunk), then the chunk's type; a string marked ``'buffer'`` is
+    ERR_UNKNOWN_ENCODING (Node 26; Node 20 wrote it as UTF-8). ``None`` is
+    JavaScript's ``undefined``, not a chunk (ERR_INVALID_ARG_TYPE); Node's
+    ``null`` (ERR_STREAM_NULL_VALUES) has no Python counterpart.
     """
     if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
-        enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
+        if isinstance(chunk, str):
+            raise ERR_UNKNOWN_ENCODING(encoding)
+        enc = default       # a bytes-like chunk: the encoding is not used
     else:
         normalized = _charsets.normalize(encoding)
         if normalized is None:

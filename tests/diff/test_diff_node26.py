@@ -521,3 +521,45 @@ def test_pipe_to_an_errored_destination_does_not_starve_the_others() -> None:
         net.set_timeout(lambda: t.rec("after", r.is_paused(), r.readable_length), 20)
 
     check(js, py)
+
+
+@pytest.mark.node20_differs("write('x', 'buffer') and end('x', 'buffer') send the string "
+                            "as UTF-8; Node 26 throws ERR_UNKNOWN_ENCODING")
+def test_a_string_cannot_be_written_as_buffer() -> None:
+    js = """
+    const { Writable } = require('stream');
+    const s = new net.Socket();
+    const w = new Writable({ write(c, e, cb) { rec('_write', c, e); cb(); } });
+    for (const [name, call] of [
+      ['socket write', () => s.write('x', 'buffer')],
+      ['socket end', () => s.end('x', 'buffer')],
+      ['writable write', () => w.write('x', 'buffer')],
+      ['bytes as buffer', () => w.write(Buffer.from('y'), 'buffer')],
+      ['bad chunk as buffer', () => w.write(true, 'buffer')],
+    ]) {
+      try { call(); rec(name, 'ok'); } catch (e) { rec(name, e.code); }
+    }
+    s.destroy();
+    """
+
+    def py(t: Trace) -> None:
+        class W(Writable):
+            def _write(self, chunk: Any, callback: Any) -> None:
+                t.rec("_write", chunk, "buffer")
+                callback()
+
+        s = net.Socket()
+        w = W()
+        for name, call in [("socket write", lambda: s.write("x", "buffer")),
+                           ("socket end", lambda: s.end("x", "buffer")),
+                           ("writable write", lambda: w.write("x", "buffer")),
+                           ("bytes as buffer", lambda: w.write(b"y", "buffer")),
+                           ("bad chunk as buffer", lambda: w.write(True, "buffer"))]:
+            try:
+                call()
+                t.rec(name, "ok")
+            except TypeError as exc:
+                t.rec(name, exc.code)  # type: ignore[attr-defined]
+        s.destroy()
+
+    check(js, py)
