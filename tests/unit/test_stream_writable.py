@@ -1026,3 +1026,26 @@ def test_unknown_encoding_is_rejected_for_strings_and_bytes() -> None:
             log.append((code_of(info.value), str(info.value)))
 
     assert trace(scenario) == [("ERR_UNKNOWN_ENCODING", "Unknown encoding: bogus")] * 2
+
+
+def test_end_after_a_write_that_destroyed_the_stream_is_called_back() -> None:
+    """Where nodenet does not copy Node (docs/streams.md §16, compat.md): a write whose
+    _write destroys the stream and then calls back synchronously gets onwrite's
+    afterWrite tick, as Node's source means, so an end() callback queued right after
+    gets ERR_STREAM_DESTROYED there. Node 20 and 26 test ``state[kState] & kDestroyed
+    !== 0``, which JavaScript reads as ``& 1`` (object mode), skip that tick, and never
+    call the end() callback (both print: _write, write false, close, later true false)."""
+    def scenario(log: List[Any]) -> None:
+        def write(chunk: bytes, cb: Cb) -> None:
+            log.append("_write")
+            w.destroy()
+            cb()
+        w = OptWritable(write=write)
+        recorder(log, w, "close", "error", "finish")
+        log.append(("write", w.write(b"x")))
+        w.end(end_cb(log))
+        net.set_timeout(lambda: log.append(("later", w.destroyed, w.writable_finished)), 20)
+
+    assert trace(scenario) == [
+        "_write", ("write", False), "close", ("endcb", "ERR_STREAM_DESTROYED"),
+        ("later", True, False)]
