@@ -3,7 +3,7 @@
 Node: net.md § "socket.connect(options[, connectListener])" — ``lookup``,
 ``family``, ``hints``, ``autoSelectFamily``, ``autoSelectFamilyAttemptTimeout`` —
 and the events ``'lookup'``, ``'connectionAttempt'``, ``'connectionAttemptFailed'``,
-``'connectionAttemptTimeout'`` (v20). RFC 8305 and Node's algorithm in one page:
+``'connectionAttemptTimeout'`` (Node 26). RFC 8305 and Node's algorithm in one page:
 
 * an IP literal skips the lookup: connect on the next tick, no ``'lookup'``;
 * with ``family`` 4/6, a ``local_address``, or ``auto_select_family`` off, one

@@ -1,4 +1,4 @@
-"""JavaScript's call rules for Python callables (SPEC §2 "Call rules").
+"""JavaScript's call rules for Python callables.
 
 A JavaScript function called with more arguments than it declares ignores the
 rest; called with fewer, the missing ones are ``undefined``. Node code relies on

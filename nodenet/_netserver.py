@@ -1,7 +1,7 @@
 """``net.Server``: TCP and Unix-domain listening sockets.
 
 Node: net.md § "Class: net.Server" and § "net.createServer([options][,
-connectionListener])" (v20), following Node v20.20's ``lib/net.js``:
+connectionListener])" (Node 26), following Node 26.12's ``lib/net.js``:
 
 * ``listen()`` without a host binds synchronously (``address()`` works at once)
   on ``::`` dual-stack, or ``0.0.0.0`` when IPv6 is unavailable; ``'listening'``
@@ -16,10 +16,9 @@ connectionListener])" (v20), following Node v20.20's ``lib/net.js``:
 * accepting is bounded per readiness event; running out of fds drops the waiting
   connections (libuv's reserve-fd trick) instead of spinning.
 
-Differences (SPEC): ``max_connections = 0`` drops every connection (Node >= 21;
-Node 20 treats 0 as "no limit"); ``reuse_port`` and ``block_list`` come from
-newer Node; the Unix socket file is unlinked on close only if it is still the
-one this server created. ``close_all_connections()`` is an addition.
+Differences: the Unix socket file is unlinked on close only if it is still the
+one this server created (libuv unlinks whatever is there);
+``close_all_connections()`` is an addition.
 """
 
 from __future__ import annotations
@@ -344,6 +343,7 @@ class Server(EventEmitter):
                                           or js_truthy(options.get("writable_all"))):
                 raise ERR_INVALID_ARG_VALUE(
                     "options", options,
+                    # "writableAllt" [sic]: Node's message has this typo
                     "can not set readableAll or writableAllt to true when path is "
                     "abstract unix socket")
             self._pipe_name = path

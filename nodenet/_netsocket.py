@@ -1,6 +1,6 @@
 """``net.Socket``: a Duplex stream over a TCP or Unix-domain connection.
 
-Node: net.md § "Class: net.Socket" (v20), and the behaviour of Node v20.20's
+Node: net.md § "Class: net.Socket" (Node 26), and the behaviour of Node 26.12's
 ``lib/net.js``, which these methods follow step by step:
 
 * ``connect()`` validates at the call, then resolves the host off the loop
@@ -10,12 +10,14 @@ Node: net.md § "Class: net.Socket" (v20), and the behaviour of Node v20.20's
   (``_happy_eyeballs.py``);
 * writes made while connecting wait for ``'connect'``; a write made after the
   peer's FIN once our side ended fails with EPIPE; a write after ``destroy()``
-  gets ERR_STREAM_DESTROYED in its callback and no ``'error'``;
+  gets ERR_STREAM_DESTROYED in its callback and no ``'error'``, one still in
+  the handle when ``destroy()`` comes gets ``write ECANCELED``;
 * ``'close'`` is emitted from the handle's close callback, in the closing phase,
   after ``'error'`` (which comes on the next tick);
 * the idle timeout (``set_timeout``) is refreshed by reads and writes and only
   emits ``'timeout'``;
-* ``no_delay``/``keep_alive`` are cached before connect and applied on change.
+* ``no_delay``, ``keep_alive`` and ``type_of_service`` are cached before
+  connect, applied at connect and on change.
 
 Differences: ``'close'`` always receives ``had_error`` (Node passes nothing when
 a socket without a handle closes; here that is ``False``). ``Socket(fd=...)``
@@ -41,6 +43,7 @@ from ._handle import StreamHandle
 from ._happy_eyeballs import lookup_and_connect
 from ._isip import is_ip
 from ._jscall import adapt
+from ._jstext import js_string
 from ._loop import get_loop
 from ._sockopts import SEND_FLAGS
 from ._validators import (
@@ -320,8 +323,9 @@ class Socket(Duplex):
         self._init_handle()     # Node's initSocketHandle runs even without a handle
         if handle is None and signal is not None and signal.aborted and self._foreign():
             # Made on another thread: its caller attaches listeners after this
-            # returns, so the AbortError waits for connect() (SPEC §1.4's
-            # create, attach, then start), which reports it instead of connecting.
+            # returns, so the AbortError waits for connect() (the pattern for
+            # other threads: create, attach, then start), which reports it
+            # instead of connecting.
             return
         if handle is not None or signal is not None:
             # What touches the loop runs on its thread (posted from elsewhere).
@@ -471,7 +475,7 @@ class Socket(Duplex):
         err = handle.connect(target, after)
         if err:
             sockname = self._get_sockname()
-            details = f"{_js(sockname.get('address'))}:{_js(sockname.get('port'))}"
+            details = f"{js_string(sockname.get('address'))}:{js_string(sockname.get('port'))}"
             self._destroy_impl(connect_error(err, address, port, details), None)
 
     def _after_connect(self, status: int, address: str, port: Optional[int],
@@ -1214,10 +1218,6 @@ class Socket(Duplex):
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _js(value: Any) -> str:
-    return "undefined" if value is None else str(value)
 
 
 # JavaScript's undefined where None means null (an options key given as None).

@@ -1,6 +1,6 @@
 """AbortController and AbortSignal, for the ``signal`` options of net.
 
-Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (v20); an
+Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (Node 26); an
 AbortSignal has no listener limit (``events.get_max_listeners(signal) == 0``), as
 in Node 26.
 

@@ -1,7 +1,7 @@
 """Host name lookup (mirrors ``dns.lookup`` of ``node:dns``).
 
 Node: dns.md § "dns.lookup(hostname[, options], callback)", § "Supported
-getaddrinfo flags", § "dns.setDefaultResultOrder(order)" (v20).
+getaddrinfo flags", § "dns.setDefaultResultOrder(order)" (Node 26).
 
 ``getaddrinfo`` runs on the loop's worker pool (``_threadpool.py``), never on the
 loop thread; the callback runs on the loop thread. An IP literal is answered on

@@ -1,6 +1,6 @@
 """EventEmitter with Node's rules (mirrors ``node:events``).
 
-Node: events.md § "Class: EventEmitter" (v20). The rules kept exactly:
+Node: events.md § "Class: EventEmitter" (Node 26). The rules kept exactly:
 
 * the same listener may be added several times and is then called several times;
 * ``'newListener'`` is emitted *before* a listener is added, ``'removeListener'``
@@ -32,6 +32,7 @@ from typing import (
 )
 
 from ._jscall import adapt, unwrap
+from ._jstext import js_string
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
@@ -226,10 +227,11 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is None:
+        # Loop.dispatch, written out: every Socket method comes through here
+        if loop is None or loop._ident == _get_ident():
             fn(*args)
         else:
-            loop.dispatch(fn, *args)
+            loop.post(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
@@ -305,7 +307,9 @@ class EventEmitter:
             return
         existing = _as_tuple(existing)
         events[event] = (listener,) + existing if prepend else existing + (listener,)
-        limit = self.get_max_listeners()
+        limit = self._max_listeners
+        if limit is None:
+            limit = EventEmitter.default_max_listeners
         count = len(existing) + 1
         if 0 < limit < count:
             warned = self._warned
@@ -316,7 +320,7 @@ class EventEmitter:
                 name = event if isinstance(event, str) else repr(event)
                 message = (
                     f"Possible EventEmitter memory leak detected. {count} {name} listeners "
-                    f"added to [{type(self).__name__}]. MaxListeners is {_show(limit)}. "
+                    f"added to [{type(self).__name__}]. MaxListeners is {js_string(limit)}. "
                     "Use emitter.set_max_listeners() to increase limit"
                 )
                 warnings.warn(MaxListenersExceededWarning(message, self, event, count),
@@ -346,14 +350,14 @@ class EventEmitter:
         if stored is None:
             return
         if type(stored) is not tuple:      # one listener, stored bare
-            if not _is_listener(stored, listener):
+            if stored is not listener and not _is_listener(stored, listener):
                 return
             item = stored
             del events[event]
             left = 0
         else:
             for i in range(len(stored) - 1, -1, -1):
-                if _is_listener(stored[i], listener):
+                if stored[i] is listener or _is_listener(stored[i], listener):
                     break
             else:
                 return
@@ -522,10 +526,6 @@ class EventEmitter:
         return f"<{type(self).__name__}>"
 
 
-def _show(limit: float) -> str:
-    return str(int(limit)) if limit == int(limit) else str(limit)
-
-
 # ------------------------------------------------------------------------------
 # Module functions (node:events)
 
@@ -539,7 +539,8 @@ def once(emitter: EventEmitter, name: Hashable, *,
     ``'error'``), or with :class:`AbortError` when ``signal`` aborts. Use
     ``.result(timeout)`` from any thread, or ``asyncio.wrap_future`` in asyncio.
     """
-    # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
+    # Node rejects the promise for these; nodenet raises at the call, as for any
+    # bad argument.
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
     _check_event(name)

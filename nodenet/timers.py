@@ -1,7 +1,7 @@
 """Timers (mirrors ``node:timers``): timeouts, intervals, immediates, next_tick.
 
 Node: timers.md § "Class: Timeout", § "Class: Immediate", § "Scheduling timers",
-§ "Cancelling timers" (v20), and process.md § "process.nextTick".
+§ "Cancelling timers" (Node 26), and process.md § "process.nextTick".
 
 Durations are milliseconds. As in Node, a delay that is not a number in
 [1, 2**31 - 1] becomes 1 (with a ``TimeoutOverflowWarning`` when too large), and
@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Callable, Dict, Optional, Union
 
 from ._jscall import adapt
+from ._jstext import js_string
 from ._loop import Loop, _TimerEntry, get_loop
 from ._validators import js_to_number, validate_function
 
@@ -76,12 +77,12 @@ def _coerce_delay(delay: Any) -> float:
         warning: Optional[Warning] = None
         if after > TIMEOUT_MAX:
             warning = TimeoutOverflowWarning(
-                f"{_show(after)} does not fit into a 32-bit signed integer.\n"
+                f"{js_string(after)} does not fit into a 32-bit signed integer.\n"
                 "Timeout duration was set to 1.")
         elif after < 0 and not _warned["negative"]:
             _warned["negative"] = True
             warning = TimeoutNegativeWarning(
-                f"{_show(after)} is a negative number.\nTimeout duration was set to 1.")
+                f"{js_string(after)} is a negative number.\nTimeout duration was set to 1.")
         elif math.isnan(after) and not _warned["nan"]:
             _warned["nan"] = True
             warning = TimeoutNaNWarning("NaN is not a number.\nTimeout duration was set to 1.")
@@ -89,12 +90,6 @@ def _coerce_delay(delay: Any) -> float:
             warnings.warn(warning, stacklevel=3)
         after = 1.0
     return after
-
-
-def _show(number: float) -> str:
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    return str(int(number)) if number == int(number) else str(number)
 
 
 class Timeout:
