@@ -1,7 +1,7 @@
 """Readable, Writable and Duplex streams: what ``net.Socket`` is made of.
 
 Node: stream.md § "Readable streams", § "Writable streams", § "Duplex and
-transform streams" (v20), byte mode only (no object mode).
+transform streams" (Node 26), byte mode only (no object mode).
 
 This is a port of the *rules* of Node's stream state machines, because the
 order of ``net.Socket``'s events comes from them:
