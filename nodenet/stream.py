@@ -1882,6 +1882,8 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
                 for req in reqs:
                     req.callback(err)  # type: ignore[union-attr]
         chunks = [req.chunk for req in reqs]  # type: ignore[union-attr]
+        # reset before the call (Node resets after it, losing a write made inside
+        # _writev; docs/streams.md, "Where nodenet differs")
         state.buffered = _NOTHING_BUFFERED
         state.buffered_index = 0
         state.all_noop = True
