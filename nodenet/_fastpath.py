@@ -35,6 +35,10 @@ the poll phase calling each ready          ``Loop._call`` (the same try/except a
 watcher itself (``Loop._poll``)            tick drain, one call fewer)
 =========================================  ==========================================
 
+docs/streams.md (§13–§15) walks the general path of a write and of a read call
+by call and shows which of its steps each stream fast path skips
+(``python tools/trace_stream.py [--fast]`` prints both).
+
 Not switched, because no Node state is involved: accepting through
 ``socket._accept`` without the socket module's enum lookups, and sockets made
 for accepted connections skipping the constructor's option parsing.

@@ -565,7 +565,7 @@ class Socket(Duplex):
                         listener(data)
                 elif handlers is not None:
                     handlers(data)
-                if not state.reading_more and not (
+                if not state.reading_more and not state.reading and not (
                         (state.high_water_mark > 0 or state.flowing)
                         and self._read_zero_in_place()):
                     state.reading_more = True

@@ -1,7 +1,7 @@
 """Readable, Writable and Duplex streams: what ``net.Socket`` is made of.
 
 Node: stream.md § "Readable streams", § "Writable streams", § "Duplex and
-transform streams" (v20), byte mode only (no object mode).
+transform streams" (Node 26), byte mode only (no object mode).
 
 This is a port of the *rules* of Node's stream state machines, because the
 order of ``net.Socket``'s events comes from them:
@@ -22,6 +22,17 @@ order of ``net.Socket``'s events comes from them:
 Differences: chunks are ``bytes`` (or ``str`` after ``set_encoding``); ``write``
 accepts bytes-like objects and ``str`` with a Node encoding name. Lengths count
 bytes for buffers and UTF-16 code units for strings, as Node does.
+
+Reading this file: docs/streams.md explains the two state machines with
+diagrams and traces, using the names here. Each function says which function
+of Node's ``lib/internal/streams/`` (``readable.js``, ``writable.js``,
+``destroy.js``, ``duplex.js``) it is. Node's names are kept in snake_case; its
+mark for the half of a step that runs on the next tick (a trailing ``_`` or
+``NT``: ``resume_``, ``endReadableNT``) becomes ``_nt``. The file runs in
+Node's order: the two states, destroy (shared), Readable (``push`` side, then
+``read`` side, flow, end, pipe), Writable (``write``, completion, the buffer,
+finishing), Duplex. ``net.Socket`` (``_netsocket.py``) takes shortcuts through
+some of these steps; ``_fastpath.py`` lists them.
 """
 
 from __future__ import annotations
@@ -80,11 +91,19 @@ Chunk = Union[bytes, str]
 
 
 def _nop(*_: Any) -> None:
-    pass
+    """Node's ``nop``: the callback of a write that has none (compared by identity)."""
 
 
 class ReadableState:
-    """Node's ``ReadableState``, as plain attributes."""
+    """Node's ``ReadableState``: everything the Readable side of a stream knows.
+
+    Node 26 packs the booleans into one integer (``kState``, one bit each:
+    ``kEnded``, ``kReading``...) and keeps the rest as properties; here each is
+    a plain attribute, named as Node's property in snake_case. docs/streams.md
+    tells how they move together. Not modelled: object mode, ``_construct``
+    (``constructed``), and Node 26's own shortcuts (``fastChunk``,
+    ``pipeOnData``, ``kFastPush``).
+    """
 
     __slots__ = (
         "high_water_mark", "buffer", "length", "pipes", "flowing", "ended", "end_emitted",
@@ -92,48 +111,87 @@ class ReadableState:
         "resume_scheduled", "paused", "error_emitted", "emit_close", "auto_destroy",
         "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
         "await_drain_writers", "multi_await_drain", "reading_more", "data_emitted",
-        "data_listening", "readable",
+        "data_listening", "readable", "end_scheduled", "eof_readable_pending",
     )
 
     def __init__(self, high_water_mark: int) -> None:
+        """A fresh state: paused mode not chosen yet (``flowing`` None), nothing read."""
+        # read() asks _read for more while length is below this (0: only on demand)
         self.high_water_mark = high_water_mark
+        # chunks pushed and not yet read, oldest first (Node: an array and bufferIndex);
         # made on first use: a deque costs ~600 bytes, and most sockets flow
         self.buffer: Optional[Deque[Chunk]] = None
+        # bytes (or string units, once decoding) in buffer: readableLength
         self.length = 0
+        # the destinations of pipe(), in pipe order (a tuple here, Node's array)
         self.pipes: Tuple[Any, ...] = ()
+        # None: nobody chose a mode; True: flowing ('data'); False: paused (kHasFlowing+kFlowing)
         self.flowing: Optional[bool] = None
+        # push(None) came: no more data will be added (kEnded)
         self.ended = False
+        # 'end' was emitted: readableEnded (kEndEmitted)
         self.end_emitted = False
+        # _read was called and has not pushed yet: do not ask again (kReading)
         self.reading = False
+        # a push now comes from inside read()'s call to _read: buffer it, emit nothing
+        # yet (kSync); True until the first read
         self.sync = True
+        # the consumer found nothing: emit 'readable' when data or the end arrives
         self.need_readable = False
+        # a 'readable' tick is queued (set until it reports something, or a read())
         self.emitted_readable = False
+        # a 'readable' listener is attached: it, not 'data', drives reading
         self.readable_listening = False
+        # resume() scheduled its tick (resume_, here _resume_nt) and it has not run
         self.resume_scheduled = False
+        # None: neither pause() nor resume() called, else whether pause() was last
+        # (kHasPaused+kPaused)
         self.paused: Optional[bool] = None
+        # 'error' was emitted: never again (kErrorEmitted)
         self.error_emitted = False
+        # destroy() emits 'close' (net.Socket: False, its handle emits it) (kEmitClose)
         self.emit_close = True
+        # destroy the stream by itself after 'end' (and 'finish') (kAutoDestroy)
         self.auto_destroy = True
+        # destroy() was called (kDestroyed)
         self.destroyed = False
+        # the error the stream failed with; then no more _read, 'data' or 'readable'
         self.errored: Optional[BaseException] = None
+        # _destroy called back: the stream is closed (kClosed)
         self.closed = False
+        # 'close' was emitted, or would have been without emit_close (kCloseEmitted)
         self.close_emitted = False
+        # set_encoding()'s decoder: chunks become str, characters never cut (kDecoder)
         self.decoder: Optional[_charsets.Decoder] = None
+        # set_encoding()'s encoding name, readableEncoding (kEncoding)
         self.encoding: Optional[str] = None
+        # pipe destinations whose write() said False: one, or a set with several pipes
         self.await_drain_writers: Any = None
+        # await_drain_writers is a set (a second pipe was added) (kMultiAwaitDrain)
         self.multi_await_drain = False
+        # a maybeReadMore tick is queued (kReadingMore)
         self.reading_more = False
+        # 'data' was emitted at least once: readableDidRead (kDataEmitted)
         self.data_emitted = False
+        # a 'data' listener is attached (kDataListening)
         self.data_listening = False
-        self.readable: Optional[bool] = None   # False: side disabled at construction
+        # False: the side is disabled (Duplex readable=False); Node's plain ``readable``
+        self.readable: Optional[bool] = None
+        # an endReadableNT tick is queued: do not queue another (kEndScheduled, Node 26)
+        self.end_scheduled = False
+        # the end came unobserved: a 'readable' listener added later gets its 'readable'
+        # (kEofReadablePending, Node 26)
+        self.eof_readable_pending = False
 
 
 class _WriteReq:
-    """A buffered write: the chunk, its Node length and its callback."""
+    """A buffered write: the chunk, its Node length and its callback (Node's
+    ``{chunk, encoding, callback}``; chunks are already bytes here)."""
 
     __slots__ = ("chunk", "length", "callback")
 
     def __init__(self, chunk: bytes, length: int, callback: Callback) -> None:
+        """Keep one write() that has to wait its turn."""
         self.chunk = chunk
         self.length = length
         self.callback = callback
@@ -145,7 +203,16 @@ _NOTHING_BUFFERED = cast("List[Optional[_WriteReq]]", ())
 
 
 class WritableState:
-    """Node's ``WritableState``, as plain attributes."""
+    """Node's ``WritableState``: everything the Writable side of a stream knows.
+
+    As with :class:`ReadableState`, Node 26 keeps the booleans as bits of one
+    integer (``kState``: ``kWriting``, ``kEnding``...) and the rest as
+    properties; here they are plain attributes with Node's names in snake_case.
+    docs/streams.md tells how they move together. Not modelled: object mode,
+    ``_construct`` (``constructed``), ``decodeStrings``/``allBuffers`` (chunks are
+    always bytes by the time they are buffered), and ``onwrite`` (the callback
+    ``_write`` gets is the bound method ``stream._onwrite``).
+    """
 
     __slots__ = (
         "high_water_mark", "length", "corked", "writing", "sync", "buffered",
@@ -157,37 +224,70 @@ class WritableState:
     )
 
     def __init__(self, high_water_mark: int) -> None:
+        """A fresh state: nothing written, nothing buffered, not ending."""
+        # write() returns False once length reaches this (0: whenever anything waits)
         self.high_water_mark = high_water_mark
+        # bytes (string units) given to write() and not yet called back: writableLength
         self.length = 0
+        # cork() depth: while above 0 every write is buffered (count, plus kCorked)
         self.corked = 0
+        # a chunk is in _write/_writev and its callback has not come (kWriting)
         self.writing = False
+        # inside a _write (or _final) call: a callback now is "sync", its effects wait
+        # a tick (kSync); True until the first write
         self.sync = True
+        # writes waiting behind the current one, oldest first; consumed from buffered_index
         self.buffered = _NOTHING_BUFFERED  # a list once a write waits (memory per socket)
+        # how many entries at the front of buffered are already done (Node: bufferedIndex)
         self.buffered_index = 0
+        # no buffered write has a callback: _writev may get a no-op one (kAllNoop)
         self.all_noop = True
+        # the length of what is in _write now, taken off length when it calls back
         self.writelen = 0
+        # the callback of what is in _write now (_nop when none) (kWriteCb)
         self.writecb: Callback = _nop
+        # _write was called and has not called back: a second call is an error
         self.expect_write_cb = False
+        # callbacks not yet run (writes, and _final): must be 0 before 'finish' (pendingcb)
         self.pending_cb = 0
+        # end() was called (set as it starts): writableEnded (kEnding)
         self.ending = False
+        # end() was called and returned (kEnded)
         self.ended = False
+        # 'finish' was emitted: writableFinished (kFinished)
         self.finished = False
+        # _final was called (or there is none and 'prefinish' went out) (kFinalCalled)
         self.final_called = False
+        # 'prefinish' was emitted (kPrefinished)
         self.prefinished = False
+        # write() returned False: emit 'drain' when length is back to 0 (kNeedDrain)
         self.need_drain = False
+        # destroy() was called (kDestroyed)
         self.destroyed = False
+        # the error the stream failed with; every later write() returns False
         self.errored: Optional[BaseException] = None
+        # 'error' was emitted: never again (kErrorEmitted)
         self.error_emitted = False
+        # _destroy called back: the stream is closed (kClosed)
         self.closed = False
+        # 'close' was emitted, or would have been without emit_close (kCloseEmitted)
         self.close_emitted = False
+        # destroy() emits 'close' (net.Socket: False, its handle emits it) (kEmitClose)
         self.emit_close = True
+        # destroy the stream by itself after 'finish' (and 'end') (kAutoDestroy)
         self.auto_destroy = True
+        # encoding of a str written without one: setDefaultEncoding()
         self.default_encoding = "utf8"
+        # [count, cb]: sync completions of one callback, run by one afterWrite tick
         self.after_write_tick_info: Optional[List[Any]] = None  # [count, cb]
+        # an afterWrite tick is queued (kAfterWritePending)
         self.after_write_pending = False
+        # _clear_buffer is running: a sync callback must not re-enter it
         self.buffer_processing = False
+        # end(cb) callbacks waiting for 'finish' (or an error) (kOnFinished)
         self.on_finished: Optional[List[Callback]] = None
-        self.writable: Optional[bool] = None   # False: side disabled at construction
+        # False: the side is disabled (Duplex writable=False); Node's plain ``writable``
+        self.writable: Optional[bool] = None
 
 
 class _Stream(EventEmitter):
@@ -203,6 +303,7 @@ class _Stream(EventEmitter):
     }
 
     def __init__(self) -> None:
+        """Node's ``Stream`` constructor: an emitter of this thread's loop, no states yet."""
         super().__init__()
         self._loop = get_loop()
         self._readable_state: Optional[ReadableState] = None
@@ -226,6 +327,15 @@ class _Stream(EventEmitter):
         return self
 
     def _destroy_impl(self, err: Optional[BaseException], cb: Optional[Callback]) -> None:
+        """Node's ``destroy`` (destroy.js, with Writable's prelude), on the loop thread.
+
+        1. Already destroyed: only ``cb``. 2. Buffered writes and ``end()``
+        callbacks will fail, a tick later (Writable.prototype.destroy). 3. Record
+        ``err`` as ``errored`` and mark both sides destroyed *before* calling
+        anything, so a destroy() from a callback returns at step 1. 4. Call
+        ``_destroy(err, on_destroy)``; when it calls back the stream is
+        ``closed`` and ``'error'`` then ``'close'`` follow on the next tick.
+        """
         r = self._readable_state
         w = self._writable_state
         if (w is not None and w.destroyed) or (r is not None and r.destroyed):
@@ -243,6 +353,7 @@ class _Stream(EventEmitter):
         called = [False]
 
         def on_destroy(error: Optional[BaseException] = None) -> None:
+            """Node's ``onDestroy``: the callback ``_destroy`` gets (its first call counts)."""
             if called[0]:
                 return
             called[0] = True
@@ -340,6 +451,7 @@ def _reset_states(r: Optional[ReadableState], w: Optional[WritableState]) -> Non
 
 def _check_error(err: Optional[BaseException], w: Optional[WritableState],
                  r: Optional[ReadableState]) -> None:
+    """Node's ``checkError``: record ``err`` as each side's ``errored`` (the first one wins)."""
     if err is not None:
         if w is not None and w.errored is None:
             w.errored = err
@@ -348,11 +460,14 @@ def _check_error(err: Optional[BaseException], w: Optional[WritableState],
 
 
 def _emit_error_close_nt(stream: _Stream, err: BaseException) -> None:
+    """Node's ``emitErrorCloseNT``: a tick after destroy(err), ``'error'`` then ``'close'``."""
     _emit_error_nt(stream, err)
     _emit_close_nt(stream)
 
 
 def _emit_close_nt(stream: _Stream) -> None:
+    """Node's ``emitCloseNT``: mark ``close_emitted`` and emit ``'close'`` unless both
+    sides have ``emit_close`` off (net.Socket: its handle's close emits it instead)."""
     r = stream._readable_state
     w = stream._writable_state
     if w is not None:
@@ -364,6 +479,7 @@ def _emit_close_nt(stream: _Stream) -> None:
 
 
 def _emit_error_nt(stream: _Stream, err: BaseException) -> None:
+    """Node's ``emitErrorNT``: emit ``'error'`` once in the stream's life."""
     r = stream._readable_state
     w = stream._writable_state
     if (w is not None and w.error_emitted) or (r is not None and r.error_emitted):
@@ -389,6 +505,7 @@ class Readable(_Stream):
     __slots__ = ()
 
     def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
+        """Node's ``new Readable({highWaterMark})``: the default mark when None."""
         super().__init__()
         self._readable_state = ReadableState(
             _default_hwm_bytes if high_water_mark is None else high_water_mark)
@@ -396,6 +513,15 @@ class Readable(_Stream):
     # -- listeners: 'data' starts the flow --------------------------------------
 
     def _add(self, event: Hashable, listener: Callback, prepend: bool) -> None:
+        """Node's ``Readable.prototype.on``: listeners that choose the mode.
+
+        A ``'data'`` listener starts the flow (``resume()``) unless the stream
+        was paused explicitly (``flowing`` False). A ``'readable'`` listener
+        switches to paused mode for good (``flowing`` False) and asks for a
+        ``'readable'``: at once if data is buffered (or the end came unseen),
+        else by a ``read(0)`` on the next tick. ``prepend_listener`` does
+        neither, as in Node.
+        """
         EventEmitter._add(self, event, listener, prepend)
         state = self._readable_state
         if state is None or prepend:   # Node's prependListener bypasses Readable.on
@@ -412,10 +538,19 @@ class Readable(_Stream):
                 state.emitted_readable = False
                 if state.length:
                     _emit_readable(self)
-                elif not state.reading:
-                    self._tick(self._read_zero)
+                else:
+                    if state.eof_readable_pending:
+                        # the end was not reported to anyone: report it now
+                        state.eof_readable_pending = False
+                        _emit_readable(self)
+                    if not state.reading:
+                        self._tick(self._read_zero)
 
     def _remove(self, event: Hashable, listener: Callback) -> None:
+        """Node's ``Readable.prototype.removeListener``: the last ``'readable'``
+        listener gone hands the mode back a tick later (so a ``once('readable')``
+        re-added in its own listener keeps it); the last ``'data'`` one clears
+        ``data_listening`` at once."""
         EventEmitter._remove(self, event, listener)
         state = self._readable_state
         if state is None:
@@ -426,11 +561,14 @@ class Readable(_Stream):
             state.data_listening = False
 
     def _remove_all(self, event: Any = None) -> None:
+        """Node's ``Readable.prototype.removeAllListeners``: as :meth:`_remove` for
+        ``'readable'``."""
         super()._remove_all(event)
         if self._readable_state is not None and event in ("readable", None):
             self._tick(_update_readable_listening, self)
 
     def _read_zero(self) -> None:
+        """Node's ``nReadingNextTick``: ``read(0)``, to start filling the buffer."""
         self._read_impl(0)
 
     # -- pushing (the producer side) --------------------------------------------
@@ -536,14 +674,41 @@ class Readable(_Stream):
         return self._query(self._read_impl, size)  # type: ignore[no-any-return]
 
     def _read_impl(self, size: Optional[int]) -> Optional[Chunk]:
+        """Node's ``Readable.prototype.read(n)`` on the loop thread (``None`` is no size).
+
+        One function serves three callers: the consumer (``read()``/``read(n)``:
+        take data), the flow (``_flow`` calls ``read()`` until it returns None)
+        and the stream itself (``read(0)``: take nothing, but fill the buffer and
+        schedule ``'readable'``/``'end'`` if due). The order of its steps is the
+        point, because ``_read`` may push synchronously (a PassThrough does):
+
+        1. ``read(0)`` with the buffer already at the mark (or ended) and a
+           ``'readable'`` owed: schedule it (or ``'end'``) and stop.
+        2. Decide how much the caller gets *now* (``_how_much_to_read``); if that
+           is nothing and the stream ended with an empty buffer, schedule ``'end'``.
+        3. Decide whether to call ``_read``: yes if a ``'readable'`` is owed or
+           taking ``n`` leaves the buffer under the mark; no while a ``_read`` is
+           already pending, after the end, or once destroyed or errored.
+        4. Call ``_read`` with ``sync`` set (a push inside it buffers instead of
+           emitting); if it pushed (``reading`` went back to False), compute the
+           amount again, since more may be buffered now.
+        5. Take the amount off the buffer (``_from_list``). Nothing taken means
+           the consumer waits: ``need_readable``. An empty buffer after the
+           end schedules ``'end'``.
+        6. A chunk taken is also emitted as ``'data'`` (this is how ``_flow`` and
+           ``'readable'``-driven reading produce ``'data'``).
+        """
         state = self._readable_state
         assert state is not None
         n: Optional[int] = size
         n_orig = n
+        # asking for more than the mark raises it (to a power of 2, at most 1 GiB)
         if n is not None and n > state.high_water_mark:
             state.high_water_mark = _compute_new_hwm(n)
+        # a real read answers the last 'readable' (and the end's, if it is owed)
         if n != 0:
-            state.emitted_readable = False
+            state.emitted_readable = state.eof_readable_pending = False
+        # 1. read(0) while enough is buffered: the consumer only needs telling
         if (n == 0 and state.need_readable
                 and ((state.length >= state.high_water_mark if state.high_water_mark
                       else state.length > 0) or state.ended)):
@@ -552,17 +717,20 @@ class Readable(_Stream):
             else:
                 _emit_readable(self)
             return None
+        # 2. what the caller would get from the buffer as it is
         n = _how_much_to_read(n, state)
         if n == 0 and state.ended:
             if state.length == 0:
                 _end_readable(self)
             return None
+        # 3. should the source be asked for more?
         do_read = state.need_readable
         if state.length == 0 or state.length - n < state.high_water_mark:
             do_read = True
         if state.reading or state.ended or state.destroyed or state.errored is not None:
             do_read = False
         elif do_read:
+            # 4. ask, with sync set: a push inside _read buffers, it does not emit
             state.reading = True
             state.sync = True
             if state.length == 0:
@@ -572,8 +740,10 @@ class Readable(_Stream):
             except Exception as exc:
                 self._error_or_destroy(exc)
             state.sync = False
+            # _read pushed synchronously: there may be more to give now
             if not state.reading:
                 n = _how_much_to_read(n_orig, state)
+        # 5. take it
         ret: Optional[Chunk] = _from_list(n, state) if n > 0 else None
         if ret is None:
             if state.length <= state.high_water_mark:
@@ -581,15 +751,19 @@ class Readable(_Stream):
             n = 0
         else:
             state.length -= n
+            # data went out: no pipe destination is owed a 'drain' any more
             if state.multi_await_drain:
                 state.await_drain_writers.clear()
             else:
                 state.await_drain_writers = None
         if state.length == 0:
+            # empty: tell the consumer as soon as something arrives
             if not state.ended:
                 state.need_readable = True
+            # asked for more than was left after the end: that was the last read
             if n_orig != n and state.ended:
                 _end_readable(self)
+        # 6. what read() returns is also a 'data' event
         if ret is not None and not state.error_emitted and not state.close_emitted:
             state.data_emitted = True
             self._emit("data", ret)
@@ -608,6 +782,9 @@ class Readable(_Stream):
         return self
 
     def _set_encoding(self, enc: str) -> None:
+        """Node's ``setEncoding`` body: install the decoder and decode what is
+        already buffered into one string (``length`` now counts its units);
+        after the end, the decoder is flushed too."""
         state = self._readable_state
         assert state is not None
         decoder = _charsets.Decoder(enc)
@@ -615,6 +792,9 @@ class Readable(_Stream):
         state.encoding = enc
         buf = _buffer(state)
         content = "".join(decoder.write(c) if not isinstance(c, str) else c for c in buf)
+        if state.ended:
+            # no more bytes will come: a character cut at the end is flushed (Node 26)
+            content += decoder.end()
         buf.clear()
         if content:
             buf.append(content)
@@ -628,8 +808,13 @@ class Readable(_Stream):
         return self
 
     def _pause(self) -> None:
+        """Node's ``Readable.prototype.pause``: flowing False (``'pause'`` if it was
+        not already False) and ``paused``. Data then waits in the buffer. A
+        destroyed stream is left as it is (Node 26)."""
         state = self._readable_state
         assert state is not None
+        if state.destroyed:
+            return
         if state.flowing is not False:
             state.flowing = False
             self._emit("pause")
@@ -641,8 +826,14 @@ class Readable(_Stream):
         return self
 
     def _resume(self) -> None:
+        """Node's ``Readable.prototype.resume``: flowing True (False while a
+        ``'readable'`` listener owns the stream), and the flow itself a tick
+        later (``_resume_nt``) so that listeners added in this tick see the data.
+        A destroyed stream is left as it is (Node 26)."""
         state = self._readable_state
         assert state is not None
+        if state.destroyed:
+            return
         if not state.flowing:
             state.flowing = not state.readable_listening
             if not state.resume_scheduled:
@@ -671,6 +862,7 @@ class Readable(_Stream):
         return self._query(self._pipe, dest, end)
 
     def _pipe(self, dest: Any, end: bool) -> Any:
+        """Node's ``Readable.prototype.pipe`` on the loop thread: wire a :class:`_Pipe`."""
         return _Pipe(self, dest, end).start()
 
     def unpipe(self: Any, dest: Any = None) -> Any:
@@ -679,6 +871,9 @@ class Readable(_Stream):
         return self
 
     def _unpipe(self, dest: Any = None) -> None:
+        """Node's ``Readable.prototype.unpipe``: drop one destination (or all), pause
+        when none is left, and tell each dropped one with ``'unpipe'`` (its
+        :class:`_Pipe` removes its listeners then)."""
         state = self._readable_state
         assert state is not None
         if not state.pipes:
@@ -709,6 +904,7 @@ class Readable(_Stream):
 
     @readable.setter
     def readable(self, value: bool) -> None:
+        """Node's ``readable`` setter: ``state.readable = !!value``."""
         if self._readable_state is not None:
             self._readable_state.readable = bool(value)
 
@@ -751,6 +947,7 @@ class Readable(_Stream):
 
 
 def _buffer(state: ReadableState) -> Deque[Chunk]:
+    """The read buffer, made on first use (Node's ``state.buffer`` always exists)."""
     buf = state.buffer
     if buf is None:
         buf = state.buffer = deque()
@@ -758,10 +955,20 @@ def _buffer(state: ReadableState) -> Deque[Chunk]:
 
 
 def _can_push_more(state: ReadableState) -> bool:
+    """Node's ``canPushMore``: what ``push()`` returns — not ended and under the
+    mark, or empty (so a 0 mark still takes one chunk at a time)."""
     return not state.ended and (state.length < state.high_water_mark or state.length == 0)
 
 
 def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool) -> None:
+    """Node's ``addChunk``: where a pushed (or unshifted) chunk goes.
+
+    Straight out as ``'data'`` when the stream flows, a ``'data'`` listener
+    exists, nothing is buffered (order is kept) and we are not inside a
+    ``_read`` that ``read()`` called (``sync``: ``read()`` will take it from the
+    buffer itself). Otherwise into the buffer, with a ``'readable'`` if one is
+    owed. Either way ``maybeReadMore`` may top the buffer up on the next tick.
+    """
     if state.flowing and not state.sync and state.data_listening and state.length == 0:
         if state.multi_await_drain:
             state.await_drain_writers.clear()
@@ -781,12 +988,20 @@ def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool
 
 
 def _compute_new_hwm(n: int) -> int:
+    """Node's ``computeNewHighWaterMark``: ``read(n)`` beyond the mark raises it to
+    the next power of 2 (ERR_OUT_OF_RANGE above 1 GiB)."""
     if n > 0x40000000:
         raise ERR_OUT_OF_RANGE("size", "<= 1GiB", n)
     return 1 << (n - 1).bit_length() if n > 1 else 1
 
 
 def _how_much_to_read(n: Optional[int], state: ReadableState) -> int:
+    """Node's ``howMuchToRead``: how many units ``read(n)`` can return now.
+
+    No size: the first chunk (decoded strings of a paused stream: everything).
+    A size: all of it or nothing — unless the stream ended, when what is left
+    is all there will ever be.
+    """
     if (n is not None and n <= 0) or (state.length == 0 and state.ended):
         return 0
     if n is None:
@@ -837,6 +1052,13 @@ def _from_list(n: int, state: ReadableState) -> Optional[Chunk]:
 
 
 def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
+    """Node's ``onEofChunk``: ``push(None)``. Flush the decoder, mark ``ended``,
+    and make sure a ``'readable'`` comes: on the next tick while ``sync``
+    (inside ``_read``'s call from ``read()``, or before the first read), else at
+    once — Node keeps that one synchronous. While ``sync`` with nobody
+    observing (not flowing, no ``'readable'`` owed or listened for), it is kept
+    for a later ``'readable'`` listener instead. ``'end'`` itself waits until
+    the buffer has been read empty."""
     if state.ended:
         return
     decoder = state.decoder
@@ -847,7 +1069,12 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
             state.length += len(rest)
     state.ended = True
     if state.sync:
-        _emit_readable(stream)
+        if state.flowing or state.need_readable or stream._events.get("readable"):
+            _emit_readable(stream)
+        else:
+            # nobody observes the stream (Node 26): no 'readable' now; a 'readable'
+            # listener added later gets it, read() and resume() find the end anyway
+            state.eof_readable_pending = True
     else:
         state.need_readable = False
         state.emitted_readable = True
@@ -855,6 +1082,8 @@ def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:
 
 
 def _emit_readable(stream: Readable) -> None:
+    """Node's ``emitReadable``: schedule one ``'readable'`` (never two in a row:
+    ``emitted_readable`` stays set until a ``read()`` answers it)."""
     state = stream._readable_state
     assert state is not None
     state.need_readable = False
@@ -864,6 +1093,9 @@ def _emit_readable(stream: Readable) -> None:
 
 
 def _emit_readable_nt(stream: Readable) -> None:
+    """Node's ``emitReadable_``: the tick that emits ``'readable'`` (if there is
+    data or the end to report), decides whether another will be owed, then
+    lets a flowing stream flow (``_flow``)."""
     state = stream._readable_state
     assert state is not None
     if not state.destroyed and state.errored is None and (state.length or state.ended):
@@ -875,12 +1107,29 @@ def _emit_readable_nt(stream: Readable) -> None:
 
 
 def _maybe_read_more(stream: Readable, state: ReadableState) -> None:
-    if not state.reading_more:
+    """Node's ``maybeReadMore``: queue one :func:`_maybe_read_more_nt` tick — not
+    while a ``_read`` is pending (Node 26): its push will call here again."""
+    if not state.reading_more and not state.reading:
         state.reading_more = True
         stream._tick(_maybe_read_more_nt, stream, state)
 
 
 def _maybe_read_more_nt(stream: Readable, state: ReadableState) -> None:
+    """Node's ``maybeReadMore_``: fill the buffer ahead of the consumer.
+
+    After data was added the consumer may not read again soon, so the stream
+    reads for it: ``read(0)`` calls ``_read`` when the buffer is under the
+    mark. It keeps going while that loop makes progress and
+
+    * the buffer is under the mark (a 0 mark means "only on demand": a paused
+      stream then buffers nothing extra), or
+    * the stream flows and the buffer is empty (nothing else would call
+      ``_read`` again, and the flow would stall);
+
+    and it stops at once while a ``_read`` is pending (``reading``: its push
+    will call ``maybeReadMore`` again), after the end, or when ``read(0)``
+    brought nothing (the source has nothing synchronously).
+    """
     while (not state.reading and not state.ended
            and (state.length < state.high_water_mark or (state.flowing and state.length == 0))):
         length = state.length
@@ -891,6 +1140,9 @@ def _maybe_read_more_nt(stream: Readable, state: ReadableState) -> None:
 
 
 def _update_readable_listening(stream: Readable) -> None:
+    """Node's ``updateReadableListening``: the tick after a ``'readable'`` listener
+    was removed. None left: a pending ``resume()`` flows, a ``'data'`` listener
+    resumes, and with neither the stream is back to "no mode" (flowing None)."""
     state = stream._readable_state
     assert state is not None
     state.readable_listening = bool(stream._events.get("readable"))
@@ -903,6 +1155,9 @@ def _update_readable_listening(stream: Readable) -> None:
 
 
 def _resume_nt(stream: Readable, state: ReadableState) -> None:
+    """Node's ``resume_``: the tick after ``resume()``. Start a read if none is
+    pending, emit ``'resume'``, hand out what is buffered (``_flow``), then read
+    again so a flowing stream keeps its source busy."""
     if not state.reading:
         stream._read_impl(0)
     state.resume_scheduled = False
@@ -913,6 +1168,8 @@ def _resume_nt(stream: Readable, state: ReadableState) -> None:
 
 
 def _flow(stream: Readable) -> None:
+    """Node's ``flow``: while flowing, ``read()`` (each chunk read is a ``'data'``)
+    until the buffer is empty or a listener paused the stream."""
     state = stream._readable_state
     assert state is not None
     while state.flowing and stream._read_impl(None) is not None:
@@ -920,14 +1177,21 @@ def _flow(stream: Readable) -> None:
 
 
 def _end_readable(stream: Readable) -> None:
+    """Node's ``endReadable``: the buffer is empty after the end; ``'end'`` next tick
+    (one tick at a time, Node 26)."""
     state = stream._readable_state
     assert state is not None
-    if not state.end_emitted:
-        state.ended = True
+    if not state.end_emitted and not state.end_scheduled:
+        state.ended = state.end_scheduled = True
         stream._tick(_end_readable_nt, state, stream)
 
 
 def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
+    """Node's ``endReadableNT``: emit ``'end'`` (unless an error, a close or an
+    unshift came in between), then either end the writable side a tick later
+    (a Duplex with ``allow_half_open`` False) or auto-destroy once the other
+    side is finished too."""
+    state.end_scheduled = False
     if (state.errored is None and not state.close_emitted and not state.end_emitted
             and state.length == 0):
         state.end_emitted = True
@@ -941,17 +1205,27 @@ def _end_readable_nt(state: ReadableState, stream: Readable) -> None:
 
 
 def _end_writable_nt(stream: Any) -> None:
+    """Node's ``endWritableNT``: half-open off, so ``end()`` the writable side
+    (if nobody ended or destroyed it meanwhile)."""
     w = stream._writable_state
     if w is not None and _writable(w) and not w.ending and not w.destroyed:
         stream._end_impl(None, None)
 
 
 class _Pipe:
-    """The listeners one ``pipe()`` call wires between a source and a destination."""
+    """The listeners one ``pipe()`` call wires between a source and a destination.
+
+    Node writes them as closures inside ``Readable.prototype.pipe``; here they
+    are the methods of one object per pipe, named as Node's closures (``ondata``
+    is ``__call__``). Backpressure: ``dest.write()`` returning False pauses the
+    source and records ``dest`` in ``await_drain_writers``; its ``'drain'``
+    removes it and resumes the source once no destination is owed one.
+    """
 
     __slots__ = ("src", "dest", "state", "do_end", "ondrain", "cleaned_up", "direct")
 
     def __init__(self, src: Readable, dest: Any, do_end: bool) -> None:
+        """The pipe's state: Node's closure variables (``ondrain``, ``cleanedUp``)."""
         self.src = src
         self.dest = dest
         state = src._readable_state
@@ -968,6 +1242,7 @@ class _Pipe:
 
     def _on(self, emitter: Any, event: str, fn: Callback, once: bool = False,
             prepend: bool = False) -> None:
+        """Add a listener as ``on``/``once``/``prependListener`` would."""
         if emitter is self.src or self.direct:
             emitter._add(event, _Once(emitter, event, fn) if once else fn, prepend)
         elif prepend:
@@ -978,12 +1253,17 @@ class _Pipe:
             emitter.on(event, fn)
 
     def _off(self, emitter: Any, event: str, fn: Callback) -> None:
+        """Remove a listener as ``removeListener`` would."""
         if emitter is self.src or self.direct:
             emitter._remove(event, fn)
         else:
             emitter.remove_listener(event, fn)
 
     def start(self) -> Any:
+        """The body of Node's ``pipe()``: register ``dest``, add the listeners
+        (``'end'`` on the source ends ``dest`` unless ``end=False``; ``'error'``
+        goes first on ``dest``), emit ``'pipe'``, and start the flow — or wait
+        for ``'drain'`` if ``dest`` already needs one. Returns ``dest``."""
         src, dest, state = self.src, self.dest, self.state
         if len(state.pipes) == 1 and not state.multi_await_drain:
             state.multi_await_drain = True
@@ -1008,14 +1288,18 @@ class _Pipe:
         return dest
 
     def onunpipe(self, readable: Any, info: Any = None) -> None:
+        """``dest``'s ``'unpipe'`` from this source: remove the pipe's listeners (once)."""
         if readable is self.src and info is not None and info.get("has_unpiped") is False:
             info["has_unpiped"] = True
             self.cleanup()
 
     def onend(self) -> None:
+        """The source's ``'end'``: end the destination."""
         self.dest.end()
 
     def cleanup(self) -> None:
+        """Node's ``cleanup``: remove every listener of this pipe, and if the
+        source waits for this destination's ``'drain'``, act as if it came."""
         src, dest, off = self.src, self.dest, self._off
         off(dest, "close", self.onclose)
         off(dest, "finish", self.onfinish)
@@ -1027,12 +1311,14 @@ class _Pipe:
         off(src, "end", self.unpipe)
         off(src, "data", self)
         self.cleaned_up = True
-        wstate = getattr(dest, "_writable_state", None)
-        if (self.ondrain is not None and self.state.await_drain_writers
-                and (wstate is None or wstate.need_drain)):
+        # Node 26 calls it whether or not dest still needs a 'drain' (Node #53185): a
+        # dest that failed synchronously never will, and must not hold the source
+        if self.ondrain is not None and self.state.await_drain_writers:
             self.ondrain()
 
     def pause(self) -> None:
+        """Node's ``pause`` closure: ``dest.write()`` said False. Record ``dest`` as
+        owing a ``'drain'``, pause the source, and listen for that ``'drain'``."""
         state, dest = self.state, self.dest
         if not self.cleaned_up:
             if len(state.pipes) == 1 and state.pipes[0] is dest:
@@ -1046,6 +1332,9 @@ class _Pipe:
             self._on(dest, "drain", self.ondrain)
 
     def pipe_on_drain(self, *_: Any) -> None:
+        """Node's ``pipeOnDrain``: ``dest`` drained; resume the source when no
+        destination is owed a ``'drain'`` any more and it still has a ``'data'``
+        listener."""
         state, dest = self.state, self.dest
         if state.await_drain_writers is dest:
             state.await_drain_writers = None
@@ -1069,6 +1358,8 @@ class _Pipe:
             self.pause()
 
     def onerror(self, err: BaseException) -> None:
+        """``dest``'s ``'error'`` (added first): unpipe, and if that leaves ``dest``
+        without an ``'error'`` listener, let the error be unhandled there."""
         self.unpipe()
         dest = self.dest
         self._off(dest, "error", self.onerror)
@@ -1080,14 +1371,17 @@ class _Pipe:
                 dest.emit("error", err)
 
     def onclose(self, *_: Any) -> None:
+        """``dest``'s ``'close'``: unpipe."""
         self._off(self.dest, "finish", self.onfinish)
         self.unpipe()
 
     def onfinish(self) -> None:
+        """``dest``'s ``'finish'``: unpipe."""
         self._off(self.dest, "close", self.onclose)
         self.unpipe()
 
     def unpipe(self) -> None:
+        """``src.unpipe(dest)``."""
         self.src._unpipe(self.dest)
 
 
@@ -1096,6 +1390,7 @@ class _Pipe:
 
 
 def _writable(w: WritableState) -> bool:
+    """Node's ``writable`` getter: not disabled, errored, ending, ended or destroyed."""
     return (w.writable is not False and w.errored is None
             and not w.ending and not w.ended and not w.destroyed)
 
@@ -1104,14 +1399,17 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
 
     The encoding first (any given one must be known, or ``'buffer'``, even for a
-    bytes chunk), then the chunk's type. ``None`` is JavaScript's ``undefined``,
-    not a chunk (ERR_INVALID_ARG_TYPE); Node's ``null`` (ERR_STREAM_NULL_VALUES)
-    has no Python counterpart.
+    bytes chunk), then the chunk's type; a string marked ``'buffer'`` is
+    ERR_UNKNOWN_ENCODING (Node 26; Node 20 wrote it as UTF-8). ``None`` is
+    JavaScript's ``undefined``, not a chunk (ERR_INVALID_ARG_TYPE); Node's
+    ``null`` (ERR_STREAM_NULL_VALUES) has no Python counterpart.
     """
     if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
     elif encoding == "buffer":
-        enc = "utf8"        # net writes a string marked 'buffer' as UTF-8
+        if isinstance(chunk, str):
+            raise ERR_UNKNOWN_ENCODING(encoding)
+        enc = default       # a bytes-like chunk: the encoding is not used
     else:
         normalized = _charsets.normalize(encoding)
         if normalized is None:
@@ -1147,6 +1445,7 @@ class Writable(_Stream):
     __slots__ = ()
 
     def __init__(self, *, high_water_mark: Optional[int] = None) -> None:
+        """Node's ``new Writable({highWaterMark})``: the default mark when None."""
         super().__init__()
         self._writable_state = WritableState(
             _default_hwm_bytes if high_water_mark is None else high_water_mark)
@@ -1164,7 +1463,13 @@ class Writable(_Stream):
         return self._query(self._write_impl, data, length, callback) is True
 
     def _write_impl(self, data: bytes, length: int, cb: Optional[Callback]) -> Any:
-        """Node's ``_write(stream, chunk, encoding, cb)`` after validation."""
+        """Node's ``_write(stream, chunk, encoding, cb)`` after validation.
+
+        After ``end()`` or ``destroy()`` the write fails: its callback gets the
+        error next tick and the stream errors. Otherwise the write counts as a
+        pending callback (``pending_cb``) until it is called back, and goes to
+        :func:`_write_or_buffer`. Returns what that returns, or the error.
+        """
         state = self._writable_state
         assert state is not None
         if cb is None:
@@ -1186,6 +1491,7 @@ class Writable(_Stream):
         self._run(self._cork)
 
     def _cork(self) -> None:
+        """Node's ``cork`` body: one level deeper."""
         state = self._writable_state
         assert state is not None
         state.corked += 1
@@ -1195,6 +1501,8 @@ class Writable(_Stream):
         self._run(self._uncork)
 
     def _uncork(self) -> None:
+        """Node's ``uncork`` body: one level up; at 0, and with no write in
+        progress, hand what was buffered to ``_writev``/``_write``."""
         state = self._writable_state
         assert state is not None
         if state.corked:
@@ -1231,6 +1539,14 @@ class Writable(_Stream):
         return self
 
     def _end_impl(self, data: Optional[Tuple[bytes, int]], cb: Optional[Callback]) -> None:
+        """Node's ``Writable.prototype.end`` on the loop thread.
+
+        Write the last chunk if there is one, uncork completely, then mark
+        ``ending`` and try to finish (:func:`_finish_maybe`, which waits for the
+        buffer and the callbacks). ``ended`` is set when that returns. The
+        callback runs on ``'finish'``, or a tick later with the error that
+        stopped it (ERR_STREAM_ALREADY_FINISHED, ERR_STREAM_DESTROYED, ``errored``).
+        """
         state = self._writable_state
         assert state is not None
         err: Optional[BaseException] = None
@@ -1274,6 +1590,7 @@ class Writable(_Stream):
     _has_writev = False
 
     def _onwrite(self, error: Optional[BaseException] = None) -> None:
+        """The callback every ``_write``/``_writev`` gets (Node's ``state.onwrite``)."""
         _onwrite_impl(self, error)
 
     def _final(self, callback: Callback) -> None:
@@ -1294,6 +1611,7 @@ class Writable(_Stream):
 
     @writable.setter
     def writable(self, value: bool) -> None:
+        """Node's ``writable`` setter: ``state.writable = !!value``."""
         if self._writable_state is not None:
             self._writable_state.writable = bool(value)
 
@@ -1344,6 +1662,15 @@ class Writable(_Stream):
 
 def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, length: int,
                      callback: Callback) -> bool:
+    """Node's ``writeOrBuffer``: one chunk at a time goes to ``_write``.
+
+    The chunk counts in ``length`` at once (until its callback). If a write is
+    in progress, the stream is corked or it errored, it waits in ``buffered``;
+    otherwise it goes to ``_write`` now, with ``sync`` set for the duration of
+    the call. The return value is ``write()``'s: False once ``length`` reached
+    the mark (then ``need_drain``: a ``'drain'`` is owed), and False after a
+    destroy or an error, so that a ``while stream.write(...)`` loop stops.
+    """
     state.length += length
     if state.writing or state.corked or state.errored is not None:
         if state.buffered:
@@ -1366,6 +1693,8 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
 
 def _do_write(stream: Writable, state: WritableState, writev: bool, length: int,
               chunk: Any, callback: Callback) -> None:
+    """Node's ``doWrite``: start one buffered write (or a gathered ``_writev``);
+    on a destroyed stream it fails at once with ERR_STREAM_DESTROYED."""
     state.writelen = length
     state.writecb = callback
     state.writing = state.sync = state.expect_write_cb = True
@@ -1380,6 +1709,8 @@ def _do_write(stream: Writable, state: WritableState, writev: bool, length: int,
 
 def _onwrite_error(stream: Writable, state: WritableState, er: BaseException,
                    cb: Callback) -> None:
+    """Node's ``onwriteError``: the failed write's callback first, then every
+    buffered write's (even without auto-destroy), then the stream errors."""
     state.pending_cb -= 1
     cb(er)
     _error_buffer(state)
@@ -1387,18 +1718,41 @@ def _onwrite_error(stream: Writable, state: WritableState, er: BaseException,
 
 
 def _onwrite_impl(stream: Writable, er: Optional[BaseException] = None) -> None:
-    """The callback ``_write`` receives (Node's ``onwrite``)."""
+    """Node's ``onwrite``: ``_write``/``_writev`` calls back, the current write is over.
+
+    What it decides is *when* the user's callback runs:
+
+    1. A second call for the same write is ERR_MULTIPLE_CALLBACK.
+    2. The write is no longer in progress; its length leaves ``length``.
+    3. An error: record it on both sides. The user's callback, the failure of
+       every buffered write and the destroy follow (a tick later if
+       ``_write`` called back from inside itself, ``sync``, else now).
+    4. Success: start the next buffered write (:func:`_clear_buffer`). It may
+       complete synchronously too, re-entering here; ``buffer_processing``
+       keeps that from starting a third.
+    5. ``sync`` (the callback came from inside ``_write``, before ``write()``
+       returned): the user's callback and a due ``'drain'`` must not run
+       before ``write()`` returns, so they wait for a tick (:func:`_after_write`).
+       Consecutive sync completions of one callback share that tick (its
+       ``count`` in ``after_write_tick_info`` goes up); with no callback and
+       no ``'drain'`` due there is nothing to wait for, and only the counter
+       ``pending_cb`` goes down now.
+    6. Not ``sync`` (the callback came later, from the I/O): :func:`_after_write` now.
+    """
     state = stream._writable_state
     assert state is not None
+    # 1.
     if not state.expect_write_cb:
         stream._error_or_destroy(ERR_MULTIPLE_CALLBACK())
         return
+    # 2.
     sync = state.sync
     cb = state.writecb
     state.writing = state.expect_write_cb = False
     state.writecb = _nop
     state.length -= state.writelen
     state.writelen = 0
+    # 3.
     if er is not None:
         if state.errored is None:
             state.errored = er
@@ -1410,10 +1764,15 @@ def _onwrite_impl(stream: Writable, er: Optional[BaseException] = None) -> None:
         else:
             _onwrite_error(stream, state, er, cb)
         return
+    # 4.
     if len(state.buffered) > state.buffered_index:
         _clear_buffer(stream, state)
+    # 5.
     if sync:
         need_drain = state.need_drain and state.length == 0
+        # Node writes the last test as `state[kState] & kDestroyed !== 0`, which
+        # JavaScript reads as `& 1` (object mode): Node never ticks for a destroyed
+        # byte stream. Read as meant here; see docs/streams.md, "Where nodenet differs".
         need_tick = need_drain or state.destroyed or cb is not _nop
         if cb is _nop:
             if not state.after_write_pending and need_tick:
@@ -1434,16 +1793,23 @@ def _onwrite_impl(stream: Writable, er: Optional[BaseException] = None) -> None:
             state.pending_cb -= 1
             if state.ending:
                 _finish_maybe(stream, state, True)
+    # 6.
     else:
         _after_write(stream, state, 1, cb)
 
 
 def _after_write_tick(stream: Writable, state: WritableState, info: List[Any]) -> None:
+    """Node's ``afterWriteTick``: the shared tick of sync completions; later ones
+    of the same callback no longer join it."""
     state.after_write_tick_info = None
     _after_write(stream, state, info[0], info[1])
 
 
 def _after_write(stream: Writable, state: WritableState, count: int, cb: Callback) -> None:
+    """Node's ``afterWrite``: the user's side of completed writes, in this order —
+    ``'drain'`` if one is owed and everything is written, then the callback
+    (``count`` times), then the buffered writes' failures on a destroyed stream,
+    then another try at finishing after ``end()``."""
     state.after_write_pending = False
     if state.need_drain and not state.ending and not state.destroyed and state.length == 0:
         state.need_drain = False
@@ -1459,7 +1825,9 @@ def _after_write(stream: Writable, state: WritableState, count: int, cb: Callbac
 
 
 def _error_buffer(state: WritableState) -> None:
-    """Fail every buffered write's callback (after destroy or a write error)."""
+    """Node's ``errorBuffer``: fail every buffered write's callback and the ``end()``
+    callbacks (after destroy or a write error), unless a write is in progress
+    (its own callback will come back here)."""
     if state.writing:
         return
     for req in state.buffered[state.buffered_index:]:
@@ -1473,7 +1841,27 @@ def _error_buffer(state: WritableState) -> None:
 
 
 def _clear_buffer(stream: Writable, state: WritableState) -> None:
-    """Hand buffered writes to ``_writev`` (all at once) or ``_write`` (one by one)."""
+    """Node's ``clearBuffer``: hand the buffered writes on, after a write completed
+    or on ``uncork()``.
+
+    Nothing happens on a destroyed or corked stream, or while this function is
+    already running further up the stack (``buffer_processing``: a ``_write``
+    that calls back synchronously re-enters :func:`_onwrite_impl`, which calls
+    here again). Then one of two ways:
+
+    * **gathered** — more than one write waits and the stream has ``_writev``:
+      all of them go in one ``_writev`` call, as one write whose length is all
+      of ``length`` and whose callback calls each write's own (or is a no-op
+      when none has one, ``all_noop``). ``pending_cb`` counted each write; the
+      gathered one will be called back once, so it is reduced to one now.
+    * **one by one** — each waiting write goes to ``_write`` in turn, for as
+      long as they complete synchronously (``writing`` goes back to False
+      inside the call); the first one that does not stops the loop, and its
+      callback will call here again for the rest. Handed-on entries are set
+      to None and ``buffered_index`` moves past them, instead of shifting the
+      list at every write; the list is cut when it empties or the done part
+      grows long.
+    """
     if state.destroyed or state.buffer_processing or state.corked:
         return
     buffered = state.buffered
@@ -1483,20 +1871,25 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
         return
     state.buffer_processing = True
     if count > 1 and stream._has_writev:
+        # gathered: one _writev for every waiting write, one callback for them all
         state.pending_cb -= count - 1
         reqs = buffered[index:]
         if state.all_noop:
             callback: Callback = _nop
         else:
             def callback(err: Optional[BaseException] = None) -> None:
+                """The gathered write's callback: each write's own, in order."""
                 for req in reqs:
                     req.callback(err)  # type: ignore[union-attr]
         chunks = [req.chunk for req in reqs]  # type: ignore[union-attr]
+        # reset before the call (Node resets after it, losing a write made inside
+        # _writev; docs/streams.md, "Where nodenet differs")
         state.buffered = _NOTHING_BUFFERED
         state.buffered_index = 0
         state.all_noop = True
         _do_write(stream, state, True, state.length, chunks, callback)
     else:
+        # one by one, while each _write completes synchronously
         i = index
         while True:
             req = buffered[i]
@@ -1507,10 +1900,12 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
             if i >= len(buffered) or state.writing:
                 break
         if i == len(buffered):
+            # all handed on: back to the shared empty buffer
             state.buffered = _NOTHING_BUFFERED
             state.buffered_index = 0
             state.all_noop = True
         elif i > 256:
+            # a long done prefix: drop it (Node 26 also waits for it to be half the list)
             del buffered[:i]
             state.buffered_index = 0
         else:
@@ -1519,12 +1914,19 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
 
 
 def _need_finish(state: WritableState) -> bool:
+    """Node's ``needFinish``: ``end()`` was called and everything is written (no
+    write in progress, none buffered, ``length`` 0), and nothing has finished,
+    destroyed or failed the stream meanwhile."""
     return (state.ending and not state.destroyed and not state.finished and not state.writing
             and not state.error_emitted and not state.close_emitted and state.errored is None
             and len(state.buffered) <= state.buffered_index and state.length == 0)
 
 
 def _on_finish(stream: Writable, state: WritableState, err: Optional[BaseException] = None) -> None:
+    """Node's ``onFinish``: the callback ``_final`` gets. An error fails the
+    ``end()`` callbacks and the stream; success emits ``'prefinish'`` now and
+    ``'finish'`` a tick later (always a tick: streams rely on ``'finish'``
+    coming after ``_final``'s callback returned)."""
     if state.prefinished:
         stream._error_or_destroy(err or ERR_MULTIPLE_CALLBACK())
         return
@@ -1540,6 +1942,9 @@ def _on_finish(stream: Writable, state: WritableState, err: Optional[BaseExcepti
 
 
 def _prefinish(stream: Writable, state: WritableState) -> None:
+    """Node's ``prefinish``: once, call ``_final`` (a pending callback until it
+    calls back, with ``sync`` set during the call) — or, for a stream without
+    one, emit ``'prefinish'`` at once."""
     if state.prefinished or state.final_called:
         return
     # Node calls _final only when there is one: the inherited default counts as none
@@ -1558,6 +1963,25 @@ def _prefinish(stream: Writable, state: WritableState) -> None:
 
 
 def _finish_maybe(stream: Writable, state: WritableState, sync: bool) -> None:
+    """Node's ``finishMaybe``: called after ``end()`` and after every completed write
+    once ending; emits ``'finish'`` when nothing is left to wait for.
+
+    1. Not everything is written yet (:func:`_need_finish` false): nothing to do;
+       the last write's completion comes back here.
+    2. Start the end of the stream (:func:`_prefinish`): ``_final`` is called
+       once, and counts in ``pending_cb`` until it calls back; without a
+       ``_final``, ``'prefinish'`` is emitted now.
+    3. ``pending_cb`` 0 (no write callback and no ``_final`` still due):
+       ``'finish'`` on the next tick (``sync``, as every caller here passes), to
+       be checked again then (:func:`_finish_if_needed`: a destroy may have come
+       in between). The tick itself counts in ``pending_cb``, so a second call
+       in the same tick does not queue a second ``'finish'``. Otherwise the
+       last pending callback (a write's :func:`_after_write`, or ``_final``'s
+       :func:`_on_finish`) leads to ``'finish'`` later.
+
+    ``sync`` False (finish now) is Node's path for a stream whose ``_construct``
+    completed; nodenet has no ``_construct``, so it is not taken.
+    """
     if _need_finish(state):
         _prefinish(stream, state)
         if state.pending_cb == 0:
@@ -1570,6 +1994,8 @@ def _finish_maybe(stream: Writable, state: WritableState, sync: bool) -> None:
 
 
 def _finish_if_needed(stream: Writable, state: WritableState) -> None:
+    """The tick :func:`_finish_maybe` queues (a closure in Node): ``'finish'`` if
+    still due, else only give back the count the tick held."""
     if _need_finish(state):
         _finish(stream, state)
     else:
@@ -1577,6 +2003,8 @@ def _finish_if_needed(stream: Writable, state: WritableState) -> None:
 
 
 def _finish(stream: Writable, state: WritableState) -> None:
+    """Node's ``finish``: ``finished``, the ``end()`` callbacks, ``'finish'``, then
+    auto-destroy if the readable side (if any) has ended too."""
     state.pending_cb -= 1
     state.finished = True
     _call_finished_callbacks(state, None)
@@ -1588,6 +2016,7 @@ def _finish(stream: Writable, state: WritableState) -> None:
 
 
 def _call_finished_callbacks(state: WritableState, err: Optional[BaseException]) -> None:
+    """Node's ``callFinishedCallbacks``: run the ``end()`` callbacks once, with ``err``."""
     callbacks = state.on_finished
     if not callbacks:
         return
@@ -1614,6 +2043,9 @@ class Duplex(Readable, Writable):
     def __init__(self, *, allow_half_open: bool = True, readable: bool = True,
                  writable: bool = True, readable_high_water_mark: Optional[int] = None,
                  writable_high_water_mark: Optional[int] = None) -> None:
+        """Node's ``new Duplex(options)``: both states; a side given as False starts
+        out already over (readable: ended and ``'end'`` emitted; writable: ended
+        and finished), so it never holds up the other side's auto-destroy."""
         _Stream.__init__(self)
         self._readable_state = ReadableState(
             _default_hwm_bytes if readable_high_water_mark is None

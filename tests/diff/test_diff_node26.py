@@ -313,3 +313,253 @@ def test_abort_listeners() -> None:
         net.set_immediate(lambda: t.rec("immediate"))
 
     check(js, py)
+
+
+# -- The stream layer: what changed in Node 26's readable.js and writable.js -------
+
+
+class _Quiet(Readable):
+    """``new Readable({ read() {} })``."""
+
+    def _read(self, size: int) -> None:
+        pass
+
+
+@pytest.mark.node20_differs("maybeReadMore is queued while a _read is pending, so the "
+                            "read-ahead runs at the first push's tick, not the later one's")
+def test_no_read_ahead_queued_while_a_read_is_pending() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() { rec('_read'); } });
+    r.read(0);          // _read pending: reading
+    r.unshift('x');     // adds data while reading: Node 26 queues no maybeReadMore
+    process.nextTick(() => rec('tick A'));
+    r.push('y');        // the read is answered: maybeReadMore queued now
+    process.nextTick(() => rec('tick B'));
+    """
+
+    def py(t: Trace) -> None:
+        class R(Readable):
+            def _read(self, size: int) -> None:
+                t.rec("_read")
+
+        r = R()
+        r.read(0)
+        r.unshift(b"x")
+        net.next_tick(lambda: t.rec("tick A"))
+        r.push(b"y")
+        net.next_tick(lambda: t.rec("tick B"))
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("every endReadable queues its own endReadableNT tick, so a "
+                            "later one can still emit 'end' after an earlier one found data")
+def test_end_is_scheduled_once() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['end', 'close']);
+    r.push(null);
+    rec('read', r.read());      // ended and empty: 'end' scheduled
+    process.nextTick(() => rec('read(1)', r.read(1)));
+    rec('read', r.read());      // again: Node 26 keeps the one scheduled
+    rec('unshift', r.unshift('b'));     // the scheduled 'end' will find data
+    setTimeout(() => rec('later', r.readableEnded, r.readableLength), 20);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["end", "close"])
+        r.push(None)
+        t.rec("read", r.read())
+        net.next_tick(lambda: t.rec("read(1)", r.read(1)))
+        t.rec("read", r.read())
+        t.rec("unshift", r.unshift(b"b"))
+        net.set_timeout(lambda: t.rec("later", r.readable_ended, r.readable_length), 20)
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("the end's 'readable' is emitted when nobody listens, so a "
+                            "'readable' listener added later gets none ('end' only)")
+def test_end_readable_kept_for_a_late_listener() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['end', 'close']);
+    r.push(null);               // nobody observes the stream yet
+    setTimeout(() => {
+      r.on('readable', () => rec('readable', r.read(), r.readableLength));
+    }, 5);
+    const s = new Readable({ read() {} });
+    watch(s, 's', ['end']);
+    s.push('ab');
+    s.push(null);
+    setTimeout(() => {
+      rec('s read', s.read());  // a read of real size forgets the owed 'readable'
+      s.on('readable', () => rec('s readable', s.read()));
+    }, 5);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["end", "close"])
+        r.push(None)
+        net.set_timeout(lambda: r.on("readable", lambda: t.rec(
+            "readable", r.read(), r.readable_length)), 5)
+        s = _Quiet()
+        t.watch(s, "s", ["end"])
+        s.push(b"ab")
+        s.push(None)
+
+        def later() -> None:
+            t.rec("s read", s.read())
+            s.on("readable", lambda: t.rec("s readable", s.read()))
+        net.set_timeout(later, 5)
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("setEncoding() after the end drops a character cut at the end "
+                            "of the buffered bytes; Node 26 flushes it as U+FFFD")
+def test_set_encoding_after_the_end_flushes_the_decoder() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    r.push(Buffer.from([0x61, 0xe2, 0x82]));    // 'a' and two bytes of a 3-byte char
+    r.push(null);
+    r.setEncoding('utf8');
+    rec('length', r.readableLength);
+    r.on('data', (d) => rec('data', d));
+    r.on('end', () => rec('end'));
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        r.push(b"a\xe2\x82")
+        r.push(None)
+        r.set_encoding("utf8")
+        t.rec("length", r.readable_length)
+        r.on("data", lambda d: t.rec("data", d))
+        r.on("end", lambda: t.rec("end"))
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("pause() and resume() still switch a destroyed stream (and "
+                            "emit 'pause' / 'resume'); Node 26 ignores them")
+def test_pause_and_resume_ignore_a_destroyed_stream() -> None:
+    js = """
+    const { Readable } = require('stream');
+    const r = new Readable({ read() {} });
+    watch(r, 'r', ['pause', 'resume', 'close']);
+    r.destroy();
+    rec('pause returns r', r.pause() === r, r.isPaused(), r.readableFlowing);
+    rec('resume returns r', r.resume() === r, r.isPaused(), r.readableFlowing);
+    r.on('data', () => rec('data'));
+    rec('after on(data)', r.readableFlowing);
+    const s = new net.Socket();
+    watch(s, 's', ['pause', 'resume']);
+    s.destroy();
+    s.pause();
+    rec('socket', s.isPaused(), s.readableFlowing);
+    """
+
+    def py(t: Trace) -> None:
+        r = _Quiet()
+        t.watch(r, "r", ["pause", "resume", "close"])
+        r.destroy()
+        t.rec("pause returns r", r.pause() is r, r.is_paused(), r.readable_flowing)
+        t.rec("resume returns r", r.resume() is r, r.is_paused(), r.readable_flowing)
+        r.on("data", lambda *_: t.rec("data"))
+        t.rec("after on(data)", r.readable_flowing)
+        s = net.Socket()
+        t.watch(s, "s", ["pause", "resume"])
+        s.destroy()
+        s.pause()
+        t.rec("socket", s.is_paused(), s.readable_flowing)
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("a pipe destination that errors in a synchronous _write stays "
+                            "in the source's drain wait when it unpipes (Node #53185): the "
+                            "source stays paused and the other destination starves")
+def test_pipe_to_an_errored_destination_does_not_starve_the_others() -> None:
+    js = """
+    const { Readable, Writable } = require('stream');
+    const r = new Readable({ read() {} });
+    const bad = new Writable({ write(c, e, cb) { rec('bad', c); cb(new Error('bad')); } });
+    const good = new Writable({ write(c, e, cb) { rec('good', c); cb(); } });
+    bad.on('error', (e) => rec('bad error', e.message));
+    good.on('finish', () => rec('good finish'));
+    r.pipe(bad);
+    r.pipe(good);
+    r.push('a'); r.push('b'); r.push('c'); r.push(null);
+    setTimeout(() => rec('after', r.isPaused(), r.readableLength), 20);
+    """
+
+    def py(t: Trace) -> None:
+        class W(Writable):
+            def __init__(self, name: str, fail: bool) -> None:
+                super().__init__()
+                self.name, self.fail = name, fail
+
+            def _write(self, chunk: Any, callback: Any) -> None:
+                t.rec(self.name, chunk)
+                callback(ValueError("bad") if self.fail else None)
+
+        r = _Quiet()
+        bad, good = W("bad", True), W("good", False)
+        bad.on("error", lambda e: t.rec("bad error", str(e)))
+        good.on("finish", lambda: t.rec("good finish"))
+        r.pipe(bad)
+        r.pipe(good)
+        for chunk in (b"a", b"b", b"c", None):
+            r.push(chunk)
+        net.set_timeout(lambda: t.rec("after", r.is_paused(), r.readable_length), 20)
+
+    check(js, py)
+
+
+@pytest.mark.node20_differs("write('x', 'buffer') and end('x', 'buffer') send the string "
+                            "as UTF-8; Node 26 throws ERR_UNKNOWN_ENCODING")
+def test_a_string_cannot_be_written_as_buffer() -> None:
+    js = """
+    const { Writable } = require('stream');
+    const s = new net.Socket();
+    const w = new Writable({ write(c, e, cb) { rec('_write', c, e); cb(); } });
+    for (const [name, call] of [
+      ['socket write', () => s.write('x', 'buffer')],
+      ['socket end', () => s.end('x', 'buffer')],
+      ['writable write', () => w.write('x', 'buffer')],
+      ['bytes as buffer', () => w.write(Buffer.from('y'), 'buffer')],
+      ['bad chunk as buffer', () => w.write(true, 'buffer')],
+    ]) {
+      try { call(); rec(name, 'ok'); } catch (e) { rec(name, e.code); }
+    }
+    s.destroy();
+    """
+
+    def py(t: Trace) -> None:
+        class W(Writable):
+            def _write(self, chunk: Any, callback: Any) -> None:
+                t.rec("_write", chunk, "buffer")
+                callback()
+
+        s = net.Socket()
+        w = W()
+        for name, call in [("socket write", lambda: s.write("x", "buffer")),
+                           ("socket end", lambda: s.end("x", "buffer")),
+                           ("writable write", lambda: w.write("x", "buffer")),
+                           ("bytes as buffer", lambda: w.write(b"y", "buffer")),
+                           ("bad chunk as buffer", lambda: w.write(True, "buffer"))]:
+            try:
+                call()
+                t.rec(name, "ok")
+            except TypeError as exc:
+                t.rec(name, exc.code)  # type: ignore[attr-defined]
+        s.destroy()
+
+    check(js, py)

@@ -462,9 +462,10 @@ def test_pipe_backpressure_with_one_destination() -> None:
         r.push(None)
         w.on("finish", lambda: log.append("finish"))
 
+    # Node 26 (checked with 26.12): the source is destroyed after 'end', so the
+    # unpipe on 'finish' pauses nothing; Node 20 emitted a last 'pause' there
     assert trace(scenario) == [
-        "resume", ("write", "abc"), "pause", "drain", "resume", ("write", "d"), "pause",
-        "finish"]
+        "resume", ("write", "abc"), "pause", "drain", "resume", ("write", "d"), "finish"]
 
 
 def test_pipe_backpressure_waits_for_every_destination() -> None:
@@ -490,9 +491,10 @@ def test_pipe_backpressure_waits_for_every_destination() -> None:
         r.push("d")
         r.push(None)
 
+    # Node 26: no last 'pause' from the destroyed source (Node 20 had one)
     assert trace(scenario) == [
         "resume", ("w1", "abc"), "pause", ("w2", "abc"), ("drain", "w1"), ("drain", "w2"),
-        "resume", ("w1", "d"), ("w2", "d"), ("finish", "w1"), ("finish", "w2"), "pause"]
+        "resume", ("w1", "d"), ("w2", "d"), ("finish", "w1"), ("finish", "w2")]
 
 
 def test_pipe_backpressure_from_one_slow_destination() -> None:
@@ -522,9 +524,10 @@ def test_pipe_backpressure_from_one_slow_destination() -> None:
         net.set_timeout(later, 20)
         r.on("end", lambda: log.append("end"))
 
+    # Node 26: no last 'pause' from the destroyed source (Node 20 had one)
     assert trace(scenario) == [
         ("fast", "ab"), ("slow", "ab"), "pause", "drain slow", ("fast", "cd"), ("slow", "cd"),
-        "pause", "drain slow", "end", "pause"]
+        "pause", "drain slow", "end"]
 
 
 def test_unpipe_of_the_destination_awaited_for_drain() -> None:

@@ -1026,3 +1026,58 @@ def test_unknown_encoding_is_rejected_for_strings_and_bytes() -> None:
             log.append((code_of(info.value), str(info.value)))
 
     assert trace(scenario) == [("ERR_UNKNOWN_ENCODING", "Unknown encoding: bogus")] * 2
+
+
+def test_end_after_a_write_that_destroyed_the_stream_is_called_back() -> None:
+    """Where nodenet does not copy Node (docs/streams.md §16, compat.md): a write whose
+    _write destroys the stream and then calls back synchronously gets onwrite's
+    afterWrite tick, as Node's source means, so an end() callback queued right after
+    gets ERR_STREAM_DESTROYED there. Node 20 and 26 test ``state[kState] & kDestroyed
+    !== 0``, which JavaScript reads as ``& 1`` (object mode), skip that tick, and never
+    call the end() callback (both print: _write, write false, close, later true false)."""
+    def scenario(log: List[Any]) -> None:
+        def write(chunk: bytes, cb: Cb) -> None:
+            log.append("_write")
+            w.destroy()
+            cb()
+        w = OptWritable(write=write)
+        recorder(log, w, "close", "error", "finish")
+        log.append(("write", w.write(b"x")))
+        w.end(end_cb(log))
+        net.set_timeout(lambda: log.append(("later", w.destroyed, w.writable_finished)), 20)
+
+    assert trace(scenario) == [
+        "_write", ("write", False), "close", ("endcb", "ERR_STREAM_DESTROYED"),
+        ("later", True, False)]
+
+
+def test_a_write_made_inside_writev_is_written() -> None:
+    """Where nodenet does not copy Node (docs/streams.md §16, compat.md): clearBuffer
+    empties the buffer only after its _writev call, so a write() made synchronously
+    inside _writev is buffered and then dropped — its callback still runs (the
+    gathered callback walks the same list), but the chunk is never written, the
+    length stays 1 and the stream never finishes (Node 20 and 26 both print
+    [_writev a,b], a cb, b cb, z cb; writableLength 1). nodenet writes it."""
+    def scenario(log: List[Any]) -> None:
+        first = [True]
+
+        def writev(chunks: List[bytes], cb: Cb) -> None:
+            log.append(("_writev", [show(c) for c in chunks]))
+            if first[0]:
+                first[0] = False
+                w.write("z", lambda *_: log.append("z cb"))
+            net.set_immediate(cb)
+
+        w = OptWritable(write=lambda c, cb: (log.append(("_write", show(c))), cb()),
+                        writev=writev)
+        w.cork()
+        w.write("a", lambda *_: log.append("a cb"))
+        w.write("b", lambda *_: log.append("b cb"))
+        w.uncork()
+        w.end(end_cb(log))
+        w.on("finish", lambda: log.append("finish"))
+        net.set_timeout(lambda: log.append(("length", w.writable_length)), 50)
+
+    assert trace(scenario) == [
+        ("_writev", ["b:a", "b:b"]), ("_write", "b:z"), "a cb", "b cb", "z cb",
+        ("endcb", None), "finish", ("length", 0)]
