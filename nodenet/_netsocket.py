@@ -126,7 +126,7 @@ def _fd_kind(fd: int) -> str:
 
 
 def _read_more_nt(sock: Socket, state: Any) -> None:
-    """Readable's maybeReadMore tick for a socket.
+    """FAST PATH (``_fastpath.py``): Readable's maybeReadMore tick for a socket.
 
     While the handle reads with nothing buffered, the loop's first ``read(0)``
     only changes the state (:meth:`Socket._read_zero_in_place`) and leaves the
@@ -708,6 +708,7 @@ class Socket(Duplex):
         else:
             handle.write_cb = self._write_completion(self._onwrite)
             self._last_write_queue_size = handle.write_size
+            w.sync = False         # as _write_or_buffer leaves it after _write returns
         ret = bool(w.length < w.high_water_mark)
         if not ret:
             w.need_drain = True
