@@ -81,7 +81,9 @@ class _InvalidJSON(json.JSONDecodeError):
     code = "ERR_INVALID_ARG_VALUE"
 
     def __init__(self, exc: json.JSONDecodeError, data: str) -> None:
-        super().__init__(f"The argument 'data' is not valid JSON: {exc.msg}", exc.doc, exc.pos)
+        # concatenated, not an f-string: PyPy 3.9's str.__format__ fails on a lone
+        # surrogate in exc.msg (JSON text like '\ud800')
+        super().__init__("The argument 'data' is not valid JSON: " + exc.msg, exc.doc, exc.pos)
 
 
 def _wide(family: str, value: int) -> int:
