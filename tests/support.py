@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -85,6 +86,32 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = ""
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         time.sleep(0.005)
+
+
+# What limit_buffers pins SO_SNDBUF/SO_RCVBUF to (Linux doubles it for its own
+# bookkeeping): far below any machine's tcp_wmem/tcp_rmem defaults, far above the
+# minimum, and several loopback segments (64 KiB) wide so that the window never
+# shrinks below one segment.
+SMALL_BUFFER = 128 * 1024
+
+
+def limit_buffers(target: Any, size: int = SMALL_BUFFER) -> None:
+    """Pin the kernel buffers of ``target`` (a nodenet Socket, Server or a plain
+    socket) to ``size`` bytes: SO_SNDBUF and SO_RCVBUF both, which also stops their
+    autotuning.
+
+    How much a peer that does not read absorbs is then a few hundred KiB on every
+    machine, not whatever its tcp_wmem/tcp_rmem allow (64 MiB on some): a write of
+    a few MiB stays pending. A server's listening socket passes its buffers on to
+    the connections it accepts (and advertises the small window from the first
+    SYN-ACK), so limit a server before clients connect, a client socket before it
+    writes. This sets what the test controls; it does not depend on the defaults.
+    """
+    handle = getattr(target, "_handle", None)
+    sock = target if isinstance(target, socket.socket) else getattr(handle, "sock", None)
+    assert sock is not None, f"{target!r} has no OS socket yet"
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 def open_fds() -> Dict[int, str]:

@@ -20,7 +20,7 @@ import pytest
 
 import nodenet as net
 from nodenet.errors import NodeRangeError, NodeTypeError
-from support import Calls, run
+from support import Calls, limit_buffers, run
 
 LINUX = sys.platform.startswith("linux")
 
@@ -376,7 +376,7 @@ def test_ref_before_connect_keeps_the_loop_alive() -> None:
 def test_idle_timer_restarted_by_async_write_completion() -> None:
     # a large write completes asynchronously while setTimeout is armed: no
     # 'timeout', the 'finish' and 'close' come as usual
-    payload = os.urandom(8 * 1024 * 1024)
+    payload = os.urandom(4 * 1024 * 1024)
     events: List[Any] = []
     received = [0]
 
@@ -387,20 +387,28 @@ def test_idle_timer_restarted_by_async_write_completion() -> None:
 
         server = net.create_server(on_conn)
 
-        def listening() -> None:
-            client = net.connect(port_of(server), "127.0.0.1")
-            client.set_timeout(10_000, lambda: events.append("timeout"))
-            events.append(("write", client.write(payload)))
+        def connected() -> None:
+            # small buffers: the write cannot complete inside write() (the server
+            # reads only once this callback returns)
+            limit_buffers(client)
+            events.append(("write", client.write(payload), client.writable_length > 0))
             client.end()
+
+        def listening() -> None:
+            nonlocal client
+            limit_buffers(server)
+            client = net.connect(port_of(server), "127.0.0.1", connected)
+            client.set_timeout(10_000, lambda: events.append("timeout"))
             client.on("finish", lambda: events.append("finish"))
             client.resume()
             client.on("close", lambda had_error: (events.append(("close", had_error)),
                                                   server.close()))
 
+        client: Any = None
         server.listen(0, "127.0.0.1", listening)
 
     run(main, timeout=20)
-    assert events == [("write", False), "finish", ("close", False)]
+    assert events == [("write", False, True), "finish", ("close", False)]
     assert received[0] == len(payload)
 
 
@@ -573,7 +581,7 @@ def test_write_when_the_kernel_buffer_is_already_full() -> None:
 def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
     # node: write(big, cb -> destroy()); end(cb2) -> write cb (null, destroyed
     # false), then end's cb gets ERR_STREAM_DESTROYED, 'close' false, no 'finish'
-    big = b"\1" * (8 * 1024 * 1024)
+    big = b"\1" * (4 * 1024 * 1024)
     events: List[Any] = []
 
     def main() -> None:
@@ -587,9 +595,11 @@ def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
                     client.destroy()
                     events.append("destroyed")
 
+                limit_buffers(client)      # the write stays pending (the server reads later)
                 events.append(("write", client.write(big, write_cb)))
                 client.end(lambda err=None: events.append(("end cb", getattr(err, "code", None))))
 
+            limit_buffers(server)
             client = net.connect(port_of(server), "127.0.0.1", connected)
             client.on("finish", lambda: events.append("finish"))
             client.on("error", lambda e: events.append(("error", e.code)))
