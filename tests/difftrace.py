@@ -67,6 +67,7 @@ class Trace:
     def __init__(self) -> None:
         self.entries: List[List[Any]] = []
         self.ports: List[int] = []
+        self.pair_client: Any = None      # diffpair.py's client socket
 
     def rec(self, *args: Any) -> None:
         self.entries.append([norm(a) for a in args])
