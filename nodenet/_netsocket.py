@@ -188,7 +188,7 @@ class Socket(Duplex):
         readable_hwm = _hwm(opts, "readable_high_water_mark")
         writable_hwm = _hwm(opts, "writable_high_water_mark")
         tos = opts.get("type_of_service")
-        if tos is not None:
+        if "type_of_service" in opts:     # Node: `!== undefined`, so a null is refused
             validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if js_truthy(signal):
