@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 import pytest
 
 import nodenet as net
-from difftrace import Trace
+from difftrace import Trace, when, when_read
 from diffpair import EVENTS, check, js_pair, py_pair
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -181,7 +181,7 @@ def test_readable_event_and_read() -> None:
     read() returns null at the end, 'end' after the last read."""
     js = js_pair(server_body="""
       c.write('abc');
-      setTimeout(() => c.end('def'), 20);
+      whenRead(pairClient, 3, () => c.end('def'));     // a read of its own
     """, client_body="""
       const got = [];
       c.on('readable', () => {
@@ -208,7 +208,7 @@ def test_readable_event_and_read() -> None:
 
     def server(t: Trace, c: net.Socket, srv: Any) -> None:
         c.write("abc")
-        net.set_timeout(lambda: c.end("def"), 20)
+        when_read(t.pair_client, 3, lambda: c.end("def"))
 
     check(js, py_pair(server_body=server, client_body=client,
                       client_events=["connect", "end", "finish", "close", "error"]))
@@ -216,21 +216,24 @@ def test_readable_event_and_read() -> None:
 
 def test_set_encoding_converts_buffered_data() -> None:
     """Paused after the first chunk; the second is read into the buffer; setEncoding
-    ('hex') then converts what is buffered, and resume() delivers it as hex."""
+    ('hex') then converts what is buffered, and resume() delivers it as hex. (The
+    server writes the second chunk once the first has been read, and the client
+    goes on once the second and the end of the stream are in its buffer: no timer
+    stands in for either.)"""
     js = js_pair(server_body="""
       c.write('A');
-      setTimeout(() => c.end('BC'), 20);
+      whenRead(pairClient, 1, () => c.end('BC'));
     """, client_body="""
       c.on('data', (d) => {
         rec('data', d);
         if (!c.readableEncoding) {
           c.pause();
-          setTimeout(() => {
+          when(() => c._readableState.ended, () => {
             rec('buffered', c.readableLength);
             c.setEncoding('hex');
             rec('after setEncoding', c.readableLength, c.readableEncoding);
             c.resume();
-          }, 60);
+          });
         }
       });
     """, client_events=["connect", "end", "close", "error"])
@@ -246,13 +249,13 @@ def test_set_encoding_converts_buffered_data() -> None:
             t.rec("data", d)
             if not c.readable_encoding:
                 c.pause()
-                net.set_timeout(later, 60)
+                when(lambda: c._readable_state.ended, later)
 
         c.on("data", on_data)
 
     def server(t: Trace, c: net.Socket, srv: Any) -> None:
         c.write("A")
-        net.set_timeout(lambda: c.end("BC"), 20)
+        when_read(t.pair_client, 1, lambda: c.end("BC"))
 
     check(js, py_pair(server_body=server, client_body=client,
                       client_events=["connect", "end", "close", "error"]))

@@ -15,7 +15,7 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import Trace
+from difftrace import Trace, when_read
 from diffpair import check, js_pair, py_pair
 
 pytestmark = pytest.mark.node
@@ -36,12 +36,7 @@ def _spaced_writes_js(chunks: List[bytes], end: bool = True, gap_ms: int = 1) ->
           const chunk = Buffer.from(chunks[i], 'hex');
           c.write(chunk);
           sent += chunk.length;
-          const next = () => {
-            if (pairClient.destroyed) return;
-            if (pairClient.bytesRead >= sent) step(i + 1);
-            else setTimeout(next, 1);
-          };
-          setTimeout(next, %d);
+          setTimeout(() => whenRead(pairClient, sent, () => step(i + 1)), %d);
         } else if (%s) {
           c.end();
         }
@@ -58,15 +53,8 @@ def _spaced_writes_py(chunks: List[bytes], end: bool = True, gap_ms: int = 1) ->
             if i < len(chunks):
                 c.write(chunks[i])
                 sent[0] += len(chunks[i])
-
-                def next_chunk() -> None:
-                    if t.pair_client.destroyed:
-                        return
-                    if t.pair_client.bytes_read >= sent[0]:
-                        step(i + 1)
-                    else:
-                        net.set_timeout(next_chunk, 1)
-                net.set_timeout(next_chunk, gap_ms)
+                net.set_timeout(lambda: when_read(t.pair_client, sent[0], lambda: step(i + 1)),
+                                gap_ms)
             elif end:
                 c.end()
 
