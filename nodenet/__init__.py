@@ -54,7 +54,7 @@ from .timers import set_timeout as set_timeout
 #: Node: ``net.Stream`` is a legacy name of ``net.Socket``.
 Stream = Socket
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = (
     "AbortController",

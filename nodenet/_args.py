@@ -1,6 +1,6 @@
 """Node's argument overloads for connect() and listen(), in one place.
 
-Node: net.md § "socket.connect()" and § "server.listen()" (v20); the rules come
+Node: net.md § "socket.connect()" and § "server.listen()" (Node 26); the rules come
 from ``normalizeArgs`` in ``lib/net.js``:
 
 * an options mapping comes first if given (keys in snake_case or Node's camelCase);
