@@ -172,13 +172,17 @@ def connect(host: str, port: str) -> int:
         print(f"error: {err}", file=sys.stderr, flush=True)
         status[0] = 1
 
-    if port.isdigit():
-        sock = net.connect(int(port), host)
-    else:
-        sock = net.connect(port)
+    # This is the main thread, not the loop's: events are emitted on the loop thread
+    # as they happen, so the listeners go on before the connect starts, or a
+    # refusal could come and go before they are there.
+    sock = net.Socket()
     sock.on("error", on_error)
     sock.on("data", lambda data: (sys.stdout.buffer.write(data), sys.stdout.buffer.flush()))
     sock.on("close", lambda had_error: done.set())
+    if port.isdigit():
+        sock.connect(int(port), host)
+    else:
+        sock.connect(port)
 
     def pump() -> None:
         for line in sys.stdin.buffer:

@@ -36,7 +36,7 @@ import warnings
 from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol, Set
 
 from . import _defaults, _handle
-from ._args import normalize_args, options_dict
+from ._args import is_js_object, normalize_args, options_dict
 from ._debug import debug
 from ._fastpath import ENABLED as FAST_PATHS
 from ._handle import StreamHandle
@@ -202,7 +202,7 @@ class Socket(Duplex):
         readable_hwm = _hwm(opts, "readable_high_water_mark")
         writable_hwm = _hwm(opts, "writable_high_water_mark")
         tos = opts.get("type_of_service")
-        if tos is not None:
+        if "type_of_service" in opts:     # Node: `!== undefined`, so a null is refused
             validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if js_truthy(signal):
@@ -984,15 +984,18 @@ class Socket(Duplex):
         and ``setKeepAlive(options)`` (Node 26): TCP keep-alive probes.
 
         ``enable`` may be an options mapping (``enable``, ``initial_delay``,
-        ``interval``, ``count``; camelCase too). Delays are milliseconds, applied
+        ``interval``, ``count``; camelCase too); as in Node, any other object (a
+        list, bytes, an instance) is an options object with none of them. Delays are milliseconds, applied
         in whole seconds as JavaScript's ``~~(ms / 1000)``; ``interval`` defaults
         to 1 s and ``count`` (a whole number, else 10) to 10 probes. As in libuv,
         any of the three being 0 turns keep-alive on but leaves all three as they
         were. Values set before the connection are applied when it is made.
         Nothing is validated or raised, as in Node. Returns the socket.
         """
-        if isinstance(enable, Mapping):
-            options = options_dict(enable)
+        if is_js_object(enable):
+            # Node: any object is the options form (a list, bytes or an instance
+            # has no options: keep-alive off), never a truthy `enable`
+            options = options_dict(enable) if isinstance(enable, Mapping) else {}
             enable = options.get("enable")
             initial_delay = options.get("initial_delay")
             interval = options.get("interval", _UNDEFINED)   # present None is null: 0 s

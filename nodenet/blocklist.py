@@ -73,6 +73,10 @@ _FROM_JSON_V6 = (
 )
 # A CIDR's prefix as Node reads it: parseInt(text, 10) must print back as the text.
 _PREFIX = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+# json.loads on PyPy (7.3) takes a native fast path whose error message for a lone
+# surrogate is a broken string (formatting it raises SystemError); the decoder
+# object gives the same results and messages on CPython and PyPy.
+_JSON = json.JSONDecoder()
 
 
 class _InvalidJSON(json.JSONDecodeError):
@@ -464,7 +468,7 @@ class BlockList:
         """
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = _JSON.decode(data)
             except json.JSONDecodeError as exc:
                 raise _InvalidJSON(exc, data) from None
         if not isinstance(data, (list, tuple)) or not all(isinstance(x, str) for x in data):

@@ -32,7 +32,7 @@ import sys
 import threading
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
-from ._args import options_dict
+from ._args import is_js_object, options_dict
 from ._handle import SocketFile, StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
@@ -59,6 +59,9 @@ class BoundSocket:
     * Unix: ``path``, a file path or (Linux) an abstract name with a leading NUL,
       alone (with any TCP option: ERR_INVALID_ARG_VALUE).
 
+    ``options`` may be any object but a list or a function, as in Node: one that
+    is no mapping (``bytes``, an instance) gives no option.
+
     Errors at the call: ERR_INVALID_ARG_TYPE / ERR_SOCKET_BAD_PORT /
     ERR_INVALID_ARG_VALUE for the options, and the bind's system error
     (``bind EADDRINUSE 127.0.0.1:8080``; for a path ``bind EACCES`` and friends,
@@ -69,9 +72,12 @@ class BoundSocket:
     __slots__ = ("_sock", "_address", "_path", "_file", "_lock")
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
-        if options is not None and not isinstance(options, Mapping):
+        # Node's validateObject: any object but an array or a function; one that is
+        # no mapping (bytes, an instance) has none of the options
+        if options is not None and (not is_js_object(options)
+                                    or isinstance(options, (list, tuple))):
             raise ERR_INVALID_ARG_TYPE("options", "object", options)
-        opts = options_dict(options, **kwargs)
+        opts = options_dict(options if isinstance(options, Mapping) else None, **kwargs)
         self._lock = threading.Lock()
         self._sock: Optional[socket.socket] = None
         self._address: Dict[str, Any] = {}

@@ -46,6 +46,16 @@ function watch(em, name, events) {
   for (const e of events) em.on(e, (...a) => rec(name, e, ...a));
 }
 function port(p) { if (!ports.includes(p)) ports.push(p); return p; }
+// fn() once pred() holds (checked every ms): what a scenario waits on instead of
+// a timer a loaded machine can outrun
+function when(pred, fn) {
+  const check = () => { if (pred()) fn(); else setTimeout(check, 1); };
+  check();
+}
+// fn() once sock has read n bytes in all (never if it is destroyed first)
+function whenRead(sock, n, fn) {
+  when(() => sock.destroyed || sock.bytesRead >= n, () => { if (!sock.destroyed) fn(); });
+}
 function sub(x) {
   if (typeof x === 'number' && ports.includes(x)) return 'P' + (ports.indexOf(x) + 1);
   if (typeof x === 'string') {
@@ -67,6 +77,7 @@ class Trace:
     def __init__(self) -> None:
         self.entries: List[List[Any]] = []
         self.ports: List[int] = []
+        self.pair_client: Any = None      # diffpair.py's client socket
 
     def rec(self, *args: Any) -> None:
         self.entries.append([norm(a) for a in args])
@@ -95,6 +106,23 @@ class Trace:
         if isinstance(x, dict):
             return {k: self._sub(v) for k, v in x.items()}
         return x
+
+
+def when(pred: Callable[[], Any], fn: Callable[[], Any]) -> None:
+    """``fn()`` once ``pred()`` holds (checked every ms): JS_PRELUDE's ``when``."""
+    def check() -> None:
+        if pred():
+            fn()
+        else:
+            net.set_timeout(check, 1)
+    check()
+
+
+def when_read(sock: Any, n: int, fn: Callable[[], Any]) -> None:
+    """``fn()`` once ``sock`` has read ``n`` bytes in all (never if it is destroyed
+    first): JS_PRELUDE's ``whenRead``."""
+    when(lambda: sock.destroyed or sock.bytes_read >= n,
+         lambda: None if sock.destroyed else fn())
 
 
 def norm(x: Any) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -87,6 +88,32 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 5.0, what: str = ""
         time.sleep(0.005)
 
 
+# What limit_buffers pins SO_SNDBUF/SO_RCVBUF to (Linux doubles it for its own
+# bookkeeping): far below any machine's tcp_wmem/tcp_rmem defaults, far above the
+# minimum, and several loopback segments (64 KiB) wide so that the window never
+# shrinks below one segment.
+SMALL_BUFFER = 128 * 1024
+
+
+def limit_buffers(target: Any, size: int = SMALL_BUFFER) -> None:
+    """Pin the kernel buffers of ``target`` (a nodenet Socket, Server or a plain
+    socket) to ``size`` bytes: SO_SNDBUF and SO_RCVBUF both, which also stops their
+    autotuning.
+
+    How much a peer that does not read absorbs is then a few hundred KiB on every
+    machine, not whatever its tcp_wmem/tcp_rmem allow (64 MiB on some): a write of
+    a few MiB stays pending. A server's listening socket passes its buffers on to
+    the connections it accepts (and advertises the small window from the first
+    SYN-ACK), so limit a server before clients connect, a client socket before it
+    writes. This sets what the test controls; it does not depend on the defaults.
+    """
+    handle = getattr(target, "_handle", None)
+    sock = target if isinstance(target, socket.socket) else getattr(handle, "sock", None)
+    assert sock is not None, f"{target!r} has no OS socket yet"
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
+
 def open_fds() -> Dict[int, str]:
     """The process's sockets, pipes, epoll fds and /dev/null (the EMFILE reserve
     fd): everything nodenet could leak."""
@@ -126,10 +153,11 @@ class VirtualTimeSelector(selectors.BaseSelector):
     """Wraps a real selector: when a poll would block with nothing ready, the
     fake clock jumps forward by the timeout instead of sleeping (trio autojump)."""
 
-    def __init__(self, clock: FakeClock) -> None:
+    def __init__(self, clock: FakeClock, settle: float = 0.0) -> None:
         self.clock = clock
         self.real = selectors.DefaultSelector()
         self.polls: List[Optional[float]] = []
+        self.settle = settle
 
     def register(self, fileobj: Any, events: int, data: Any = None) -> Any:
         return self.real.register(fileobj, events, data)
@@ -153,12 +181,23 @@ class VirtualTimeSelector(selectors.BaseSelector):
             return ready
         if timeout is None:
             raise AssertionError("virtual-time loop would block forever")
+        if self.settle:
+            # Real sockets: the kernel may still be moving loopback data (a window
+            # update or an ACK handled a moment later, in a softirq or ksoftirqd on
+            # a loaded machine) that makes a socket ready with no time passing in
+            # the test. Let it land before the clock jumps.
+            ready = self.real.select(self.settle)
+            if ready:
+                return ready
         self.clock.advance(timeout)
         return []
 
 
-def virtual_loop() -> Tuple[net.Loop, FakeClock]:
-    """A loop on a fake clock, driven on the test thread with run_until_idle()."""
+def virtual_loop(settle: float = 0.0) -> Tuple[net.Loop, FakeClock]:
+    """A loop on a fake clock, driven on the test thread with run_until_idle().
+
+    ``settle``: real seconds to wait for I/O before each jump of the clock, for a
+    test that moves data over real sockets (see VirtualTimeSelector.select)."""
     clock = FakeClock()
-    loop = net.Loop(clock=clock, selector=VirtualTimeSelector(clock), manual=True)
+    loop = net.Loop(clock=clock, selector=VirtualTimeSelector(clock, settle), manual=True)
     return loop, clock

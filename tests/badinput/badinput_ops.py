@@ -11,13 +11,14 @@ with ``support.run``) and records into a :class:`Rec`: whether the call threw
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
 from typing import Any, Callable, Dict, List, Optional
 
 import nodenet as net
-from nodenet import dns, events
+from nodenet import dns, events, stream
 from nodenet._defaults import (
     get_default_auto_select_family, get_default_auto_select_family_attempt_timeout,
     set_default_auto_select_family, set_default_auto_select_family_attempt_timeout,
@@ -45,6 +46,7 @@ class Harness:
     def __init__(self) -> None:
         self.port = 0
         self.server: Optional[net.Server] = None
+        self.bounds: List[net.BoundSocket] = []     # made by decode(), closed after the row
 
     def start(self) -> None:
         def main() -> None:
@@ -107,7 +109,14 @@ def decode(v: Any, harness: Harness) -> Any:
     if tag == "ee":
         return EventEmitter()
     if tag == "abstract":
-        return f"\0nodenet-bad-input-{os.getpid()}"
+        return abstract_name()
+    if tag == "bound":
+        bound = net.BoundSocket({"host": "127.0.0.1"})
+        if v.get("closed"):
+            bound.close()
+        else:
+            harness.bounds.append(bound)
+        return bound
     raise ValueError(f"unknown value tag {tag}")
 
 
@@ -153,6 +162,23 @@ def plain(x: Any) -> Any:
     if isinstance(x, (list, tuple)):
         return [plain(i) for i in x]
     return "object"
+
+
+def abstract_name() -> str:
+    """The table's abstract Unix socket name, unique to the process."""
+    return f"\0nodenet-bad-input-{os.getpid()}"
+
+
+def bound_address(a: Any) -> Any:
+    """A BoundSocket's address() as runner.js's ``boundAddress()`` gives it."""
+    if isinstance(a, str):
+        return "abstract" if a == abstract_name() else a
+    return [a["address"], a["family"], a["port"] > 0]
+
+
+def js_json(x: Any) -> str:
+    """``JSON.stringify`` of a list of strings or numbers."""
+    return json.dumps(x, separators=(",", ":"))
 
 
 class Rec:
@@ -232,15 +258,24 @@ _SOCKET_METHODS = {
     "setKeepAlive": "set_keep_alive", "setNoDelay": "set_no_delay",
     "setEncoding": "set_encoding", "setDefaultEncoding": "set_default_encoding",
     "read": "read", "destroy": "destroy", "pipe": "pipe", "unpipe": "unpipe",
+    "setTypeOfService": "set_type_of_service", "getTypeOfService": "get_type_of_service",
 }
 
 
-def method_call(r: Rec, sock: net.Socket, method: str, args: List[Any]) -> None:
+def method_call(r: Rec, sock: net.Socket, method: str, args: List[Any],
+                row: Dict[str, Any]) -> None:
     wrapped = wrap_callbacks(r, args)
     for name in ("error", "timeout", "finish", "drain"):
         sock.on(name, (lambda n: lambda x=None: r.ev(
             "error:" + code(x) if n == "error" else n))(name))
-    r.call(lambda: getattr(sock, _SOCKET_METHODS[method])(*wrapped))
+    if (r.call(lambda: getattr(sock, _SOCKET_METHODS[method])(*wrapped), bool(row.get("ret")))
+            and row.get("after")):
+        try:
+            r.ev("after:" + js_json(plain(getattr(sock, _SOCKET_METHODS[row["after"]])())))
+        except Exception as e:  # noqa: BLE001 - recording what it raised
+            r.ev("after-throws:" + code(e))
+    if r.ret == "object":
+        r.ret = "this"
     r.settle()
 
 
@@ -337,7 +372,9 @@ def op_connect(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
     form = row.get("form", "net.connect")
     fn = {"net.connect": lambda: net.connect(*a),
           "net.createConnection": lambda: net.create_connection(*a),
-          "socket.connect": lambda: net.Socket().connect(*a)}[form]
+          "socket.connect": lambda: net.Socket().connect(*a),
+          "bound.connect": lambda: net.Socket(
+              {"handle": net.BoundSocket({"host": "127.0.0.1"})}).connect(*a)}[form]
     box: List[net.Socket] = []
     if not r.call(lambda: box.append(fn())):
         r.finish()
@@ -353,14 +390,14 @@ def op_connect(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
 def op_socket_method(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
     def then(c: net.Socket) -> None:
         r.cleanups.append(c.destroy)
-        method_call(r, c, row["method"], a)
+        method_call(r, c, row["method"], a, row)
     connected(h, then)
 
 
 def op_fresh_method(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
     c = net.Socket()
     r.cleanups.append(c.destroy)
-    method_call(r, c, row["method"], a)
+    method_call(r, c, row["method"], a, row)
 
 
 def op_lookup(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
@@ -394,6 +431,7 @@ _CALLS: Dict[str, Callable[..., Any]] = {
     "AbortSignal.any": lambda *a: net.AbortSignal.any(*a).aborted,
     "events.setMaxListeners": events.set_max_listeners,
     "events.getEventListeners": events.get_event_listeners,
+    "events.getMaxListeners": events.get_max_listeners,
     "new EventEmitter": EventEmitter,
     "signal.addEventListener": lambda *a: net.AbortController().signal.add_event_listener(*a),
     "clearTimeout": net.clear_timeout,
@@ -460,6 +498,84 @@ def op_ee_method(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
     r.settle(1)
 
 
+def op_bound_socket(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
+    box: List[net.BoundSocket] = []
+    if r.call(lambda: box.append(net.BoundSocket(*a))):
+        r.has_ret = True
+        r.ret = [bound_address(box[0].address()), box[0].is_pipe]
+        box[0].close()
+    r.finish()
+
+
+def op_bound_method(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
+    b = net.BoundSocket({"path": "b.sock"} if row["state"] == "pipe" else {"host": "127.0.0.1"})
+    srv = net.create_server()
+    box: List[net.Socket] = []
+
+    def cleanup() -> None:
+        srv.close()
+        for sock in box:
+            sock.destroy()
+        b.__exit__()
+    r.cleanups.append(cleanup)
+    state = row["state"]
+    if state == "closed":
+        b.close()
+    elif state == "listened":
+        srv.listen(b)
+    elif state == "listened-handle":
+        srv.listen({"handle": b})
+    elif state == "socket":
+        box.append(net.Socket({"handle": b}))
+    elif state == "connected":
+        box.append(net.connect({"handle": b, "port": h.port, "host": "127.0.0.1"}))
+        box[0].on("error", lambda e: r.ev("error:" + code(e)))
+    member: Callable[[], Any] = {
+        "address()": lambda: bound_address(b.address()),
+        "fd()": lambda: "fd" if b.fd() >= 0 else b.fd(),
+        "close()": b.close,
+        "isPipe": lambda: b.is_pipe,
+    }[row["member"]]
+    r.call(member, True)
+    r.settle()
+
+
+_BLOCKLIST_METHODS = {
+    "addAddresses": "add_addresses", "addCIDR": "add_cidr", "addCIDRs": "add_cidrs",
+    "removeAddress": "remove_address", "removeRange": "remove_range",
+    "removeSubnet": "remove_subnet", "removeCIDR": "remove_cidr", "clear": "clear",
+}
+
+
+def op_blocklist(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
+    bl = net.BlockList()
+    bl.add_address("9.9.9.9")
+    bl.add_subnet("9.0.0.0", 8)
+    r.call(lambda: getattr(bl, _BLOCKLIST_METHODS[row["method"]])(*a), True)
+    r.ev(f"size:{bl.size}")
+    r.ev("rules:" + js_json(bl.rules))
+    r.settle(1)
+
+
+def op_stream_hwm(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
+    fn = {"setDefaultHighWaterMark": stream.set_default_high_water_mark,
+          "getDefaultHighWaterMark": stream.get_default_high_water_mark}[row["fn"]]
+    hwm_bytes = stream.get_default_high_water_mark(False)
+    hwm_objects = stream.get_default_high_water_mark(True)
+    r.call(lambda: fn(*a), True)
+    r.ev(f"defaults:{stream.get_default_high_water_mark(False)},"
+         f"{stream.get_default_high_water_mark(True)}")
+    stream.set_default_high_water_mark(False, hwm_bytes)
+    stream.set_default_high_water_mark(True, hwm_objects)
+    r.settle(1)
+
+
+def op_events_abort(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
+    args = [(lambda *_: r.ev("listener")) if x is noop else x for x in a]
+    r.call(lambda: events.add_abort_listener(*args), True)
+    r.settle(5)
+
+
 def op_events_once(r: Rec, a: List[Any], row: Dict[str, Any], h: Harness) -> None:
     args, kwargs = list(a), {}
     if len(args) == 3:
@@ -494,6 +610,11 @@ OPS: Dict[str, Callable[[Rec, List[Any], Dict[str, Any], Harness], None]] = {
     "timer": op_timer,
     "ee.method": op_ee_method,
     "events.once": op_events_once,
+    "BoundSocket": op_bound_socket,
+    "BoundSocket.method": op_bound_method,
+    "blocklist": op_blocklist,
+    "stream.hwm": op_stream_hwm,
+    "events.abort": op_events_abort,
 }
 
 
@@ -513,6 +634,8 @@ def run_row(row: Dict[str, Any], harness: Harness) -> Rec:
         except Exception as exc:  # noqa: BLE001 - a broken table row
             r.throws = {"kind": "decode", "code": repr(exc)}
             return
+        bounds, harness.bounds = harness.bounds, []    # closed after the row unless adopted
+        r.cleanups.append(lambda: [b.__exit__() for b in bounds])
         OPS[row["op"]](r, args, row, harness)
 
     net.process.on("uncaughtException", on_uncaught)

@@ -13,8 +13,12 @@ a dict a plain object; ``object()`` an instance of an empty class; a function a
 function. JavaScript has no value for a dict key present with ``undefined``, and
 Python none for a positional ``null``: those rows are not in the table.
 
-Left out for now, as they are being built: ``BoundSocket``, the new BlockList
-methods, ``set_keep_alive``'s options/4-argument form, ``type_of_service``.
+Node 26's newer API is in too: ``BoundSocket`` (its options, its methods in
+every state, and adoption by a server or a socket), the BlockList methods of
+v26.8 (each row also records the list's ``size`` and ``rules`` afterwards, so a
+call that fails half-way shows), ``set_keep_alive``'s 4-argument and options
+forms, ``type_of_service`` and ``set/get_type_of_service``, the stream default
+high-water marks and ``events.add_abort_listener`` / ``get_max_listeners``.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ BLOCKLIST = _Tag("blocklist")
 SOCKADDR = _Tag("sockaddr")
 EE = _Tag("ee")
 ABSTRACT = _Tag("abstract")      # a Linux abstract socket name unique to the process
+BOUND = _Tag("bound")            # new net.BoundSocket({host: '127.0.0.1'}), port 0
+BOUND_CLOSED = _Tag("bound", closed=True)   # the same, closed: an adopted handle
 
 
 def encode(value: Any) -> Any:
@@ -334,7 +340,176 @@ def build_table() -> List[Dict[str, Any]]:
     t.add("call", "signal.addEventListener('abort', @)", lambda v: ["abort", v],
           values(exclude=("undefined",)), fn="signal.addEventListener")
 
+    _node26_rows(t)
+
     ids = [r["id"] for r in t.rows]
     dups = sorted({i for i in ids if ids.count(i) > 1})
     assert not dups, f"row ids must be unique: {dups[:5]}"
     return t.rows
+
+
+# CIDR strings beyond the plain bad values: a prefix that is out of range, not a
+# plain integer, or missing; a bad address before a good prefix.
+CIDRS = [("'1.2.3.4/33'", "1.2.3.4/33"), ("'::1/129'", "::1/129"), ("'1.2.3.4/'", "1.2.3.4/"),
+         ("'/8'", "/8"), ("'1.2.3.4/08'", "1.2.3.4/08"), ("'1.2.3.4/-0'", "1.2.3.4/-0"),
+         ("'1.2.3.4/-1'", "1.2.3.4/-1"), ("'1.2.3.4/8.0'", "1.2.3.4/8.0"),
+         ("'1.2.3.4/ 8'", "1.2.3.4/ 8"), ("'1.2.3.4/8/8'", "1.2.3.4/8/8"),
+         ("'1.2.3.4'", "1.2.3.4"), ("'x/8'", "x/8"), ("'::ffff:1.2.3.4/104'", "::ffff:1.2.3.4/104"),
+         ("'10.0.0.0/8'", "10.0.0.0/8")]
+# A BoundSocket's host beyond the plain bad values: not an address of this
+# machine, an IPv6 address with a scope, a name (no DNS in BoundSocket).
+BOUND_HOSTS = [("'1.2.3.4'", "1.2.3.4"), ("'127.0.0.1'", "127.0.0.1"),
+               ("'localhost'", "localhost"), ("'0.0.0.0'", "0.0.0.0")]
+
+
+def _node26_rows(t: Table) -> None:
+    """Rows for the API Node 26 added (see the module docstring)."""
+    d = dict(in_dict=True)
+
+    # ---- net.BoundSocket: the constructor. Every row binds 127.0.0.1 (or a path in
+    # the row's directory) with port 0 unless the value under test says otherwise,
+    # and closes what it bound; the outcome records what address() gave.
+    t.add("BoundSocket", "new net.BoundSocket(@)", lambda v: [v], values())
+    t.add("BoundSocket", "new net.BoundSocket({port: @, host: '127.0.0.1'})",
+          lambda v: [{"port": v, "host": "127.0.0.1"}], values(**d))
+    t.add("BoundSocket", "new net.BoundSocket({host: @})", lambda v: [{"host": v}],
+          values(**d) + BOUND_HOSTS)
+    for opt in ("ipv6Only", "reusePort"):
+        t.add("BoundSocket", f"new net.BoundSocket({{host: '127.0.0.1', {opt}: @}})",
+              lambda v, o=opt: [{"host": "127.0.0.1", o: v}], values(**d))
+    t.add("BoundSocket", "new net.BoundSocket({path: @})", lambda v: [{"path": v}],
+          values(**d))
+    t.add("BoundSocket", "new net.BoundSocket({path: abstract})", lambda v: [{"path": v}],
+          [("", ABSTRACT)])
+    for opt in ("host", "port", "ipv6Only", "reusePort"):
+        t.add("BoundSocket", f"new net.BoundSocket({{path: 's.sock', {opt}: @}})",
+              lambda v, o=opt: [{"path": "s.sock", o: v}],
+              [("None", None), ("0", 0), ("false", False), ("'127.0.0.1'", "127.0.0.1")])
+
+    # ---- its methods and isPipe, fresh, closed and after each kind of adoption
+    states = [("bound", "fresh"), ("bound.close(); bound", "closed"),
+              ("server.listen(bound); bound", "listened"),
+              ("server.listen({handle: bound}); bound", "listened-handle"),
+              ("new net.Socket({handle: bound}); bound", "socket"),
+              ("net.connect({handle: bound, port, host: '127.0.0.1'}); bound", "connected")]
+    for prefix, state in states:
+        for member in ("address()", "fd()", "close()", "isPipe"):
+            t.add("BoundSocket.method", f"{prefix}.{member}", lambda v: [], [("", None)],
+                  state=state, member=member)
+    t.add("BoundSocket.method", "boundPipe.address()", lambda v: [], [("", None)],
+          state="pipe", member="address()")
+    t.add("BoundSocket.method", "boundPipe.isPipe", lambda v: [], [("", None)],
+          state="pipe", member="isPipe")
+
+    # ---- adoption: server.listen(bound, ...) and listen({handle: bound, ...})
+    t.add("server.listen", "server.listen(bound, @)", lambda v: [BOUND, v], values())
+    t.add("server.listen", "server.listen(@) with a closed BoundSocket",
+          lambda v: [v], [("", BOUND_CLOSED)])
+    t.add("server.listen", "server.listen({handle: closedBound})",
+          lambda v: [{"handle": v}], [("", BOUND_CLOSED)])
+    for opt in ("port", "host", "backlog", "exclusive", "ipv6Only", "path"):
+        t.add("server.listen", f"server.listen({{handle: bound, {opt}: @}})",
+              lambda v, o=opt: [{"handle": BOUND, o: v}], values(**d))
+
+    # ---- adoption by a socket: new net.Socket({handle: bound, ...}), connect
+    t.add("net.Socket", "new net.Socket({handle: closedBound})",
+          lambda v: [{"handle": v}], [("", BOUND_CLOSED)])
+    for opt in ("allowHalfOpen", "readable", "writable", "fd"):
+        t.add("net.Socket", f"new net.Socket({{handle: bound, {opt}: @}})",
+              lambda v, o=opt: [{"handle": BOUND, o: v}],
+              values(exclude=FD_UNSAFE if opt == "fd" else (), **d))
+    t.add("net.connect", "net.connect({handle: bound, port: @, host: '127.0.0.1'})",
+          lambda v: [{"handle": BOUND, "port": v, "host": "127.0.0.1"}], values(**d))
+    t.add("net.connect", "net.connect({handle: bound, port, host: @})",
+          lambda v: [{"handle": BOUND, "port": PORT, "host": v}],
+          values(replace=HOSTS, **d))
+    for opt in ("localAddress", "localPort", "family", "autoSelectFamily", "timeout",
+                "keepAlive", "noDelay"):
+        t.add("net.connect", f"net.connect({{handle: bound, port, host: '127.0.0.1', {opt}: @}})",
+              lambda v, o=opt: [{"handle": BOUND, "port": PORT, "host": "127.0.0.1", o: v}],
+              values(**d))
+    t.add("net.connect", "net.connect({handle: closedBound, port, host: '127.0.0.1'})",
+          lambda v: [{"handle": v, "port": PORT, "host": "127.0.0.1"}], [("", BOUND_CLOSED)])
+    t.add("net.connect", "new net.Socket({handle: bound}).connect(@)",
+          lambda v: [v], values(exclude=("'x'",)), form="bound.connect")
+
+    # ---- BlockList, Node 26.8: the list starts with the address 9.9.9.9 and the
+    # subnet 9.0.0.0/8, so that the remove* and clear() rows have something to remove
+    sockaddr = [("sockaddr", SOCKADDR)]
+    bl = [
+        ("addAddresses", "@", lambda v: [v], values()),
+        ("addAddresses", "[@]", lambda v: [[v]], values() + sockaddr),
+        ("addAddresses", "['1.2.3.4', @]", lambda v: [["1.2.3.4", v]], values()),
+        ("addAddresses", "['1.2.3.4'], @", lambda v: [["1.2.3.4"], v], values()),
+        ("addCIDR", "@", lambda v: [v], values() + CIDRS),
+        ("addCIDRs", "@", lambda v: [v], values()),
+        ("addCIDRs", "[@]", lambda v: [[v]], values() + CIDRS),
+        ("addCIDRs", "['10.0.0.0/8', @]", lambda v: [["10.0.0.0/8", v]], values() + CIDRS),
+        ("removeAddress", "@", lambda v: [v], values() + sockaddr),
+        ("removeAddress", "'9.9.9.9', @", lambda v: ["9.9.9.9", v], values()),
+        ("removeRange", "@, '1.2.3.5'", lambda v: [v, "1.2.3.5"], values()),
+        ("removeRange", "'1.2.3.4', @", lambda v: ["1.2.3.4", v], values()),
+        ("removeRange", "'1.2.3.4', '1.2.3.5', @", lambda v: ["1.2.3.4", "1.2.3.5", v],
+         values()),
+        ("removeSubnet", "@, 8", lambda v: [v, 8], values()),
+        ("removeSubnet", "'9.0.0.0', @", lambda v: ["9.0.0.0", v], values()),
+        ("removeSubnet", "'9.0.0.0', 8, @", lambda v: ["9.0.0.0", 8, v], values()),
+        ("removeCIDR", "@", lambda v: [v], values() + CIDRS + [("'9.0.0.0/8'", "9.0.0.0/8")]),
+    ]
+    for method, args, build, vals in bl:
+        t.add("blocklist", f"blockList.{method}({args})", build, vals, method=method)
+    t.add("blocklist", "blockList.clear()", lambda v: [], [("", None)], method="clear")
+
+    # ---- setKeepAlive: the 4-argument form and the options form
+    ka = [
+        ("setKeepAlive(true, 1000, @)", lambda v: [True, 1000, v]),
+        ("setKeepAlive(true, 1000, 1000, @)", lambda v: [True, 1000, 1000, v]),
+        ("setKeepAlive(true, @, 1000, 3)", lambda v: [True, v, 1000, 3]),
+        ("setKeepAlive(@, 1000, 1000, 3)", lambda v: [v, 1000, 1000, 3]),
+    ]
+    for call, build in ka:
+        t.add("socket.method", f"socket.{call}", build, values(), method="setKeepAlive")
+        t.add("fresh.method", f"new net.Socket().{call}", build, values(),
+              method="setKeepAlive")
+    t.add("socket.method", "socket.setKeepAlive(@) with an object",
+          lambda v: [v], [("{}", {}), ("object()", OBJ)], method="setKeepAlive")
+    for opt in ("enable", "initialDelay", "interval", "count"):
+        base: Dict[str, Any] = {} if opt == "enable" else {"enable": True}
+        call = "{" + ("" if opt == "enable" else "enable: true, ") + opt + ": @}"
+        t.add("socket.method", f"socket.setKeepAlive({call})",
+              lambda v, o=opt, b=base: [dict(b, **{o: v})], values(**d), method="setKeepAlive")
+        t.add("fresh.method", f"new net.Socket().setKeepAlive({call})",
+              lambda v, o=opt, b=base: [dict(b, **{o: v})], values(**d), method="setKeepAlive")
+
+    # ---- type of service: the option, set (then what get reads back) and get
+    t.add("net.Socket", "new net.Socket({typeOfService: @})",
+          lambda v: [{"typeOfService": v}], values(**d))
+    t.add("net.connect", "net.connect({port, host: '127.0.0.1', typeOfService: @})",
+          lambda v: [{"port": PORT, "host": "127.0.0.1", "typeOfService": v}], values(**d))
+    tos = values() + [("255", 255), ("256", 256), ("0x10", 0x10), ("0x03", 0x03)]
+    t.add("socket.method", "socket.setTypeOfService(@)", lambda v: [v], tos,
+          method="setTypeOfService", after="getTypeOfService")
+    t.add("fresh.method", "new net.Socket().setTypeOfService(@)", lambda v: [v], tos,
+          method="setTypeOfService", after="getTypeOfService")
+    t.add("socket.method", "socket.getTypeOfService()", lambda v: [], [("", None)],
+          method="getTypeOfService", ret=True)
+    t.add("fresh.method", "new net.Socket().getTypeOfService()", lambda v: [], [("", None)],
+          method="getTypeOfService", ret=True)
+
+    # ---- stream: the default high-water marks (each row restores them)
+    t.add("stream.hwm", "stream.setDefaultHighWaterMark(false, @)", lambda v: [False, v],
+          values(), fn="setDefaultHighWaterMark")
+    t.add("stream.hwm", "stream.setDefaultHighWaterMark(@, 1024)", lambda v: [v, 1024],
+          values(), fn="setDefaultHighWaterMark")
+    t.add("stream.hwm", "stream.getDefaultHighWaterMark(@)", lambda v: [v], values(),
+          fn="getDefaultHighWaterMark")
+
+    # ---- events: addAbortListener, getMaxListeners
+    t.add("events.abort", "events.addAbortListener(@, cb)", lambda v: [v, FN],
+          values() + [("signal", SIGNAL), ("abortedSignal", ABORTED)])
+    t.add("events.abort", "events.addAbortListener(signal, @)", lambda v: [SIGNAL, v],
+          values(exclude=("fn",)))
+    t.add("events.abort", "events.addAbortListener(abortedSignal, @)", lambda v: [ABORTED, v],
+          values())
+    t.add("call", "events.getMaxListeners(@)", lambda v: [v],
+          values() + [("ee", EE), ("signal", SIGNAL)], fn="events.getMaxListeners")

@@ -32,13 +32,18 @@ ROWS = build_table()
 Outcome = Dict[str, Any]
 
 
-def _group(row_id: str) -> str:
+def _group(row: Dict[str, Any]) -> str:
+    row_id = row["id"]
+    if row["op"] == "BoundSocket.method":
+        return "BoundSocket-members"
+    if row_id.startswith("new "):                    # new net.Socket(...), new net.BoundSocket(...)
+        return row_id.split("(", 1)[0].replace(" ", "-")
     return re.split(r"[( ]", row_id, 1)[0]
 
 
 GROUPS: "OrderedDict[str, List[Dict[str, Any]]]" = OrderedDict()
 for _row in ROWS:
-    GROUPS.setdefault(_group(_row["id"]), []).append(_row)
+    GROUPS.setdefault(_group(_row), []).append(_row)
 
 
 # ---------------------------------------------------------------------- known differences

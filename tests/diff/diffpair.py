@@ -8,7 +8,9 @@
   watched as ``'client'``;
 * the scenario's own code for each side runs right after the watchers are
   installed (JS: ``c`` is the socket, ``srv`` the server; Python: the body is
-  called as ``body(t, c, srv)``).
+  called as ``body(t, c, srv)``);
+* the client is also ``pairClient`` (JS, a global) and ``t.pair_client``
+  (Python), for a server body that waits on what the client has read.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def js_pair(server_body: str = "", client_body: str = "", *,
     });
     srv.listen(%(listen)s, () => {
       const c = net.connect(Object.assign(%(target)s, %(copts)s));
+      globalThis.pairClient = c;
       watch(c, 'client', %(cev)s);
       %(client_body)s
     });
@@ -90,6 +93,7 @@ def py_pair(server_body: Optional[Body] = None, client_body: Optional[Body] = No
                 target = {"path": path}
             target.update(client_opts or {})
             c = net.connect(target)
+            t.pair_client = c
             t.watch(c, "client", cev)
             if client_body is not None:
                 client_body(t, c, srv)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Dict, List
 
 import pytest
 
 import nodenet as net
-from difftrace import Trace
+from difftrace import Trace, when, when_read
 from diffpair import EVENTS, check, js_pair, py_pair
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -181,7 +181,7 @@ def test_readable_event_and_read() -> None:
     read() returns null at the end, 'end' after the last read."""
     js = js_pair(server_body="""
       c.write('abc');
-      setTimeout(() => c.end('def'), 20);
+      whenRead(pairClient, 3, () => c.end('def'));     // a read of its own
     """, client_body="""
       const got = [];
       c.on('readable', () => {
@@ -208,7 +208,7 @@ def test_readable_event_and_read() -> None:
 
     def server(t: Trace, c: net.Socket, srv: Any) -> None:
         c.write("abc")
-        net.set_timeout(lambda: c.end("def"), 20)
+        when_read(t.pair_client, 3, lambda: c.end("def"))
 
     check(js, py_pair(server_body=server, client_body=client,
                       client_events=["connect", "end", "finish", "close", "error"]))
@@ -216,21 +216,24 @@ def test_readable_event_and_read() -> None:
 
 def test_set_encoding_converts_buffered_data() -> None:
     """Paused after the first chunk; the second is read into the buffer; setEncoding
-    ('hex') then converts what is buffered, and resume() delivers it as hex."""
+    ('hex') then converts what is buffered, and resume() delivers it as hex. (The
+    server writes the second chunk once the first has been read, and the client
+    goes on once the second and the end of the stream are in its buffer: no timer
+    stands in for either.)"""
     js = js_pair(server_body="""
       c.write('A');
-      setTimeout(() => c.end('BC'), 20);
+      whenRead(pairClient, 1, () => c.end('BC'));
     """, client_body="""
       c.on('data', (d) => {
         rec('data', d);
         if (!c.readableEncoding) {
           c.pause();
-          setTimeout(() => {
+          when(() => c._readableState.ended, () => {
             rec('buffered', c.readableLength);
             c.setEncoding('hex');
             rec('after setEncoding', c.readableLength, c.readableEncoding);
             c.resume();
-          }, 60);
+          });
         }
       });
     """, client_events=["connect", "end", "close", "error"])
@@ -246,42 +249,90 @@ def test_set_encoding_converts_buffered_data() -> None:
             t.rec("data", d)
             if not c.readable_encoding:
                 c.pause()
-                net.set_timeout(later, 60)
+                when(lambda: c._readable_state.ended, later)
 
         c.on("data", on_data)
 
     def server(t: Trace, c: net.Socket, srv: Any) -> None:
         c.write("A")
-        net.set_timeout(lambda: c.end("BC"), 20)
+        when_read(t.pair_client, 1, lambda: c.end("BC"))
 
     check(js, py_pair(server_body=server, client_body=client,
                       client_events=["connect", "end", "close", "error"]))
 
 
 def test_large_write_and_drain() -> None:
-    """A 16 MiB write to a server that does not read yet (pauseOnConnect): false,
-    then one 'drain' once the server resumes, the callback, every byte counted."""
+    """Writes to a server that does not read yet (pauseOnConnect) until one stays in
+    the handle: that one returns false, then one 'drain' once the server resumes,
+    its callback, every byte counted.
+
+    How much the kernel takes before a write stays pending depends on the machine
+    (tcp_wmem/tcp_rmem): 1 MiB writes go on until ``writableLength`` says one is
+    pending, and only what follows is traced. The server resumes 50 ms after both
+    the fill is done and it has the connection, whichever comes last."""
     js = js_pair(client_opts={"highWaterMark": 16384}, client_body="""
+      globalThis.sent = 0;
       c.on('connect', () => {
-        const r = c.write(Buffer.alloc(16 * 1024 * 1024, 120), (e) => rec('write cb', e));
+        const chunk = Buffer.alloc(1024 * 1024, 120);
+        let r = true;
+        let last = -1;
+        for (let n = 0; n < 1024 && c.writableLength === 0; n++) {
+          r = c.write(chunk, (e) => { if (n === last) rec('write cb', e); });
+          last = n;
+          sent += chunk.length;
+        }
         rec('write returned', r, c.writableNeedDrain);
+        filled();
       });
-      c.on('drain', () => { rec('drain', c.writableLength, c.bytesWritten); c.end(); });
+      c.on('drain', () => {
+        rec('drain', c.writableLength, c.bytesWritten === sent);
+        c.end();
+      });
     """, server_opts={"pauseOnConnect": True}, server_body="""
       let n = 0;
       c.on('data', (d) => { n += d.length; });
-      c.on('end', () => rec('server got', n));
-      setTimeout(() => { rec('server resumes'); c.resume(); }, 50);
+      c.on('end', () => rec('server got', n === sent));
+      peer = c;
+      maybeResume();
     """, client_events=["connect", "finish", "end", "close", "error"],
         server_events=["end", "finish", "close", "error"])
+    js = """
+    let peer = null;
+    let ready = false;
+    function maybeResume() {
+      if (peer === null || !ready) return;
+      setTimeout(() => { rec('server resumes'); peer.resume(); }, 50);
+    }
+    function filled() { ready = true; maybeResume(); }
+    """ + js
+    state: Dict[str, Any] = {"peer": None, "ready": False, "sent": 0}
+
+    def maybe_resume(t: Trace) -> None:
+        if state["peer"] is None or not state["ready"]:
+            return
+
+        def resume() -> None:
+            t.rec("server resumes")
+            state["peer"].resume()
+        net.set_timeout(resume, 50)
 
     def client(t: Trace, c: net.Socket, srv: Any) -> None:
         def on_connect() -> None:
-            r = c.write(bytes([120]) * (16 * 1024 * 1024), lambda *a: t.rec("write cb", *a))
+            chunk = bytes([120]) * (1024 * 1024)
+            r = True
+            last = [-1]
+            for n in range(1024):
+                if c.writable_length:
+                    break
+                r = c.write(chunk, lambda *a, n=n: n == last[0] and t.rec("write cb", *a))
+                last[0] = n
+                state["sent"] += len(chunk)
             t.rec("write returned", r, c.writable_need_drain)
+            state["ready"] = True
+            maybe_resume(t)
 
         def on_drain() -> None:
-            t.rec("drain", c.writable_length, c.bytes_written)
+            t.rec("drain", c.writable_length, c.bytes_written == state["sent"])
             c.end()
 
         c.on("connect", on_connect)
@@ -293,13 +344,10 @@ def test_large_write_and_drain() -> None:
         def on_data(d: bytes) -> None:
             n[0] += len(d)
 
-        def resume() -> None:
-            t.rec("server resumes")
-            c.resume()
-
         c.on("data", on_data)
-        c.on("end", lambda: t.rec("server got", n[0]))
-        net.set_timeout(resume, 50)
+        c.on("end", lambda: t.rec("server got", n[0] == state["sent"]))
+        state["peer"] = c
+        maybe_resume(t)
 
     check(js, py_pair(server_body=server, client_body=client,
                       client_opts={"highWaterMark": 16384},

@@ -1,9 +1,11 @@
 """Differential: data flow — encodings split over reads, pause/resume, cork/uncork,
 write callbacks and 'drain' with a small high-water mark, idle timeouts.
 
-Chunks that must arrive in separate reads are written 20 ms apart; otherwise
-data is recorded joined, never per read. The high-water mark is always set
-explicitly (nodenet's default is 64 KiB, Node 20's 16 KiB).
+Chunks that must arrive in separate reads are written one at a time: the next
+only once the client has read the one before (its ``bytesRead`` says so), never
+on a timer alone, which a loaded machine can outrun; otherwise data is recorded
+joined, never per read. The high-water mark is always set explicitly (nodenet's
+default is 64 KiB, Node 20's 16 KiB).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import Trace
+from difftrace import Trace, when_read
 from diffpair import check, js_pair, py_pair
 
 pytestmark = pytest.mark.node
@@ -22,29 +24,37 @@ QUIET = ["connect", "end", "finish", "close", "error", "timeout", "drain"]
 SQUIET = ["end", "finish", "close", "error", "timeout"]
 
 
-def _spaced_writes_js(chunks: List[bytes], end: bool = True) -> str:
-    """JS server body: write the chunks 20 ms apart (each timer set by the previous
-    write, so two writes never share a timers phase), then end."""
+def _spaced_writes_js(chunks: List[bytes], end: bool = True, gap_ms: int = 1) -> str:
+    """JS server body: write the chunks one by one, each once the client has read
+    the one before and at least ``gap_ms`` later (two writes never share a read),
+    then end."""
     return """
       const chunks = %s;
+      let sent = 0;
       const step = (i) => {
         if (i < chunks.length) {
-          c.write(Buffer.from(chunks[i], 'hex'));
-          setTimeout(() => step(i + 1), 20);
+          const chunk = Buffer.from(chunks[i], 'hex');
+          c.write(chunk);
+          sent += chunk.length;
+          setTimeout(() => whenRead(pairClient, sent, () => step(i + 1)), %d);
         } else if (%s) {
           c.end();
         }
       };
       step(0);
-    """ % ([ch.hex() for ch in chunks], "true" if end else "false")
+    """ % ([ch.hex() for ch in chunks], gap_ms, "true" if end else "false")
 
 
-def _spaced_writes_py(chunks: List[bytes], end: bool = True) -> Any:
+def _spaced_writes_py(chunks: List[bytes], end: bool = True, gap_ms: int = 1) -> Any:
     def server(t: Trace, c: net.Socket, srv: Any) -> None:
+        sent = [0]
+
         def step(i: int) -> None:
             if i < len(chunks):
                 c.write(chunks[i])
-                net.set_timeout(lambda: step(i + 1), 20)
+                sent[0] += len(chunks[i])
+                net.set_timeout(lambda: when_read(t.pair_client, sent[0], lambda: step(i + 1)),
+                                gap_ms)
             elif end:
                 c.end()
 
@@ -325,11 +335,18 @@ def test_idle_timeout_fires_and_end() -> None:
     check(js, py_pair(client_body=client))
 
 
+# Twelve chunks at least 50 ms apart (600 ms in all) under a 400 ms idle timeout:
+# data that did not refresh the timer would let it fire after the eighth chunk or
+# so; only a stall of 400 ms between two chunks on a loaded machine could fire it
+# early, where the test used to allow 80 ms.
+IDLE_CHUNKS = [str(i % 10).encode() for i in range(12)]
+
+
 def test_idle_timeout_refreshed_by_data() -> None:
-    """Data every 20 ms keeps a 100 ms idle timeout from firing; it fires after."""
-    js = js_pair(server_body=_spaced_writes_js([b"1", b"2", b"3"], end=False),
+    """Data every 50 ms keeps a 400 ms idle timeout from firing; it fires after."""
+    js = js_pair(server_body=_spaced_writes_js(IDLE_CHUNKS, end=False, gap_ms=50),
                  client_body="""
-      c.setTimeout(100);
+      c.setTimeout(400);
       c.on('timeout', () => { rec('timeout after', got); c.destroy(); });
       let got = '';
       c.on('data', (d) => { got += d; });
@@ -337,7 +354,7 @@ def test_idle_timeout_refreshed_by_data() -> None:
 
     def client(t: Trace, c: net.Socket, srv: Any) -> None:
         got: List[str] = []
-        c.set_timeout(100)
+        c.set_timeout(400)
 
         def on_timeout() -> None:
             t.rec("timeout after", "".join(got))
@@ -346,7 +363,7 @@ def test_idle_timeout_refreshed_by_data() -> None:
         c.on("timeout", on_timeout)
         c.on("data", lambda d: got.append(d.decode()))
 
-    check(js, py_pair(server_body=_spaced_writes_py([b"1", b"2", b"3"], end=False),
+    check(js, py_pair(server_body=_spaced_writes_py(IDLE_CHUNKS, end=False, gap_ms=50),
                       client_body=client, client_events=QUIET, server_events=SQUIET))
 
 

@@ -32,6 +32,10 @@ pytestmark = [pytest.mark.node,
 Row = Tuple[str, str, Callable[[net.Socket], Any], bool]
 NAN = float("nan")
 
+
+class _Thing:
+    """A plain object that is no mapping (JavaScript: an instance of an empty class)."""
+
 # (label, JavaScript call on c, Python call on c, Node 20 agrees)
 KEEPALIVE: List[Row] = [
     ("on", "c.setKeepAlive(true)", lambda c: c.set_keep_alive(True), True),
@@ -103,6 +107,13 @@ KEEPALIVE: List[Row] = [
      lambda c: c.set_keep_alive(True, 5000, 2000, 10**400), False),
     ("four then two", "c.setKeepAlive(true, 5000, 2000, 3); c.setKeepAlive(true, 6000)",
      lambda c: (c.set_keep_alive(True, 5000, 2000, 3), c.set_keep_alive(True, 6000)), False),
+    # any object is the options form (here with no enable: off), not a truthy enable
+    ("on then array", "c.setKeepAlive(true, 5000); c.setKeepAlive([])",
+     lambda c: (c.set_keep_alive(True, 5000), c.set_keep_alive([])), False),
+    ("on then buffer", "c.setKeepAlive(true, 5000); c.setKeepAlive(Buffer.from('x'))",
+     lambda c: (c.set_keep_alive(True, 5000), c.set_keep_alive(b"x")), False),
+    ("on then instance", "c.setKeepAlive(true, 5000); c.setKeepAlive(new (class {})())",
+     lambda c: (c.set_keep_alive(True, 5000), c.set_keep_alive(_Thing())), False),
     ("same twice", "c.setKeepAlive(true, 5000, 2000, 3); c.setKeepAlive(true, 5000, 2000, 3)",
      lambda c: (c.set_keep_alive(True, 5000, 2000, 3), c.set_keep_alive(True, 5000, 2000, 3)),
      False),

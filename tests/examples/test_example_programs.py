@@ -52,7 +52,7 @@ def test_tcp_proxy(resp_server: Child) -> None:
     for proxy in serve("tcp_proxy.py", "--port", "0", "--target", f"127.0.0.1:{resp_server.port}"):
         assert proxy.first_line.endswith(f"-> 127.0.0.1:{resp_server.port}")
         assert exchange(proxy.port, b"PING\r\n", until=b"\r\n") == b"+PONG\r\n"
-        big = b"x" * (1 << 20)                     # more than any socket buffer holds
+        big = b"x" * (1 << 20)                     # many reads and writes each way
         reply = exchange(proxy.port, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n%s\r\n"
                          b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" % (len(big), big),
                          until=big + b"\r\n")

@@ -228,6 +228,22 @@ def test_option_spellings_and_keywords() -> None:
     assert info.value.code == "ERR_INVALID_ARG_VALUE"  # type: ignore[attr-defined]
 
 
+class _Thing:
+    pass
+
+
+@pytest.mark.parametrize("options", [b"x", _Thing()], ids=["bytes", "instance"])
+def test_any_object_is_options_without_any(options: Any) -> None:
+    """Node 26 validateObject: a Buffer or a class instance is an options object
+    with no options (0.0.0.0, port 0); an array, a function, a number are not."""
+    with net.BoundSocket(options) as bound:
+        assert bound.address()["address"] == "0.0.0.0"      # type: ignore[index]
+    for bad in ([], [1], (), lambda: None, 0, "x", True):
+        with pytest.raises(TypeError) as info:
+            net.BoundSocket(bad)
+        assert info.value.code == "ERR_INVALID_ARG_TYPE"  # type: ignore[attr-defined]
+
+
 def test_reading_waits_for_the_connection() -> None:
     """'data' attached to an adopted socket before connect(), with the connect made
     later: nodenet waits for the connection (Node starts reading and is destroyed

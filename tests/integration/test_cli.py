@@ -156,6 +156,47 @@ def test_connect_client_reports_a_refused_connection() -> None:
     assert "error:" in err and "ECONNREFUSED" in err
 
 
+# The main thread held up right after it started the connect (a loaded machine):
+# the loop thread has the refusal, 'error' and 'close' before the main thread runs
+# again. The client must have its listeners on before it starts (SPEC 1.4), or the
+# error is uncaught and 'close' never reaches it: it used to hang.
+_SLOW_MAIN = """
+import sys, time
+import nodenet as net
+import nodenet.__main__ as cli
+real = net.Socket.connect
+
+def connect(self, *args, **kwargs):
+    result = real(self, *args, **kwargs)
+    deadline = time.monotonic() + 10
+    while not self.destroyed and time.monotonic() < deadline:
+        time.sleep(0.01)          # the loop thread refuses and closes meanwhile
+    time.sleep(0.1)
+    return result
+
+net.Socket.connect = connect
+sys.exit(cli.connect("127.0.0.1", sys.argv[1]))
+"""
+
+
+def test_connect_client_attaches_its_listeners_before_it_connects() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]       # bound, not listening: refused
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        proc = subprocess.Popen([sys.executable, "-c", _SLOW_MAIN, str(port)], env=env,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = proc.communicate("", timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            pytest.fail("the client hung")
+    assert proc.returncode == 1, err
+    assert err.startswith("error: connect ECONNREFUSED"), err
+
+
 def test_connect_client_on_a_unix_socket(ipc_path: str) -> None:
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(ipc_path)

@@ -4,8 +4,9 @@ Python twin), on the harness's own loopback fixtures (``fixture.py``).
 
 Compared exactly: the outcome, ``autoSelectFamilyAttemptedAddresses``, the
 options the custom lookup received, and every event with its arguments, in
-order. Event times must agree within ±80 ms (the machine has 2 cores and other
-work). A synchronous throw from ``connect()`` is compared by error class and
+order. Event times must agree within ±80 ms; as a loaded machine can hold up
+either process's timers by more than that, a scenario whose times (and nothing
+else) differ is run again, up to three runs in all (see TIMING_TRIES). A synchronous throw from ``connect()`` is compared by error class and
 code, and by message after mapping nodenet's Python spellings back to Node's
 (snake_case option names, Python type names).
 
@@ -40,6 +41,15 @@ from support import run
 
 TRACE_JS = HARNESS / "trace.js"
 TOL = 80
+# A timer fires late when its process is held up (a loaded 2-core machine: the
+# N6 timeout once came 83 ms late in Node), never early. A real difference in
+# when nodenet acts (a wrong or unclamped attempt timeout, a timer that does not
+# accumulate) is there in every run; a stall does not come back three times. So
+# a run whose only difference is the timing is repeated, both sides, and one run
+# in TIMING_TRIES must agree within TOL; the events, their order and arguments,
+# the outcome and the attempted addresses must agree in every run.
+TIMING_TRIES = 3
+LATE = 250        # how late a timer may fire here (nodenet-only checks below)
 
 pytestmark = [
     pytest.mark.node,
@@ -137,10 +147,17 @@ def compare(mine: Dict[str, Any], theirs: Dict[str, Any]) -> None:
     assert mine["lookupOpts"] == theirs["lookupOpts"]
     assert mine["defaultTimeout"] == theirs["defaultTimeout"]
     assert [e[1:] for e in mine["events"]] == [e[1:] for e in theirs["events"]]
-    late = [(m, n) for m, n in zip(mine["events"], theirs["events"])
-            if abs(m[0] - n[0]) > TOL]
-    assert not late, f"event times differ by more than {TOL} ms: {late}"
-    assert abs(mine["at"] - theirs["at"]) <= TOL
+
+
+def timing_differences(mine: Dict[str, Any], theirs: Dict[str, Any]) -> List[Any]:
+    """The events (and the end of the observation) whose times differ by more than TOL."""
+    if "threw" in theirs:
+        return []
+    late: List[Any] = [(m, n) for m, n in zip(mine["events"], theirs["events"])
+                       if abs(m[0] - n[0]) > TOL]
+    if abs(mine["at"] - theirs["at"]) > TOL:
+        late.append(("at", mine["at"], theirs["at"]))
+    return late
 
 
 # N9b frees its last address at 500 ms, written for Node 20's 250 ms default: with
@@ -166,9 +183,16 @@ def test_same_as_node(sc: Dict[str, Any]) -> None:
         pytest.skip("needs a real DNS lookup")
     if _uses_ipv6(sc) and not HAS_IPV6:
         pytest.skip("no IPv6 loopback")
-    theirs = node_trace(sc)
-    mine = nodenet_trace(sc)
-    compare(mine, theirs)
+    for _ in range(TIMING_TRIES):
+        theirs = node_trace(sc)
+        mine = nodenet_trace(sc)
+        compare(mine, theirs)
+        late = timing_differences(mine, theirs)
+        if not late:
+            break
+    else:
+        raise AssertionError(f"event times differ by more than {TOL} ms in "
+                             f"{TIMING_TRIES} runs; the last: {late}")
     if "threw" not in theirs:
         assert theirs["defaultTimeout"] == {"26": 500, "20": NODE20_DEFAULT_TIMEOUT}[
             nodes.current_major()]
@@ -213,7 +237,7 @@ def test_destroy_inside_connection_attempt_stops_cleanly_where_node_crashes() ->
         ["attempt", "127.0.0.3:P", 4],          # destroyed inside this listener
         ["close", False]]                        # and nothing after it
     times = {e[1]: e[0] for e in mine["events"]}
-    assert abs(times["timeout"] - 100) <= TOL
+    assert 100 - TOL <= times["timeout"] <= 100 + LATE    # a timer may be late under load
     # destroyed before its connect was issued, so it is not listed (Node lists an
     # address after emitting 'connectionAttempt', just before crashing)
     assert mine["attempted"] == ["::ffff:127.0.0.2:P"]

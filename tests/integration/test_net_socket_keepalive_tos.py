@@ -151,11 +151,17 @@ def test_set_type_of_service_validation(value: Any, code: str, message: Any) -> 
     (256, "ERR_OUT_OF_RANGE"), (-1, "ERR_OUT_OF_RANGE"), (1.5, "ERR_OUT_OF_RANGE"),
     (float("nan"), "ERR_OUT_OF_RANGE"), ("16", "ERR_INVALID_ARG_TYPE"),
     (True, "ERR_INVALID_ARG_TYPE"),
+    (None, "ERR_INVALID_ARG_TYPE"),     # a key present with None is null (Node 26 refuses it)
 ])
 def test_type_of_service_option_validation(value: Any, code: str) -> None:
     with pytest.raises((TypeError, ValueError)) as info:
         net.Socket({"type_of_service": value})
     assert getattr(info.value, "code", None) == code
+
+
+def test_type_of_service_keyword_none_is_not_given() -> None:
+    # a keyword given None is left out (undefined), as every nodenet option
+    assert net.Socket(type_of_service=None).get_type_of_service() == 0
 
 
 def test_set_keep_alive_returns_the_socket_and_never_raises() -> None:

@@ -20,7 +20,7 @@ import pytest
 
 import nodenet as net
 from nodenet.errors import NodeRangeError, NodeTypeError
-from support import Calls, run
+from support import Calls, limit_buffers, run, virtual_loop
 
 LINUX = sys.platform.startswith("linux")
 
@@ -376,7 +376,7 @@ def test_ref_before_connect_keeps_the_loop_alive() -> None:
 def test_idle_timer_restarted_by_async_write_completion() -> None:
     # a large write completes asynchronously while setTimeout is armed: no
     # 'timeout', the 'finish' and 'close' come as usual
-    payload = os.urandom(8 * 1024 * 1024)
+    payload = os.urandom(4 * 1024 * 1024)
     events: List[Any] = []
     received = [0]
 
@@ -387,20 +387,28 @@ def test_idle_timer_restarted_by_async_write_completion() -> None:
 
         server = net.create_server(on_conn)
 
-        def listening() -> None:
-            client = net.connect(port_of(server), "127.0.0.1")
-            client.set_timeout(10_000, lambda: events.append("timeout"))
-            events.append(("write", client.write(payload)))
+        def connected() -> None:
+            # small buffers: the write cannot complete inside write() (the server
+            # reads only once this callback returns)
+            limit_buffers(client)
+            events.append(("write", client.write(payload), client.writable_length > 0))
             client.end()
+
+        def listening() -> None:
+            nonlocal client
+            limit_buffers(server)
+            client = net.connect(port_of(server), "127.0.0.1", connected)
+            client.set_timeout(10_000, lambda: events.append("timeout"))
             client.on("finish", lambda: events.append("finish"))
             client.resume()
             client.on("close", lambda had_error: (events.append(("close", had_error)),
                                                   server.close()))
 
+        client: Any = None
         server.listen(0, "127.0.0.1", listening)
 
     run(main, timeout=20)
-    assert events == [("write", False), "finish", ("close", False)]
+    assert events == [("write", False, True), "finish", ("close", False)]
     assert received[0] == len(payload)
 
 
@@ -573,7 +581,7 @@ def test_write_when_the_kernel_buffer_is_already_full() -> None:
 def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
     # node: write(big, cb -> destroy()); end(cb2) -> write cb (null, destroyed
     # false), then end's cb gets ERR_STREAM_DESTROYED, 'close' false, no 'finish'
-    big = b"\1" * (8 * 1024 * 1024)
+    big = b"\1" * (4 * 1024 * 1024)
     events: List[Any] = []
 
     def main() -> None:
@@ -587,9 +595,11 @@ def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
                     client.destroy()
                     events.append("destroyed")
 
+                limit_buffers(client)      # the write stays pending (the server reads later)
                 events.append(("write", client.write(big, write_cb)))
                 client.end(lambda err=None: events.append(("end cb", getattr(err, "code", None))))
 
+            limit_buffers(server)
             client = net.connect(port_of(server), "127.0.0.1", connected)
             client.on("finish", lambda: events.append("finish"))
             client.on("error", lambda e: events.append(("error", e.code)))
@@ -602,16 +612,24 @@ def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
                       ("end cb", "ERR_STREAM_DESTROYED"), ("close", False)]
 
 
-def test_no_timeout_while_a_pending_write_makes_progress(vloop: Any) -> None:
+def test_no_timeout_while_a_pending_write_makes_progress(fresh_loop: net.Loop) -> None:
     # lib/net.js _onTimeout: when the idle timer fires while a write is pending
     # but its queue shrank since the last check, the timer is re-armed instead
     # of emitting 'timeout'. Virtual time: the peer reads a burst every 50 ms,
     # the 150 ms idle timer always finds progress; once the write is done and
     # the socket idles, 'timeout' comes.
-    loop, clock = vloop
+    #
+    # Small kernel buffers make every burst a few hundred KiB, whatever the
+    # machine's tcp_rmem/tcp_wmem (with 64 MiB ones the write used to complete at
+    # once). Before the fake clock jumps, the loop waits up to 50 ms of real time
+    # for loopback traffic still in flight: without that, on a loaded machine the
+    # window update after a burst came "late" and three bursts could pass in no
+    # real time with nothing written, and the idle timer fired.
+    loop, clock = virtual_loop(settle=0.05)
+    net.set_loop(loop)
     events: List[Any] = []
     received = [0]
-    payload = bytes(16 * 1024 * 1024)
+    payload = bytes(4 * 1024 * 1024)
 
     def on_conn(conn: net.Socket) -> None:
         def burst() -> None:
@@ -625,6 +643,7 @@ def test_no_timeout_while_a_pending_write_makes_progress(vloop: Any) -> None:
     server = net.create_server({"pauseOnConnect": True}, on_conn)
 
     def listening() -> None:
+        limit_buffers(server)
         client = net.connect(port_of(server), "127.0.0.1")
         start = clock()
 
@@ -633,14 +652,24 @@ def test_no_timeout_while_a_pending_write_makes_progress(vloop: Any) -> None:
             client.end()
 
         def written(err: Any) -> None:
-            events.append(("written", err, round((clock() - start) * 1000) > 150))
+            # the write spanned more than two idle periods: the timer was re-armed
+            # (it takes about 14 bursts, 700 ms)
+            events.append(("written", err, round((clock() - start) * 1000) > 300))
+
+        def connected() -> None:
+            limit_buffers(client)
+            client.write(payload, written)
 
         client.set_timeout(150, on_timeout)
-        client.on("connect", lambda: client.write(payload, written))
+        client.on("connect", connected)
         client.resume()
         client.on("close", lambda *_: (events.append("close"), server.close()))
 
-    server.listen(0, "127.0.0.1", listening)
-    loop.run_until_idle()
+    try:
+        server.listen(0, "127.0.0.1", listening)
+        loop.run_until_idle()
+    finally:
+        loop.close()
+        net.set_loop(fresh_loop)
     assert events == [("written", None, True), "timeout", "close"]
     assert received[0] == len(payload)

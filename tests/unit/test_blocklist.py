@@ -499,6 +499,13 @@ def test_from_json_ignores_other_entries_and_validates_data() -> None:
         assert code_of(bl.from_json, data) == "ERR_INVALID_ARG_TYPE"
     with pytest.raises(json.JSONDecodeError):
         bl.from_json("not json")
+    # a lone surrogate (PyPy's json.loads made a message that could not be formatted:
+    # SystemError)
+    with pytest.raises(json.JSONDecodeError) as info:
+        bl.from_json("\ud800")
+    assert getattr(info.value, "code", None) == "ERR_INVALID_ARG_VALUE"
+    assert str(info.value) == ("The argument 'data' is not valid JSON: Expecting value: "
+                               "line 1 column 1 (char 0)")
     # A matching entry with a bad address raises as the add_* method would (as Node).
     assert code_of(bl.from_json, ["Address: IPv4 999.1.1.1"]) == "ERR_INVALID_ADDRESS"
     assert code_of(bl.from_json, ["Range: IPv4 10.0.0.9-10.0.0.1"]) == "ERR_INVALID_ARG_VALUE"

@@ -15,6 +15,7 @@ const fs = require('fs');
 const net = require('net');
 const dns = require('dns');
 const events = require('events');
+const stream = require('stream');
 const { EventEmitter } = events;
 
 const rows = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -25,7 +26,8 @@ class Thing {}             // a plain object that is no options object: Python's
 
 // ---------------------------------------------------------------- values
 
-let ctx = { port: 0 };
+let ctx = { port: 0, bounds: [] };
+const ABSTRACT_NAME = '\0nodenet-bad-input-' + process.pid;   // unique to the process
 
 function decode(v) {
   if (v === null || typeof v !== 'object') return v;      // bool or string
@@ -49,7 +51,13 @@ function decode(v) {
     case 'blocklist': return new net.BlockList();
     case 'sockaddr': return new net.SocketAddress({ address: '1.2.3.4' });
     case 'ee': return new EventEmitter();
-    case 'abstract': return '\0nodenet-bad-input-' + process.pid;
+    case 'abstract': return ABSTRACT_NAME;
+    case 'bound': {
+      const b = new net.BoundSocket({ host: '127.0.0.1' });
+      if (v.closed) b.close();
+      else ctx.bounds.push(b);          // closed after the row unless adopted
+      return b;
+    }
     default: throw new Error('unknown value tag ' + v.$);
   }
 }
@@ -86,6 +94,13 @@ function plain(x) {
   if (Array.isArray(x)) return x.map(plain);
   if (x instanceof net.SocketAddress) return x.toJSON();
   return 'object';
+}
+
+// A BoundSocket's address() as JSON: a path ('abstract' for the abstract name),
+// or [address, family, port > 0]
+function boundAddress(a) {
+  if (typeof a === 'string') return a === ABSTRACT_NAME ? 'abstract' : a;
+  return [a.address, a.family, a.port > 0];
 }
 
 class Rec {
@@ -142,14 +157,22 @@ function connected(cb) {
   c.once('connect', () => cb(c));
 }
 
-function methodCall(r, sock, method, args) {
+function methodCall(r, sock, method, args, row) {
   // listeners for what the call may cause; callbacks in the args report as cb:
   const wrapped = args.map((a) => (typeof a === 'function' ?
     function(err) { r.ev('cb:' + code(err)); } : a));
   for (const e of ['error', 'timeout', 'finish', 'drain']) {
     sock.on(e, (x) => r.ev(e === 'error' ? 'error:' + code(x) : e));
   }
-  r.call(() => sock[method](...wrapped), false);
+  if (r.call(() => sock[method](...wrapped), !!row.ret) && row.after) {
+    // what another method reads back afterwards (getTypeOfService after a set)
+    try {
+      r.ev('after:' + JSON.stringify(plain(sock[row.after]())));
+    } catch (e) {
+      r.ev('after-throws:' + code(e));
+    }
+  }
+  if (r.ret === 'object') r.ret = 'this';
   r.settle();
 }
 
@@ -234,6 +257,9 @@ const OPS = {
       'net.connect': () => net.connect(...a),
       'net.createConnection': () => net.createConnection(...a),
       'socket.connect': () => new net.Socket().connect(...a),
+      'bound.connect': () => new net.Socket({
+        handle: new net.BoundSocket({ host: '127.0.0.1' }),
+      }).connect(...a),
     }[row.form || 'net.connect'];
     if (!r.call(() => { s = fn(); })) return r.finish();
     r.cleanups.push(() => s.destroy());
@@ -247,7 +273,7 @@ const OPS = {
   'socket.method'(r, a, row) {
     connected((c) => {
       r.cleanups.push(() => c.destroy());
-      methodCall(r, c, row.method, a);
+      methodCall(r, c, row.method, a, row);
     });
   },
 
@@ -255,7 +281,7 @@ const OPS = {
   'fresh.method'(r, a, row) {
     const c = new net.Socket();
     r.cleanups.push(() => c.destroy());
-    methodCall(r, c, row.method, a);
+    methodCall(r, c, row.method, a, row);
   },
 
   // dns.lookup(...args): the callback's error code, or ok
@@ -289,6 +315,7 @@ const OPS = {
       'AbortSignal.any': () => AbortSignal.any(...a).aborted,
       'events.setMaxListeners': () => events.setMaxListeners(...a),
       'events.getEventListeners': () => events.getEventListeners(...a),
+      'events.getMaxListeners': () => events.getMaxListeners(...a),
       'new EventEmitter': () => new EventEmitter(...a),
       'signal.addEventListener':
         () => new AbortController().signal.addEventListener(...a),
@@ -334,6 +361,73 @@ const OPS = {
     r.call(() => ee[row.method](...args), row.ret);
     if (r.ret === 'object') r.ret = 'this';
     r.settle(1);
+  },
+
+  // new net.BoundSocket(...args): what address() and isPipe give, then closed
+  'BoundSocket'(r, a) {
+    let b = null;
+    if (r.call(() => { b = new net.BoundSocket(...a); })) {
+      r.ret = [boundAddress(b.address()), b.isPipe];
+      b.close();
+    }
+    r.finish();
+  },
+
+  // a member of a BoundSocket (127.0.0.1, port 0; or the path 'b.sock') that is
+  // fresh, closed, or adopted by a server or a socket
+  'BoundSocket.method'(r, a, row) {
+    const b = new net.BoundSocket(row.state === 'pipe' ? { path: 'b.sock' } :
+      { host: '127.0.0.1' });
+    const srv = net.createServer();
+    let sock = null;
+    r.cleanups.push(() => { srv.close(); if (sock) sock.destroy(); b[Symbol.dispose](); });
+    switch (row.state) {
+      case 'closed': b.close(); break;
+      case 'listened': srv.listen(b); break;
+      case 'listened-handle': srv.listen({ handle: b }); break;
+      case 'socket': sock = new net.Socket({ handle: b }); break;
+      case 'connected':
+        sock = net.connect({ handle: b, port: ctx.port, host: '127.0.0.1' });
+        sock.on('error', (e) => r.ev('error:' + code(e)));
+        break;
+    }
+    r.call(() => ({
+      'address()': () => boundAddress(b.address()),
+      'fd()': () => (b.fd() >= 0 ? 'fd' : b.fd()),
+      'close()': () => b.close(),
+      'isPipe': () => b.isPipe,
+    })[row.member](), true);
+    r.settle();
+  },
+
+  // a BlockList method on a list holding 9.9.9.9 and 9.0.0.0/8; its size and rules after
+  'blocklist'(r, a, row) {
+    const bl = new net.BlockList();
+    bl.addAddress('9.9.9.9');
+    bl.addSubnet('9.0.0.0', 8);
+    r.call(() => bl[row.method](...a), true);
+    r.ev('size:' + bl.size);
+    r.ev('rules:' + JSON.stringify(bl.rules));
+    r.settle(1);
+  },
+
+  // stream.setDefaultHighWaterMark / getDefaultHighWaterMark; both defaults after
+  'stream.hwm'(r, a, row) {
+    const bytes = stream.getDefaultHighWaterMark(false);
+    const objects = stream.getDefaultHighWaterMark(true);
+    r.call(() => stream[row.fn](...a), true);
+    r.ev('defaults:' + stream.getDefaultHighWaterMark(false) + ',' +
+         stream.getDefaultHighWaterMark(true));
+    stream.setDefaultHighWaterMark(false, bytes);
+    stream.setDefaultHighWaterMark(true, objects);
+    r.settle(1);
+  },
+
+  // events.addAbortListener(...args): a listener given in the args records its call
+  'events.abort'(r, a) {
+    const args = a.map((x) => (typeof x === 'function' ? () => r.ev('listener') : x));
+    r.call(() => events.addAbortListener(...args), true);
+    r.settle(5);
   },
 
   // events.once(...args): Node rejects the promise where nodenet raises
@@ -385,6 +479,8 @@ function runRow(i) {
     r.throws = { kind: 'decode', code: String(e) };
     return r.finish();
   }
+  const bounds = ctx.bounds.splice(0);       // BoundSockets the row did not adopt
+  r.cleanups.push(() => { for (const b of bounds) b[Symbol.dispose](); });
   OPS[row.op](r, args, row);
 }
 
