@@ -38,7 +38,7 @@ import struct
 import sys
 import time
 from collections import deque
-from typing import Any, Deque, Dict, Generator, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Generator, Iterable, Iterator, List, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stress_payloads as payloads  # noqa: E402
@@ -70,7 +70,7 @@ class Peers:
         self.registered: Dict[int, Peer] = {}
 
     # -- sockets the peers open and close (counted: the peak is reported)
-    def socket(self) -> socket.socket:
+    def new_socket(self) -> socket.socket:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
         self.open_now += 1
@@ -182,7 +182,7 @@ class Peers:
 # -- building blocks (each a sub-generator: ``yield from``) ---------------------
 
 def connect(peers: Peers, port: int) -> Generator[Any, Any, socket.socket]:
-    s = peers.socket()
+    s = peers.new_socket()
     err = s.connect_ex(("127.0.0.1", port))
     if err == errno.EINPROGRESS:
         yield ("io", s, WRITE)
@@ -287,7 +287,7 @@ def payload_length(index: int, round_: int, low: int, high: int) -> int:
     return low + (index * 2654435761 + round_ * 40503) % (high - low + 1)
 
 
-def hold(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> None:
+def hold(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> List[Peer]:
     n = plan["n"]
     low, high = plan.get("sizes", (16, 2048))
     confirmed = [0]
@@ -313,9 +313,10 @@ def hold(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) 
         report["done"] += 1
 
     peers.add(one(i) for i in range(n))
+    return []
 
 
-def storm(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> None:
+def storm(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> List[Peer]:
     n = plan["n"]
     low, high = plan.get("sizes", (8, 256))
 
@@ -330,11 +331,12 @@ def storm(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any])
         report["done"] += 1
 
     peers.add(one(i) for i in range(n))
+    return []
 
 
 # -- bulk -----------------------------------------------------------------------
 
-def flipped(pieces: Iterable[bytes], at: int) -> Iterable[bytes]:
+def flipped(pieces: Iterable[bytes], at: int) -> Iterator[bytes]:
     """The same stream with the byte at offset ``at`` changed (a corrupt body)."""
     pos = 0
     for piece in pieces:
@@ -346,7 +348,7 @@ def flipped(pieces: Iterable[bytes], at: int) -> Iterable[bytes]:
         yield piece
 
 
-def bulk(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> None:
+def bulk(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) -> List[Peer]:
     outcomes: Dict[str, Any] = report.setdefault("peers", {})
 
     def one(p: Dict[str, Any]) -> Peer:
@@ -420,14 +422,13 @@ def bulk(peers: Peers, port: int, plan: Dict[str, Any], report: Dict[str, Any]) 
         peers.close(s)
         out["outcome"] = "ok"
 
-    first = [p for p in plan["peers"] if not p.get("last")]
-    last = [p for p in plan["peers"] if p.get("last")]
-    peers.add(one(p) for p in first)
-    report["_last"] = [one(p) for p in last]
+    peers.add(one(p) for p in plan["peers"] if not p.get("last"))
     peers.watch_stdin()
+    return [one(p) for p in plan["peers"] if p.get("last")]
 
 
-MODES = {"hold": hold, "storm": storm, "bulk": bulk}
+Mode = Callable[[Peers, int, Dict[str, Any], Dict[str, Any]], List[Peer]]
+MODES: Dict[str, Mode] = {"hold": hold, "storm": storm, "bulk": bulk}
 
 
 def read_plan() -> Tuple[Dict[str, Any], bytes]:
@@ -456,11 +457,10 @@ def main() -> int:
                               "bytes_up": 0, "bytes_down": 0}
     status = 0
     try:
-        MODES[mode](peers, port, plan, report)
+        last = MODES[mode](peers, port, plan, report)
         peers.run()
-        last: Optional[List[Peer]] = report.pop("_last", None)
         if last:                           # peers that start when all the others are done
-            peers.add(iter(last))
+            peers.add(last)
             peers.run()
     except PeerFailed as exc:
         report["error"] = str(exc)
@@ -468,7 +468,6 @@ def main() -> int:
     except OSError as exc:
         report["error"] = f"{type(exc).__name__}: {exc}"
         status = 1
-    report.pop("_last", None)
     report["peak_open"] = peers.peak_open
     report["seconds"] = round(time.monotonic() - started, 3)
     if "all_open_at" in report:

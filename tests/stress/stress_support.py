@@ -1,4 +1,4 @@
-"""Helpers of the stress tests: the peer process, the fd limit, the memory probe."""
+"""Helpers of the stress tests: the peer process, listening servers, the fd limit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict
 
 import pytest
 
@@ -17,13 +17,6 @@ from support import on_loop
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE / "stress_peers.py"
-IS_PYPY = sys.implementation.name == "pypy"
-
-
-def scaled(count: int, pypy: Optional[int] = None) -> int:
-    """A count for this interpreter: PyPy's warm-up makes some runs slow, and
-    the report says which counts were scaled down there."""
-    return pypy if IS_PYPY and pypy is not None else count
 
 
 def listening(make: Callable[[], net.Server], *listen_args: Any) -> net.Server:
@@ -107,9 +100,3 @@ class PeerProcess:
     def __exit__(self, *exc: Any) -> None:
         if self.proc.returncode is None:
             self.kill()
-
-
-def rss_bytes() -> int:
-    """This process's resident set size now (/proc/self/statm, second field)."""
-    with open("/proc/self/statm", "rb") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")

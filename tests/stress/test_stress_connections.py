@@ -21,7 +21,7 @@ from typing import Any, Dict, List
 import pytest
 
 import nodenet as net
-from stress_support import PeerProcess, listening, need_fds, port, scaled
+from stress_support import PeerProcess, listening, need_fds, port
 from support import on_loop, open_fds, run, wait_for
 
 
@@ -76,7 +76,7 @@ def test_ten_thousand_concurrent_echo_connections(nofile: int) -> None:
     """10,000 connections open at the same time, each echoing two distinct
     payloads: the first as it connects (at most 500 unconfirmed at once), the
     second on all of them together once every one is open."""
-    n = scaled(10_000)
+    n = 10_000
     need_fds(nofile, n)
     stats = EchoStats()
     srv = start_echo_server(stats, backlog=1024)
@@ -103,7 +103,7 @@ def test_twenty_thousand_connection_storm(nofile: int) -> None:
     """20,000 connections, 200 in flight: each echoes a distinct payload,
     half-closes and closes. Afterwards the server still serves, holds no
     connection and no fd more than before the storm."""
-    n = scaled(20_000)
+    n = 20_000
     stats = EchoStats()
     srv = start_echo_server(stats)
     fds_before = open_fds()

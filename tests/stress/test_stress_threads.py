@@ -17,7 +17,7 @@ import time
 from typing import Any, Dict, List, Tuple
 
 import nodenet as net
-from stress_support import listening, port, scaled
+from stress_support import listening, port
 from support import on_loop, run, wait_for
 
 THREADS = 8
@@ -75,7 +75,7 @@ class Receiver:
 
 
 def test_eight_threads_write_to_shared_sockets() -> None:
-    per_thread = scaled(400, pypy=150)   # lines per thread per socket
+    per_thread = 500   # lines per thread per socket
     receiver = Receiver()
     callbacks: Dict[Tuple[int, int, int], int] = {}
     cb_order: Dict[int, List[Tuple[int, int]]] = {k: [] for k in range(SOCKETS)}
