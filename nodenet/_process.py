@@ -100,6 +100,10 @@ def fatal_error(exc: BaseException, delivered: bool) -> None:
 # ---------------------------------------------------------------------- exit handling
 
 _watched: "weakref.WeakSet[Loop]" = weakref.WeakSet()
+# The main thread joins the loops in slices, as it waits in run(): a Ctrl-C whose
+# handler ran just before it blocked, or on the loop thread, is acted on at the
+# next slice (see _loop._Waiter.wait).
+_SIGNAL_CHECK = 0.25
 _hook_lock = threading.Lock()
 _hook_registered = False
 
@@ -142,7 +146,8 @@ def _on_main_exit() -> None:
         loop.notify_main_done()
     try:
         for loop in loops:
-            loop.join()
+            while not loop.join(_SIGNAL_CHECK):
+                pass
     except KeyboardInterrupt:
         for loop in loops:
             loop.stop()
