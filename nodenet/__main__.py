@@ -171,13 +171,16 @@ def connect(host: str, port: str) -> int:
         print(f"error: {err}", file=sys.stderr, flush=True)
         status[0] = 1
 
-    if port.isdigit():
-        sock = net.connect(int(port), host)
-    else:
-        sock = net.connect(port)
+    # From this (non-loop) thread: listeners first, then connect (SPEC §1.4), or a
+    # refused connection can be over before 'error' and 'close' have listeners.
+    sock = net.Socket()
     sock.on("error", on_error)
     sock.on("data", lambda data: (sys.stdout.buffer.write(data), sys.stdout.buffer.flush()))
     sock.on("close", lambda had_error: done.set())
+    if port.isdigit():
+        sock.connect(int(port), host)
+    else:
+        sock.connect(port)
 
     def pump() -> None:
         for line in sys.stdin.buffer:

@@ -10,11 +10,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import List
+from typing import Any, List
 
 import pytest
 
+import nodenet as net
 import nodenet.__main__ as cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,6 +155,41 @@ def test_connect_client_reports_a_refused_connection() -> None:
         out, err = proc.communicate("", timeout=TIMEOUT)
     assert proc.returncode == 1
     assert "error:" in err and "ECONNREFUSED" in err
+
+
+def test_connect_client_sees_a_refusal_that_beats_its_listeners(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop may finish a refused connection before the main thread gets on:
+    made certain here by a connect() that returns only once the socket is
+    closed. The client must still report the error and exit (it hung, under
+    load, when it attached its listeners after connecting)."""
+    import io
+
+    real_connect = net.Socket.connect
+
+    def connect_then_wait_for_close(self: net.Socket, *args: Any) -> net.Socket:
+        real_connect(self, *args)
+        deadline = time.monotonic() + 10
+        while not self.destroyed and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self
+
+    monkeypatch.setattr(net.Socket, "connect", connect_then_wait_for_close)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    errors: List[str] = []
+    monkeypatch.setattr(sys, "stderr", type("Err", (), {
+        "write": lambda self, text: errors.append(text), "flush": lambda self: None})())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]       # bound, not listening: refused
+        result: List[int] = []
+        client = threading.Thread(target=lambda: result.append(
+            cli.connect("127.0.0.1", str(port))), daemon=True)
+        client.start()
+        client.join(20)
+    assert not client.is_alive(), "the client never saw its socket close"
+    assert result == [1]
+    assert "ECONNREFUSED" in "".join(errors)
 
 
 def test_connect_client_on_a_unix_socket(ipc_path: str) -> None:
