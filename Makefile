@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PYTEST_ARGS ?=
 
-.PHONY: all venv node26 test test-slow-paths pytest cov typecheck check bench profile test-py39 test-pypy other-python echo clean
+.PHONY: all venv node26 test test-slow-paths pytest cov typecheck check bench bench-tls profile test-py39 test-pypy other-python echo clean
 
 all: test
 
@@ -55,7 +55,7 @@ test: venv node26
 # switched off (nodenet/_fastpath.py): a fast path may never change an event,
 # order or counter.
 test-slow-paths: venv node26
-	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples tests/stress
+	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples tests/tls tests/stress
 
 pytest: venv node26
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -71,10 +71,16 @@ check: venv
 	$(PY) tools/check_project.py
 
 # Benchmarks: real clients (redis-benchmark, wrk, ab) and the echo suite, nodenet
-# beside asyncio, Node and a bare selectors loop (BENCH_ARGS=--quick for a short run).
+# beside asyncio, Node and a bare selectors loop (BENCH_ARGS=--quick for a short run);
+# then TLS beside asyncio's and Node's (tools/bench_tls.py; BENCH_TLS_ARGS=--quick).
 BENCH_ARGS ?=
+BENCH_TLS_ARGS ?=
 bench: venv
 	$(PY) -m nodenet bench $(BENCH_ARGS)
+	$(PY) tools/bench_tls.py $(BENCH_TLS_ARGS)
+
+bench-tls: venv
+	$(PY) tools/bench_tls.py $(BENCH_TLS_ARGS)
 
 # Profiles of the example servers under real clients (cProfile, allocation counts;
 # py-spy samples when it is installed in the venv: .venv/bin/pip install py-spy).

@@ -6,6 +6,19 @@ plus the loop entry point :func:`run`, the timers of ``node:timers``, and
 ``nodenet.process`` standing in for Node's ``process``. Event names are Node's
 strings, durations are milliseconds. ``docs/api.md`` has the Node -> Python
 name table; ``docs/compat.md`` lists the differences.
+
+The package is flat; its modules form five layers, each importing only from
+itself and the layers before it (``docs/design.md``; checked by ``make check``):
+
+1. values and rules, pure: ``errors``, ``_validators``, ``_args``, ``_jscall``,
+   ``_jstext``, ``_charsets``, ``_isip``, ``socketaddress``, ``blocklist``,
+   ``_he_plan``, ``events`` (EventEmitter) ...
+2. the loop (libuv's part, Node's process lifetime): ``_watcher``, ``_poller``,
+   ``_sockopts``, ``_process``, ``_loop``, ``_threadpool``
+3. Node's runtime on the loop: ``timers``, ``abort``, ``stream``, ``dns``
+4. net: ``_handle``, ``boundsocket``, ``_happy_eyeballs``, ``_netsocket``,
+   ``_netserver``
+5. tls: ``_x509``, ``_tlsverify``, ``_tlshandle``, ``_tlssocket``, ``tls`` ...
 """
 
 from __future__ import annotations
@@ -54,7 +67,7 @@ from .timers import set_timeout as set_timeout
 #: Node: ``net.Stream`` is a legacy name of ``net.Socket``.
 Stream = Socket
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = (
     "AbortController",

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import re
+import runpy
 import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import nodenet as net
@@ -162,7 +164,6 @@ def _fail(message: str) -> None:
 
 def connect(host: str, port: str) -> int:
     """A netcat: stdin lines go to the socket, the socket's bytes go to stdout."""
-    import threading
 
     done = threading.Event()
     status = [0]
@@ -194,9 +195,19 @@ def connect(host: str, port: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nodenet", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="NODENET_DEBUG=net prints Node-style "
+                                            "'NET <pid>: ...' debug lines on stderr; "
+                                            "NODENET_FAST_PATHS=0 turns the fast paths off.")
+    parser.add_argument("--version", action="version",
+                        version=f"nodenet {net.__version__} (Python "
+                                f"{'.'.join(map(str, sys.version_info[:3]))}, "
+                                f"{sys.implementation.name})")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_echo = sub.add_parser("echo", help="run the echo server of Node's net docs")
+    p_echo = sub.add_parser(
+        "echo", help="run the echo server of Node's net docs",
+        description="The echo server of Node's net docs: greets each client with "
+                    "'hello', then pipes it back to itself. Ctrl-C stops it.")
     p_echo.add_argument("--host", default=None,
                         help="address to bind (default: all, dual-stack); or a Unix socket path "
                              "with --port -1")
@@ -206,11 +217,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                              "balances connections, like Node's cluster); default 1")
     p_echo.add_argument("--reuse-port", action="store_true",
                         help="listen with reuse_port, so other processes can share the port")
-    p_conn = sub.add_parser("connect", help="a netcat-like client")
+    p_conn = sub.add_parser(
+        "connect", help="a netcat-like client",
+        description="Connect to HOST PORT (or a Unix socket path), copy stdin to the "
+                    "socket and the socket to stdout; ends when both sides have ended.")
     p_conn.add_argument("host", help="host name or address (or a Unix socket path)")
     p_conn.add_argument("port", nargs="?", default="", help="port")
-    sub.add_parser("demo", help="trace a few timers through the loop's phases")
-    p_bench = sub.add_parser("bench", help="run the benchmarks against asyncio and selectors")
+    sub.add_parser("demo", help="trace a few timers through the loop's phases",
+                   description="Run a few timers, immediates and next_tick callbacks with "
+                               "a tracer printing each loop phase (docs/loop.md).")
+    p_bench = sub.add_parser(
+        "bench", help="run the benchmarks against asyncio and selectors",
+        description="tools/bench.py of a source checkout; arguments after 'bench' go to "
+                    "it (try: python -m nodenet bench --help).")
     p_bench.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "echo":
@@ -224,8 +243,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             return connect("", args.host)
         return connect(args.host, args.port)
     if args.command == "bench":
-        from pathlib import Path
-        import runpy
         tool = Path(__file__).resolve().parent.parent / "tools" / "bench.py"
         if not tool.exists():
             _fail("the benchmarks live in tools/bench.py of a source checkout")

@@ -1,6 +1,6 @@
 """Node's argument overloads for connect() and listen(), in one place.
 
-Node: net.md § "socket.connect()" and § "server.listen()" (v20); the rules come
+Node: net.md § "socket.connect()" and § "server.listen()" (Node 26); the rules come
 from ``normalizeArgs`` in ``lib/net.js``:
 
 * an options mapping comes first if given (keys in snake_case or Node's camelCase);
@@ -24,11 +24,14 @@ from ._validators import js_to_number
 __all__ = ("normalize_args", "options_dict", "snake", "is_pipe_name", "to_number",
            "is_js_object")
 
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+# a word starts at a capital after a lower-case letter or digit, or at the last
+# capital of an acronym that a lower-case letter follows: ALPNProtocols -> alpn_protocols
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def snake(key: str) -> str:
-    """``'autoSelectFamily' -> 'auto_select_family'``; snake_case keys pass through."""
+    """``'autoSelectFamily' -> 'auto_select_family'``, ``'SNICallback' -> 'sni_callback'``,
+    ``'minDHSize' -> 'min_dh_size'``; snake_case keys pass through."""
     if "_" in key or key.islower():
         return key
     return _CAMEL.sub("_", key).lower()

@@ -1,6 +1,6 @@
 """Node's Buffer encodings: names, string <-> bytes, and incremental decoders.
 
-Node: buffer.md § "Buffers and character encodings" and string_decoder.md (v20).
+Node: buffer.md § "Buffers and character encodings" and string_decoder.md (Node 26).
 
 Names are case-insensitive: ``utf8``/``utf-8``, ``utf16le``/``utf-16le``/``ucs2``/
 ``ucs-2``, ``latin1``/``binary``, ``base64``, ``base64url``, ``hex``, ``ascii``.

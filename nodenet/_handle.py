@@ -23,13 +23,14 @@ import os
 import socket
 import stat
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union, cast
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
     SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
     set_no_sigpipe, set_reuse_address, set_type_of_service,
 )
+from ._validators import js_to_int32, js_to_number
 
 if TYPE_CHECKING:
     from ._loop import Loop
@@ -127,7 +128,7 @@ class StreamHandle(Handle):
         self.family = socket.AF_UNIX if pipe else 0
         self.is_tcp = not pipe
         self.reading = False
-        self.write_bufs: List[Any] = []
+        self.write_bufs: List[Any] = _NOTHING_QUEUED   # a list while a write waits
         self.write_size = 0
         self.write_cb: Optional[Callable[[int], None]] = None
         self.bytes_read = 0
@@ -168,9 +169,19 @@ class StreamHandle(Handle):
 
     # -- liveness ---------------------------------------------------------------
 
-    def _busy(self) -> bool:
-        return bool(self.reading or self.write_cb is not None or self.connect_cb is not None
-                    or self.shutdown_cb is not None)
+    def sync_ref(self) -> None:
+        """:meth:`Handle.sync_ref` for a stream: busy while reading, writing,
+        connecting or shutting down (written out: it runs several times per
+        connection)."""
+        want = self.refed and not self.closed and bool(
+            self.reading or self.write_cb is not None or self.connect_cb is not None
+            or self.shutdown_cb is not None)
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop._refs += 1
+            else:
+                self.loop._refs -= 1
 
     # -- reading ----------------------------------------------------------------
 
@@ -208,7 +219,9 @@ class StreamHandle(Handle):
         owner = self.owner
         loop = self.loop
         onread = self.onread_buffer
-        for _ in range(_READS_PER_EVENT):
+        reads = _READS_PER_EVENT    # a counter, not range(): no allocation per event
+        while reads:
+            reads -= 1
             try:
                 if onread is not None:
                     nread = sock.recv_into(onread)
@@ -319,7 +332,7 @@ class StreamHandle(Handle):
     def _complete_write(self, status: int) -> None:
         cb = self.write_cb
         self.write_cb = None
-        self.write_bufs = []
+        self.write_bufs = _NOTHING_QUEUED
         self.write_size = 0
         if self.shutdown_cb is None:
             self._unwatch(EVENT_WRITE)
@@ -341,6 +354,21 @@ class StreamHandle(Handle):
         except OSError as exc:
             return exc.errno or errno.EINVAL
         return 0
+
+    def bind_local(self, address: str, port: Any) -> int:
+        """Bind before a connect, with Node's ``checkBindError``: a port other than
+        the one asked for is EADDRINUSE; errno or 0.
+
+        ``port`` is any number, as Node's ``localPort``: the port bound is its
+        ToInt32 cut to 16 bits (what the C++ binding and ``htons`` make of it),
+        compared afterwards with the number given, so 70000 or 1.5 end in
+        EADDRINUSE as in Node.
+        """
+        number = js_to_number(port)
+        err = self.bind((address, js_to_int32(number) & 0xFFFF))
+        if err == 0 and number > 0 and self.getsockname().get("port") != number:
+            err = errno.EADDRINUSE
+        return err
 
     def connect(self, address: Any, cb: Callable[[int], None]) -> int:
         """Start connecting; a synchronous failure other than ECONNREFUSED is returned.
@@ -442,7 +470,7 @@ class StreamHandle(Handle):
         cancelled = [fn for fn in (self.connect_cb, self.write_cb, self.shutdown_cb)
                      if fn is not None]
         self.connect_cb = self.shutdown_cb = self.write_cb = None
-        self.write_bufs = []
+        self.write_bufs = _NOTHING_QUEUED
         self.write_size = 0
         self.sync_ref()
         if self.fd >= 0:
@@ -508,6 +536,10 @@ class StreamHandle(Handle):
 
     def fileno(self) -> int:
         return -1 if self.closed else self.fd
+
+
+# No write waiting: a shared empty tuple rather than a list per handle.
+_NOTHING_QUEUED = cast(List[Any], ())
 
 
 def _finish_close(loop: Loop, cancelled: List[Callable[[int], None]],

@@ -3,7 +3,7 @@
 Node: net.md § "socket.connect(options[, connectListener])" — ``lookup``,
 ``family``, ``hints``, ``autoSelectFamily``, ``autoSelectFamilyAttemptTimeout`` —
 and the events ``'lookup'``, ``'connectionAttempt'``, ``'connectionAttemptFailed'``,
-``'connectionAttemptTimeout'`` (v20). RFC 8305 and Node's algorithm in one page:
+``'connectionAttemptTimeout'`` (Node 26). RFC 8305 and Node's algorithm in one page:
 
 * an IP literal skips the lookup: connect on the next tick, no ``'lookup'``;
 * with ``family`` 4/6, a ``local_address``, or ``auto_select_family`` off, one
@@ -29,7 +29,8 @@ cleanly, and defers a synchronous lookup's answer to the next tick.
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+import socket
+from typing import Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 from . import _handle, dns
 from ._jscall import adapt
@@ -41,15 +42,50 @@ from .errors import (
     ERR_INVALID_ADDRESS_FAMILY, ERR_INVALID_IP_ADDRESS, ERR_IP_BLOCKED,
     ERR_SOCKET_CONNECTION_TIMEOUT, AggregateError, connect_error, dns_error,
 )
+from ._loop import Loop
 from .timers import Timeout
 
-if TYPE_CHECKING:
-    from ._netsocket import Socket
-
-__all__ = ("lookup_and_connect",)
+__all__ = ("lookup_and_connect", "ConnectingSocket")
 
 
-def lookup_and_connect(sock: Socket, options: Dict[str, Any], plan: Dict[str, Any]) -> None:
+class ConnectingSocket(Protocol):
+    """What the driver uses of the ``net.Socket`` it connects: its handle and
+    state, its events, and Node's ``internalConnect``/``afterConnect`` steps."""
+
+    connecting: bool
+    _handle: Optional[StreamHandle]
+    _loop: Loop
+    _host: Optional[str]
+    _aborted: bool
+    _sockname: Optional[Dict[str, Any]]
+    _connect_ctx: Any
+    auto_select_family_attempted_addresses: Optional[List[str]]
+    block_list: Any
+
+    @property
+    def destroyed(self) -> bool: ...
+
+    def _emit(self, event: Any, *args: Any) -> bool: ...
+
+    def _destroy_impl(self, err: Optional[BaseException], cb: Any) -> None: ...
+
+    def _internal_connect(self, address: str, port: Optional[int],
+                          address_type: Optional[int], local_address: Optional[str],
+                          local_port: Optional[int]) -> None: ...
+
+    def _after_connect(self, status: int, address: str, port: Optional[int],
+                       address_type: Optional[int], local_address: Optional[str],
+                       local_port: Optional[int]) -> None: ...
+
+    def _attach_handle(self) -> None: ...
+
+    def _reinitialize_handle(self, handle: StreamHandle) -> None: ...
+
+    def _update_timer(self) -> None: ...
+
+
+def lookup_and_connect(sock: ConnectingSocket, options: Dict[str, Any],
+                       plan: Dict[str, Any]) -> None:
     """Node's ``lookupAndConnect`` (arguments were validated by the caller)."""
     loop = sock._loop
     assert loop is not None
@@ -122,7 +158,7 @@ def _call_lookup(loop: Any, lookup: Callable[..., Any], host: str, dnsopts: Dict
         calling[0] = False
 
 
-def _connecting(sock: Socket) -> bool:
+def _connecting(sock: ConnectingSocket) -> bool:
     """Re-read ``connecting`` after an emit: a listener may have destroyed the socket."""
     return bool(sock.connecting)
 
@@ -146,7 +182,7 @@ class _Attempt:
 class _MultiConnect:
     """Node's ``internalConnectMultiple`` context, with an optional racing mode."""
 
-    def __init__(self, sock: Socket, host: str, port: int, local_port: Optional[int],
+    def __init__(self, sock: ConnectingSocket, host: str, port: int, local_port: Optional[int],
                  timeout: int, race: bool, options: Dict[str, Any]) -> None:
         self.sock = sock
         self.host = host
@@ -234,12 +270,10 @@ class _MultiConnect:
         else:
             handle = sock._handle  # type: ignore[assignment]
             assert handle is not None
-        import socket as _socket
-        err = handle.open(_socket.AF_INET if family == 4 else _socket.AF_INET6)
+        err = handle.open(socket.AF_INET if family == 4 else socket.AF_INET6)
         if not err and self.local_port:
-            from ._netsocket import _bind
             local_address = "0.0.0.0" if family == 4 else "::"
-            err = _bind(handle, local_address, self.local_port)
+            err = handle.bind_local(local_address, self.local_port)
             if err:
                 self.errors.append(connect_error(err, local_address, self.local_port,
                                                  syscall="bind"))

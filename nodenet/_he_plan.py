@@ -1,7 +1,7 @@
 """Happy Eyeballs planning: which addresses to try, in which order (pure).
 
 Node: net.md § "socket.connect(options[, connectListener])", option
-``autoSelectFamily`` (v20), as ``lookupAndConnectMultiple`` implements it:
+``autoSelectFamily`` (Node 26), as ``lookupAndConnectMultiple`` implements it:
 
 * every answer is kept only if its address is an IP and its family is the
   *number* 4 or 6 (a string ``'IPv4'`` from a custom lookup is dropped);

@@ -1,7 +1,7 @@
 """IP address text: Node's ``isIP`` grammar, and text <-> integer conversions.
 
 Node: net.md § ``net.isIP(input)``, § ``net.isIPv4(input)``, § ``net.isIPv6(input)``
-(v20), whose rules live in ``lib/internal/net.js`` as two anchored regular
+(Node 26), whose rules live in ``lib/internal/net.js`` as two anchored regular
 expressions. The grammar below is that pair of expressions written out in ABNF
 (RFC 5234); the Python patterns are built from it, one line per rule.
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 from typing import Any, List, Optional
+
+from ._jstext import js_string
 
 __all__ = ("is_ip", "is_ipv4", "is_ipv6")
 
@@ -71,57 +73,36 @@ _IPV6_RE = re.compile(_IPV6 + _ZONE + "?", re.ASCII)
 _IPV6_NO_ZONE_RE = re.compile(_IPV6, re.ASCII)
 
 
-def _js_string(value: Any) -> str:
-    """JavaScript ``String(value)`` for the values Python code passes.
-
-    ``None`` is ``'undefined'``, booleans are ``'true'``/``'false'``, bytes-like
-    values decode as UTF-8 (a Node ``Buffer``'s ``toString()``), lists and tuples
-    join their items with ``','`` (an ``Array``'s ``toString()``), anything else is
-    ``str(value)`` (an object's ``toString()``).
-    """
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "undefined"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, (list, tuple)):
-        return ",".join("" if item is None else _js_string(item) for item in value)
-    return str(value)
-
-
 def is_ipv4(input: Any) -> bool:
     """True if ``input`` is an IPv4 address in dot-decimal notation, no leading zeros.
 
-    Node: net.md § ``net.isIPv4(input)`` (v20). ``'127.0.0.1'`` is; ``'127.000.000.001'``,
+    Node: net.md § ``net.isIPv4(input)`` (Node 26). ``'127.0.0.1'`` is; ``'127.000.000.001'``,
     ``'127.0.0.1/24'`` and ``'1.2.3'`` are not. Non-strings are converted as
     JavaScript's ``String()`` would (see :func:`is_ip`).
     """
-    return _IPV4_RE.fullmatch(_js_string(input)) is not None
+    return _IPV4_RE.fullmatch(js_string(input)) is not None
 
 
 def is_ipv6(input: Any) -> bool:
     """True if ``input`` is an IPv6 address (RFC 4291 text, optional ``%zone``).
 
-    Node: net.md § ``net.isIPv6(input)`` (v20). The zone is ``%`` followed by one or
+    Node: net.md § ``net.isIPv6(input)`` (Node 26). The zone is ``%`` followed by one or
     more of ``[0-9a-zA-Z-.:]`` (``fe80::1%eth0.1`` is accepted, ``fe80::1%eth0@1``
     is not). Non-strings are converted as JavaScript's ``String()`` would.
     """
-    return _IPV6_RE.fullmatch(_js_string(input)) is not None
+    return _IPV6_RE.fullmatch(js_string(input)) is not None
 
 
 def is_ip(input: Any) -> int:
     """``4`` for an IPv4 address, ``6`` for an IPv6 address, otherwise ``0``.
 
-    Node: net.md § ``net.isIP(input)`` (v20). Non-strings are converted first, as
+    Node: net.md § ``net.isIP(input)`` (Node 26). Non-strings are converted first, as
     JavaScript's ``String()`` would: an object whose ``__str__`` returns
     ``'127.0.0.1'`` gives 4; ``None``, numbers, booleans, ``{}`` and ``''`` give 0;
     ``bytes`` decode as UTF-8 as a Node ``Buffer`` would; a list joins its items
     with ``','`` as a JavaScript array would, so ``['::1']`` gives 6.
     """
-    text = _js_string(input)
+    text = js_string(input)
     if _IPV4_RE.fullmatch(text) is not None:
         return 4
     if _IPV6_RE.fullmatch(text) is not None:

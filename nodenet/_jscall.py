@@ -1,4 +1,4 @@
-"""JavaScript's call rules for Python callables (SPEC §2 "Call rules").
+"""JavaScript's call rules for Python callables.
 
 A JavaScript function called with more arguments than it declares ignores the
 rest; called with fewer, the missing ones are ``undefined``. Node code relies on
@@ -135,7 +135,8 @@ def adapt(fn: Callable[..., Any], nargs: Optional[int] = None) -> Callable[..., 
     ``nargs`` None means "any number" (a user-defined event): only a callable
     with ``*args`` is kept as it is.
     """
-    required, maximum = arity(fn)
+    found = _code_arity.get(fn.__code__) if type(fn) is types.FunctionType else None
+    required, maximum = found if found is not None else arity(fn)
     if maximum == ANY and required == 0:
         return fn
     if nargs is not None and required <= nargs <= maximum:

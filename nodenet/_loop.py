@@ -73,6 +73,8 @@ from typing import (
 
 from ._fastpath import ENABLED as FAST_PATHS
 from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
+from ._process import fatal_error, handle_uncaught, watch_main_exit
+from ._watcher import CallbackWatcher, IOWatcher
 from ._selector import SelectorSpec
 from ._sockopts import SEND_FLAGS, set_no_sigpipe
 
@@ -106,91 +108,6 @@ class Teardown(Protocol):
     """Something the loop must close if it stops abruptly (a socket, a server)."""
 
     def _loop_teardown(self) -> None: ...
-
-
-class IOWatcher:
-    """One file descriptor's interest in readiness (libuv's ``uv__io_t``).
-
-    Subclasses (a stream handle, a listening socket) implement ``on_readable``
-    and ``on_writable``, which run in the poll phase while the matching bit is in
-    ``events``; ``hup`` tells ``on_readable`` the kernel also reported a hang-up.
-    Start and stop interest with :meth:`Loop.io_start` and :meth:`Loop.io_stop`;
-    :meth:`Loop.io_close` forgets the fd before it is closed. Being the watcher
-    itself (rather than holding one with bound-method callbacks) saves a few
-    hundred bytes per connection.
-    """
-
-    __slots__ = ("fd", "events", "kevents", "closed")
-
-    def __init__(self, fd: int = -1) -> None:
-        self.fd = fd
-        self.events = 0       # what the loop wants to hear about
-        self.kevents = 0      # what the kernel was last told (the poller's business)
-        self.closed = False
-
-    def on_readable(self) -> None:
-        """The fd is readable (or hung up)."""
-
-    def on_writable(self) -> None:
-        """The fd is writable (or in error)."""
-
-
-class Handle(IOWatcher):
-    """A watcher that can keep the loop alive (libuv's ``uv_handle_t`` ref rules).
-
-    It counts in the loop's liveness while it is ref'd, open and busy;
-    :meth:`sync_ref` brings the count up to date after any of the three changed.
-    Busy means watching something, unless a subclass says otherwise.
-    """
-
-    __slots__ = ("loop", "refed", "counted")
-
-    def __init__(self, loop: Loop, fd: int = -1) -> None:
-        IOWatcher.__init__(self, fd)
-        self.loop = loop
-        self.refed = True
-        self.counted = False
-
-    def _busy(self) -> bool:
-        return bool(self.events)
-
-    def sync_ref(self) -> None:
-        """Count this handle in the loop's liveness iff ref'd, open and busy."""
-        want = self.refed and not self.closed and self._busy()
-        if want != self.counted:
-            self.counted = want
-            if want:
-                self.loop.ref()
-            else:
-                self.loop.unref()
-
-    def ref(self) -> None:
-        self.refed = True
-        self.sync_ref()
-
-    def unref(self) -> None:
-        self.refed = False
-        self.sync_ref()
-
-
-class CallbackWatcher(IOWatcher):
-    """A watcher that calls plain functions (the wake-up socket, tests)."""
-
-    __slots__ = ("_readable", "_writable")
-
-    def __init__(self, fd: int, on_readable: Optional[Callback] = None,
-                 on_writable: Optional[Callback] = None) -> None:
-        super().__init__(fd)
-        self._readable = on_readable
-        self._writable = on_writable
-
-    def on_readable(self) -> None:
-        if self._readable is not None:
-            self._readable()
-
-    def on_writable(self) -> None:
-        if self._writable is not None:
-            self._writable()
 
 
 class _TimerEntry:
@@ -544,7 +461,6 @@ class Loop:
 
     def _uncaught(self, exc: BaseException) -> None:
         """An exception escaped a callback: Node's uncaught-exception path."""
-        from ._process import handle_uncaught
         if isinstance(exc, Exception):
             try:
                 if handle_uncaught(exc):
@@ -619,6 +535,7 @@ class Loop:
         self._handles.add(handle)
 
     def remove_handle(self, handle: Teardown) -> None:
+        """Stop tracking a handle (it closed itself)."""
         self._handles.discard(handle)
 
     # ------------------------------------------------------------------ I/O watchers
@@ -652,7 +569,39 @@ class Loop:
         """Whether :func:`run` would still be waiting."""
         return self._alive()
 
-    # ------------------------------------------------------------------ threads
+    # ================================================================== threads and lifetime
+    #
+    # Everything below is nodenet's own: libuv's loop runs on the thread that calls
+    # uv_run and knows nothing of threads or of a "main script". nodenet's loop
+    # runs on a thread of its own (or a manual caller's), takes work from other
+    # threads, and lives as long as Node's process would. The flags involved:
+    #
+    #   flag           meaning                                    set by / cleared by
+    #   _manual        no thread of its own: the creating thread  __init__ (fixed)
+    #                  drives it with run_until_idle()
+    #   _ident         ident of the thread driving it now         _thread_main, run_until_idle
+    #                  (None: nobody); in_loop_thread() tests it  / their exits
+    #   _thread        the background loop thread, while it runs  _start_thread_locked
+    #                                                             / _thread_main's exit
+    #   _driving       a drive (_drive) is in progress            the drivers / their exits
+    #   _until_idle    the current drive ends as soon as nothing  _drive
+    #                  ref'd is left (run_until_idle)
+    #   _main_done     the main thread's script has ended (the    notify_main_done
+    #                  exit hook in _process.py): exit when idle
+    #   _run_waiters   run() callers to release when the loop is  run() / _release_waiters
+    #                  no longer alive
+    #   _wake_pending  a wake-up byte is in flight                post / _drain_posted
+    #   _stopping      stop() or a fatal error: finish this       stop, _fail / (final)
+    #                  callback, then tear everything down
+    #   _fatal         the first fatal exception, re-raised from  _fail / run_until_idle
+    #                  run() or run_until_idle()
+    #   _dead          stopped for good: post() raises            _teardown / (final)
+    #                  LoopStopped (get_loop() makes a new loop)
+    #   _closed        selector and fds freed                     _release_fds / (final)
+    #
+    # A drive (_drive) ends when the loop is not alive and: a run_until_idle()
+    # caller drives it, or the main thread is done, or nothing at all is left
+    # (then the thread exits; the next post starts a new one).
 
     @property
     def thread_ident(self) -> Optional[int]:
@@ -681,6 +630,14 @@ class Loop:
                     pass  # the buffer is full of wake-ups already
             if self._thread is None and not self._driving and not self._manual:
                 self._start_thread_locked()
+
+    def dispatch(self, fn: Callback, *args: Any) -> None:
+        """Run ``fn(*args)`` now if called on the loop thread, else :meth:`post` it:
+        how every thread-safe public method reaches the loop (thread-safe)."""
+        if self._ident == threading.get_ident():
+            fn(*args)
+        else:
+            self.post(fn, *args)
 
     def call(self, fn: Callback, *args: Any) -> Any:
         """Run ``fn(*args)`` on the loop thread and return its result (or raise).
@@ -716,7 +673,6 @@ class Loop:
                 return
 
     def _start_thread_locked(self) -> None:
-        from ._process import watch_main_exit
         thread = threading.Thread(target=self._thread_main, name="nodenet-loop", daemon=False)
         self._thread = thread
         watch_main_exit(self)
@@ -821,11 +777,8 @@ class Loop:
         """Stop the loop: destroy every handle and release :func:`run` (thread-safe)."""
         def request() -> None:
             self._stopping = True
-        if self.in_loop_thread():
-            request()
-            return
         try:
-            self.post(request)
+            self.dispatch(request)
         except LoopStopped:
             pass
 
@@ -854,7 +807,6 @@ class Loop:
             if isinstance(fn, _SyncCall):
                 fn.waiter.set(error=LoopStopped("the nodenet loop was stopped"))
         if fatal is not None:
-            from ._process import fatal_error
             delivered = bool(self._run_waiters)
             self._release_waiters(fatal)
             fatal_error(fatal, delivered)
@@ -894,12 +846,51 @@ class Loop:
 
     @property
     def closed(self) -> bool:
+        """True once :meth:`close` freed the loop's selector and fds."""
         return self._closed
 
     @property
     def stopped(self) -> bool:
         """True once the loop stopped for good (fatal error, :meth:`stop`, :meth:`close`)."""
         return self._dead is not None or self._closed
+
+
+class Handle(IOWatcher):
+    """A watcher that can keep the loop alive (libuv's ``uv_handle_t`` ref rules).
+
+    It counts in the loop's liveness while it is ref'd, open and busy;
+    :meth:`sync_ref` brings the count up to date after any of the three changed.
+    Busy means watching something, unless a subclass says otherwise.
+    """
+
+    __slots__ = ("loop", "refed", "counted")
+
+    def __init__(self, loop: Loop, fd: int = -1) -> None:
+        IOWatcher.__init__(self, fd)
+        self.loop = loop
+        self.refed = True
+        self.counted = False
+
+    def _busy(self) -> bool:
+        return bool(self.events)
+
+    def sync_ref(self) -> None:
+        """Count this handle in the loop's liveness iff ref'd, open and busy."""
+        want = self.refed and not self.closed and self._busy()
+        if want != self.counted:
+            self.counted = want
+            if want:
+                self.loop.ref()
+            else:
+                self.loop.unref()
+
+    def ref(self) -> None:
+        self.refed = True
+        self.sync_ref()
+
+    def unref(self) -> None:
+        self.refed = False
+        self.sync_ref()
 
 
 # ---------------------------------------------------------------------- interpreter exit

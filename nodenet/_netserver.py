@@ -1,7 +1,7 @@
 """``net.Server``: TCP and Unix-domain listening sockets.
 
 Node: net.md § "Class: net.Server" and § "net.createServer([options][,
-connectionListener])" (v20), following Node v20.20's ``lib/net.js``:
+connectionListener])" (Node 26), following Node 26.12's ``lib/net.js``:
 
 * ``listen()`` without a host binds synchronously (``address()`` works at once)
   on ``::`` dual-stack, or ``0.0.0.0`` when IPv6 is unavailable; ``'listening'``
@@ -16,28 +16,28 @@ connectionListener])" (v20), following Node v20.20's ``lib/net.js``:
 * accepting is bounded per readiness event; running out of fds drops the waiting
   connections (libuv's reserve-fd trick) instead of spinning.
 
-Differences (SPEC): ``max_connections = 0`` drops every connection (Node >= 21;
-Node 20 treats 0 as "no limit"); ``reuse_port`` and ``block_list`` come from
-newer Node; the Unix socket file is unlinked on close only if it is still the
-one this server created. ``close_all_connections()`` is an addition.
+Differences: the Unix socket file is unlinked on close only if it is still the
+one this server created (libuv unlinks whatever is there);
+``close_all_connections()`` is an addition.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import socket
 import stat
 from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
 
+from . import dns
 from ._args import is_js_object, normalize_args, options_dict, to_number
-from .boundsocket import BoundSocket
 from ._debug import debug
 from ._handle import StreamHandle, sockaddr_info, sun_path, unlink_socket_file
 from ._isip import is_ip
 from ._jscall import adapt
 from ._loop import EVENT_READ, Handle, Loop, get_loop
-from ._netsocket import Socket, _seconds, _validate_signal
+from ._netsocket import Socket, _seconds
 from ._sockopts import set_ipv6_only, set_reuse_address, set_reuse_port
 from ._validators import (
     is_number, js_to_int32, js_to_number, js_truthy, validate_function, validate_number,
@@ -47,7 +47,9 @@ from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_SERVER_ALREADY_LISTEN,
     ERR_SERVER_NOT_RUNNING, listen_error, system_error,
 )
-from .events import EventEmitter, _Once
+from .blocklist import BlockList
+from .boundsocket import BoundSocket
+from .events import EventEmitter, _Once, validate_abort_signal
 from .stream import get_default_high_water_mark
 
 __all__ = ("Server", "create_server")
@@ -197,6 +199,8 @@ class Server(EventEmitter):
         "_connection_key",
     )
 
+    _loop: Loop            # a server always belongs to a loop (set in __init__)
+
     _event_args: Dict[Hashable, int] = {
         **EventEmitter._event_args, "listening": 0, "connection": 1, "close": 0, "drop": 1,
     }
@@ -229,7 +233,6 @@ class Server(EventEmitter):
                 raise ERR_INVALID_ARG_VALUE("options.high_water_mark", given)
         block_list = opts.get("block_list")
         if js_truthy(block_list):
-            from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
         else:
@@ -309,7 +312,7 @@ class Server(EventEmitter):
             return self
         if "signal" in options:       # Node: options.signal !== undefined (null is bad)
             signal = options["signal"]
-            _validate_signal(signal, "options.signal")
+            validate_abort_signal(signal, "options.signal")
             self._watch_signal(signal)
         fd: Any = options.get("fd")
         if is_number(fd) and fd >= 0:
@@ -340,6 +343,7 @@ class Server(EventEmitter):
                                           or js_truthy(options.get("writable_all"))):
                 raise ERR_INVALID_ARG_VALUE(
                     "options", options,
+                    # "writableAllt" [sic]: Node's message has this typo
                     "can not set readableAll or writableAllt to true when path is "
                     "abstract unix socket")
             self._pipe_name = path
@@ -353,7 +357,7 @@ class Server(EventEmitter):
 
     def _watch_signal(self, signal: Any) -> None:
         if signal.aborted:
-            self._loop.next_tick(self._close, None)  # type: ignore[union-attr]
+            self._loop.next_tick(self._close, None)
             return
 
         def on_abort(*_: Any) -> None:
@@ -365,7 +369,6 @@ class Server(EventEmitter):
 
     def _lookup_and_listen(self, port: int, host: Any, backlog: int, ipv6_only: bool,
                            reuse_port: bool) -> None:
-        from . import dns
         listening_id = self._listening_id
 
         def done(err: Any, addresses: Any = None) -> None:
@@ -576,7 +579,7 @@ class Server(EventEmitter):
     def get_connections(self, callback: Callback) -> Server:
         """Node: ``server.getConnections(callback)`` — ``callback(None, count)`` next tick."""
         cb = adapt(validate_function(callback, "callback"), 2)
-        self._run(lambda: self._loop.next_tick(cb, None, self._connections))  # type: ignore[union-attr]
+        self._run(lambda: self._loop.next_tick(cb, None, self._connections))
         return self
 
     # ------------------------------------------------------------------ close
@@ -610,7 +613,7 @@ class Server(EventEmitter):
     def _emit_close_if_drained(self) -> None:
         if self._handle is not None or self._connections:
             return
-        self._loop.next_tick(self._emit, "close")  # type: ignore[union-attr]
+        self._loop.next_tick(self._emit, "close")
 
     def close_all_connections(self) -> None:
         """Destroy every accepted connection (beyond Node's net; as http.Server has)."""
@@ -740,7 +743,6 @@ def _tcp_server_handle(loop: Loop, address: str, port: int, address_type: int,
 
 def _first_non_link_local(addresses: Any) -> Dict[str, Any]:
     """The first answer that is not IPv6 link-local (fe80::/10), else the first."""
-    import ipaddress
     for entry in addresses:
         try:
             ip = ipaddress.ip_address(entry["address"].split("%", 1)[0])

@@ -1,6 +1,6 @@
 """``net.Socket``: a Duplex stream over a TCP or Unix-domain connection.
 
-Node: net.md § "Class: net.Socket" (v20), and the behaviour of Node v20.20's
+Node: net.md § "Class: net.Socket" (Node 26), and the behaviour of Node 26.12's
 ``lib/net.js``, which these methods follow step by step:
 
 * ``connect()`` validates at the call, then resolves the host off the loop
@@ -10,12 +10,14 @@ Node: net.md § "Class: net.Socket" (v20), and the behaviour of Node v20.20's
   (``_happy_eyeballs.py``);
 * writes made while connecting wait for ``'connect'``; a write made after the
   peer's FIN once our side ended fails with EPIPE; a write after ``destroy()``
-  gets ERR_STREAM_DESTROYED in its callback and no ``'error'``;
+  gets ERR_STREAM_DESTROYED in its callback and no ``'error'``, one still in
+  the handle when ``destroy()`` comes gets ``write ECANCELED``;
 * ``'close'`` is emitted from the handle's close callback, in the closing phase,
   after ``'error'`` (which comes on the next tick);
 * the idle timeout (``set_timeout``) is refreshed by reads and writes and only
   emits ``'timeout'``;
-* ``no_delay``/``keep_alive`` are cached before connect and applied on change.
+* ``no_delay``, ``keep_alive`` and ``type_of_service`` are cached before
+  connect, applied at connect and on change.
 
 Differences: ``'close'`` always receives ``had_error`` (Node passes nothing when
 a socket without a handle closes; here that is ``False``). ``Socket(fd=...)``
@@ -30,19 +32,20 @@ import os
 import socket as _socket
 import stat
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional
+import warnings
+from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol, Set
 
-from . import _defaults
+from . import _defaults, _handle
 from ._args import normalize_args, options_dict
 from ._debug import debug
 from ._fastpath import ENABLED as FAST_PATHS
-from . import _handle
 from ._handle import StreamHandle
-from .boundsocket import BoundSocket, BoundStreamHandle
+from ._happy_eyeballs import lookup_and_connect
 from ._isip import is_ip
 from ._jscall import adapt
-from ._sockopts import SEND_FLAGS
+from ._jstext import js_string
 from ._loop import get_loop
+from ._sockopts import SEND_FLAGS
 from ._validators import (
     NAN, is_number, js_number, js_to_int32, js_to_number, js_truthy, validate_boolean,
     validate_function, validate_int32, validate_number, validate_port, validate_string,
@@ -55,13 +58,24 @@ from .errors import (
     ERR_SOCKET_CLOSED_BEFORE_CONNECTION, AbortError, connect_error,
     epipe_ended_by_peer, system_error,
 )
-from .events import _Once
-from .stream import Duplex, _split_args, _maybe_read_more_nt, _nop as _nop_cb
+from .blocklist import BlockList
+from .boundsocket import BoundSocket, BoundStreamHandle
+from .dns import _parse_options
+from .events import _Once, validate_abort_signal
+from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb, _split_args
+from .timers import TimeoutOverflowWarning
 
-if TYPE_CHECKING:
-    from ._netserver import Server
 
 __all__ = ("Socket", "create_connection", "connect")
+
+
+class AcceptingServer(Protocol):
+    """What a socket uses of the ``net.Server`` that accepted it (``server``)."""
+
+    _connections: int
+    _sockets: Set[Any]
+
+    def _emit_close_if_drained(self) -> None: ...
 
 Callback = Callable[..., Any]
 TIMEOUT_MAX = 2**31 - 1
@@ -166,8 +180,8 @@ class Socket(Duplex):
     _idle_entry: Any
     _onread_callback: Optional[Callback]
     _onread_gen: Optional[Callback]
-    server: Optional[Server]
-    _server: Optional[Server]
+    server: Optional[AcceptingServer]
+    _server: Optional[AcceptingServer]
     auto_select_family_attempted_addresses: Optional[List[str]]
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
@@ -192,12 +206,11 @@ class Socket(Duplex):
             validate_int32(tos, "options.type_of_service", 0, 255)
         signal = opts.get("signal")
         if js_truthy(signal):
-            _validate_signal(signal, "signal")
+            validate_abort_signal(signal, "signal")
         else:
             signal = None
         block_list = opts.get("block_list")
         if js_truthy(block_list):
-            from .blocklist import BlockList
             if not BlockList.is_block_list(block_list):
                 raise ERR_INVALID_ARG_TYPE("options.block_list", "net.BlockList", block_list)
         else:
@@ -310,8 +323,9 @@ class Socket(Duplex):
         self._init_handle()     # Node's initSocketHandle runs even without a handle
         if handle is None and signal is not None and signal.aborted and self._foreign():
             # Made on another thread: its caller attaches listeners after this
-            # returns, so the AbortError waits for connect() (SPEC §1.4's
-            # create, attach, then start), which reports it instead of connecting.
+            # returns, so the AbortError waits for connect() (the pattern for
+            # other threads: create, attach, then start), which reports it
+            # instead of connecting.
             return
         if handle is not None or signal is not None:
             # What touches the loop runs on its thread (posted from elsewhere).
@@ -418,7 +432,7 @@ class Socket(Duplex):
         pipe = (not self._handle.is_tcp) if self._bound and self._handle is not None \
             else js_truthy(path)
         if self._handle is None:
-            self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)  # type: ignore[arg-type]
+            self._handle = _handle.new_stream_handle(self._loop, pipe=pipe)
             self._init_handle()
         self._update_timer()
         self.connecting = True
@@ -426,7 +440,6 @@ class Socket(Duplex):
         if pipe:
             self._internal_connect(str(path), None, None, None, None)
         else:
-            from ._happy_eyeballs import lookup_and_connect
             lookup_and_connect(self, options, plan)
 
     def _internal_connect(self, address: str, port: Optional[int], address_type: Optional[int],
@@ -441,7 +454,7 @@ class Socket(Duplex):
                 return
             if local_address or local_port:
                 local_address = local_address or ("0.0.0.0" if address_type == 4 else "::")
-                err = _bind(handle, local_address, local_port or 0)
+                err = handle.bind_local(local_address, local_port or 0)
                 if err:
                     self._destroy_impl(connect_error(err, local_address, local_port,
                                                      syscall="bind"), None)
@@ -462,7 +475,7 @@ class Socket(Duplex):
         err = handle.connect(target, after)
         if err:
             sockname = self._get_sockname()
-            details = f"{_js(sockname.get('address'))}:{_js(sockname.get('port'))}"
+            details = f"{js_string(sockname.get('address'))}:{js_string(sockname.get('port'))}"
             self._destroy_impl(connect_error(err, address, port, details), None)
 
     def _after_connect(self, status: int, address: str, port: Optional[int],
@@ -556,7 +569,7 @@ class Socket(Duplex):
                         (state.high_water_mark > 0 or state.flowing)
                         and self._read_zero_in_place()):
                     state.reading_more = True
-                    self._loop._ticks.append(  # type: ignore[union-attr]
+                    self._loop._ticks.append(
                         (_read_more_nt, (self, state)))
                 result = not state.ended and (
                     state.length < state.high_water_mark or state.length == 0)
@@ -648,7 +661,7 @@ class Socket(Duplex):
         ended and our side ended too, the write fails with EPIPE.
         """
         if (FAST_PATHS and type(chunk) is bytes and encoding is None and callback is None
-                and self._loop._ident == _get_ident()):  # type: ignore[union-attr]
+                and self._loop._ident == _get_ident()):
             w = self._writable_state
             handle = self._handle
             if (handle is not None and not self.connecting and not self._after_fin
@@ -895,7 +908,7 @@ class Socket(Duplex):
                 self._remove("timeout", callback)
         else:
             self._idle_ms = msecs
-            self._idle_activity = self._loop.clock()  # type: ignore[union-attr]
+            self._idle_activity = self._loop.clock()
             self._arm_idle()
             if callback is not None:
                 validate_function(callback, "callback")
@@ -912,14 +925,14 @@ class Socket(Duplex):
     def _clear_idle(self) -> None:
         entry = self._idle_entry
         if entry is not None:
-            self._loop.cancel_timer(entry)  # type: ignore[union-attr]
+            self._loop.cancel_timer(entry)
             self._idle_entry = None
         self._idle_ms = 0
 
     def _update_timer(self) -> None:
         """Node's ``_unrefTimer``: activity restarts the idle countdown (lazily)."""
         if self._idle_ms:
-            self._idle_activity = self._loop._now  # type: ignore[union-attr]
+            self._idle_activity = self._loop._now
             if self._idle_entry is None:
                 self._arm_idle()
 
@@ -942,7 +955,7 @@ class Socket(Duplex):
             size = handle.write_queue_size
             if last != size:
                 self._last_write_queue_size = size
-                self._idle_activity = self._loop._now  # type: ignore[union-attr]
+                self._idle_activity = self._loop._now
                 self._arm_idle()
                 return
         debug("socket timeout")
@@ -1207,32 +1220,6 @@ class Socket(Duplex):
 # ---------------------------------------------------------------------- helpers
 
 
-def _js(value: Any) -> str:
-    return "undefined" if value is None else str(value)
-
-
-def _bind(handle: StreamHandle, address: str, port: Any) -> int:
-    """Bind for a connect, with Node's ``checkBindError``: a different port is EADDRINUSE.
-
-    ``port`` is any number, as Node's ``localPort``: the port bound is its ToInt32
-    cut to 16 bits (what the C++ binding and ``htons`` make of it), compared
-    afterwards with the number given, so 70000 or 1.5 end in EADDRINUSE as in Node.
-    """
-    number = js_to_number(port)
-    err = handle.bind((address, js_to_int32(number) & 0xFFFF))
-    if err == 0 and number > 0:
-        bound = handle.getsockname().get("port")
-        if bound != number:
-            err = errno.EADDRINUSE
-    return err
-
-
-def _validate_signal(signal: Any, name: str) -> None:
-    from .abort import AbortSignal
-    if not isinstance(signal, AbortSignal):
-        raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
-
-
 # JavaScript's undefined where None means null (an options key given as None).
 _UNDEFINED: Any = object()
 
@@ -1268,8 +1255,6 @@ def _timer_duration(msecs: Any, name: str) -> float:
         shown = msecs if number == number and abs(number) != float("inf") else number
         raise ERR_OUT_OF_RANGE(name, "a non-negative finite number", shown)
     if msecs > TIMEOUT_MAX:
-        import warnings
-        from .timers import TimeoutOverflowWarning
         warnings.warn(TimeoutOverflowWarning(
             f"{msecs} does not fit into a 32-bit signed integer.\n"
             f"Timer duration was truncated to {TIMEOUT_MAX}."), stacklevel=4)
@@ -1336,7 +1321,6 @@ def _validate_connect(options: Dict[str, Any], bound_pipe: Optional[bool] = None
             validate_function(lookup, "options.lookup")
         else:
             # what dns.lookup would throw, thrown here
-            from .dns import _parse_options
             family = options.get("family")
             dns_family = {"IPv4": 4, "IPv6": 6}.get(family, family) if isinstance(family, str) \
                 else family

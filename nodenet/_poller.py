@@ -29,8 +29,10 @@ import select
 import selectors
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+from ._selector import make_selector
+
 if TYPE_CHECKING:
-    from ._loop import IOWatcher
+    from ._watcher import IOWatcher
 
 __all__ = ("EVENT_READ", "EVENT_WRITE", "EVENT_HUP", "EpollPoller", "SelectorPoller",
            "make_poller")
@@ -214,7 +216,6 @@ Poller = Any  # EpollPoller or SelectorPoller
 
 def make_poller(selector: Any = None) -> Poller:
     """The libuv-style epoll poller where possible, else a wrapped selector."""
-    from ._selector import make_selector
     if selector is None and hasattr(select, "epoll"):
         try:
             return EpollPoller()

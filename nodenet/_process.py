@@ -29,12 +29,9 @@ import os
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Dict, Hashable, Optional
+from typing import Dict, Hashable, Optional, Protocol
 
 from .events import EventEmitter
-
-if TYPE_CHECKING:
-    from ._loop import Loop
 
 __all__ = ("Process", "process")
 
@@ -99,7 +96,17 @@ def fatal_error(exc: BaseException, delivered: bool) -> None:
 
 # ---------------------------------------------------------------------- exit handling
 
-_watched: "weakref.WeakSet[Loop]" = weakref.WeakSet()
+class _Watched(Protocol):
+    """What the exit hook needs of a loop (nodenet's ``Loop``)."""
+
+    def notify_main_done(self) -> None: ...
+
+    def join(self, timeout: Optional[float] = None) -> bool: ...
+
+    def stop(self) -> None: ...
+
+
+_watched: "weakref.WeakSet[_Watched]" = weakref.WeakSet()
 # The main thread joins the loops in slices, as it waits in run(): a Ctrl-C whose
 # handler ran just before it blocked, or on the loop thread, is acted on at the
 # next slice (see _loop._Waiter.wait).
@@ -108,7 +115,7 @@ _hook_lock = threading.Lock()
 _hook_registered = False
 
 
-def watch_main_exit(loop: Loop) -> None:
+def watch_main_exit(loop: _Watched) -> None:
     """Tell ``loop`` when the main thread's script has ended (called as its thread starts)."""
     _watched.add(loop)
     _register_exit_hook()

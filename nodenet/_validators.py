@@ -15,6 +15,7 @@ import math
 import re
 from typing import Any, Callable, Optional, Sequence
 
+from ._jstext import js_string
 from .errors import (
     ERR_INVALID_ARG_TYPE,
     ERR_INVALID_ARG_VALUE,
@@ -51,28 +52,6 @@ def js_number(value: Any) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _js_string(value: Any) -> str:
-    """JavaScript ``String(value)`` for what ``ToNumber`` meets inside an array."""
-    if value is None:
-        return ""                     # [undefined] and [null] join as ''
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        number = js_number(value)
-        if math.isnan(number):
-            return "NaN"
-        if math.isinf(number):
-            return "Infinity" if number > 0 else "-Infinity"
-        return str(int(number)) if number.is_integer() and abs(number) < 1e21 else repr(number)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", "replace")   # Buffer's toString()
-    if isinstance(value, (list, tuple)):
-        return ",".join(_js_string(item) for item in value)
-    return "[object Object]"
-
-
 def js_to_number(value: Any) -> float:
     """JavaScript ``ToNumber`` (what ``+x``, ``x * 1`` and ``Number(x)`` give).
 
@@ -89,7 +68,7 @@ def js_to_number(value: Any) -> float:
     if value is None:
         return NAN  # undefined -> NaN (null would be 0; Python has one None)
     if isinstance(value, (list, tuple, bytes, bytearray, memoryview)):
-        value = _js_string(value)
+        value = js_string(value)
     if isinstance(value, str):
         text = value.strip(_JS_WS)
         if not text:
@@ -111,7 +90,7 @@ def js_parse_int(value: Any) -> Optional[int]:
     """JavaScript ``parseInt(String(value), 10)``, with ``None`` for NaN: the
     leading decimal digits of the value's string form (``'12px'`` is 12, ``1.5``
     is 1, ``1e21`` is 1 as its string is ``'1e+21'``, ``'Infinity'`` is NaN)."""
-    m = _LEADING_INT.match(_js_string(value).lstrip(_JS_WS)) if value is not None else None
+    m = _LEADING_INT.match(js_string(value).lstrip(_JS_WS)) if value is not None else None
     return int(m.group()) if m else None
 
 
@@ -176,18 +155,11 @@ def validate_number(value: Any, name: str, minimum: Optional[float] = None,
             or (bounded and isinstance(value, float) and math.isnan(value))):
         parts = []
         if minimum is not None:
-            parts.append(f">= {_num(minimum)}")
+            parts.append(f">= {js_string(minimum)}")
         if maximum is not None:
-            parts.append(f"<= {_num(maximum)}")
-        raise ERR_OUT_OF_RANGE(name, " && ".join(parts), _num(value))
+            parts.append(f"<= {js_string(maximum)}")
+        raise ERR_OUT_OF_RANGE(name, " && ".join(parts), value)
     return js_number(value)
-
-
-def _num(value: float) -> Any:
-    """Show whole floats as ints, as JavaScript prints numbers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def validate_integer(value: Any, name: str, minimum: int, maximum: int) -> int:
@@ -197,7 +169,7 @@ def validate_integer(value: Any, name: str, minimum: int, maximum: int) -> int:
     if isinstance(value, float) and not value.is_integer():
         raise ERR_OUT_OF_RANGE(name, "an integer", value)
     if value < minimum or value > maximum:
-        raise ERR_OUT_OF_RANGE(name, f">= {minimum} && <= {maximum}", _num(value))
+        raise ERR_OUT_OF_RANGE(name, f">= {minimum} && <= {maximum}", value)
     return int(value)
 
 

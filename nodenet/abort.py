@@ -1,6 +1,6 @@
 """AbortController and AbortSignal, for the ``signal`` options of net.
 
-Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (v20); an
+Node: globals.md § "Class: AbortController" and § "Class: AbortSignal" (Node 26); an
 AbortSignal has no listener limit (``events.get_max_listeners(signal) == 0``), as
 in Node 26.
 
@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Dict, Hashable, Optional
 
-from ._loop import get_loop
+from ._loop import Loop, get_loop
 from ._validators import validate_uint32
 from .errors import ERR_INVALID_ARG_TYPE, DOMException
 from .events import EventEmitter
+from .timers import set_timeout
 
 __all__ = ("AbortController", "AbortSignal")
 
@@ -28,6 +29,8 @@ class AbortSignal(EventEmitter):
     """Node: globals.md § "Class: AbortSignal"."""
 
     __slots__ = ("_aborted", "_reason")
+
+    _loop: Loop            # a signal always belongs to a loop (set in __init__)
 
     _event_args: Dict[Hashable, int] = {**EventEmitter._event_args, "abort": 1}
 
@@ -77,11 +80,7 @@ class AbortSignal(EventEmitter):
         self._aborted = True
         self._reason = (DOMException("This operation was aborted", "AbortError")
                         if reason is None else reason)
-        loop = self._loop
-        if loop is not None and not loop.in_loop_thread():
-            loop.post(self._emit, "abort", self)
-        else:
-            self._emit("abort", self)
+        self._loop.dispatch(self._emit, "abort", self)
         return True
 
     @staticmethod
@@ -97,7 +96,6 @@ class AbortSignal(EventEmitter):
     def timeout(delay: float) -> AbortSignal:
         """Node: ``AbortSignal.timeout(delay)`` — aborts after ``delay`` ms (unref'd timer)."""
         validate_uint32(delay, "delay")
-        from .timers import set_timeout
         signal = AbortSignal()
         set_timeout(lambda: signal._abort(
             DOMException("The operation was aborted due to timeout", "TimeoutError")),

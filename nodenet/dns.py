@@ -1,7 +1,7 @@
 """Host name lookup (mirrors ``dns.lookup`` of ``node:dns``).
 
 Node: dns.md § "dns.lookup(hostname[, options], callback)", § "Supported
-getaddrinfo flags", § "dns.setDefaultResultOrder(order)" (v20).
+getaddrinfo flags", § "dns.setDefaultResultOrder(order)" (Node 26).
 
 ``getaddrinfo`` runs on the loop's worker pool (``_threadpool.py``), never on the
 loop thread; the callback runs on the loop thread. An IP literal is answered on
@@ -23,9 +23,9 @@ import errno as _errno
 import socket
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
-from ._args import is_js_object
-from ._jscall import adapt
+from ._args import is_js_object, snake
 from ._isip import is_ip
+from ._jscall import adapt
 from ._loop import Loop, get_loop
 from ._threadpool import WorkerPool
 from ._validators import (
@@ -109,7 +109,6 @@ def _parse_options(options: Any) -> Tuple[int, int, bool, str]:
 
 
 def _snake(key: str) -> str:
-    from ._args import snake
     return snake(key)
 
 
@@ -150,10 +149,7 @@ def lookup(hostname: Any, options: Any = None, callback: Any = _MISSING) -> None
     # called back as Node does: (err), (None, address, family) or (None, addresses)
     callback = adapt(callback, None)
     loop = get_loop()
-    if loop.in_loop_thread():
-        _start(loop, hostname, family, hints, all_, order, callback)
-    else:
-        loop.post(_start, loop, hostname, family, hints, all_, order, callback)
+    loop.dispatch(_start, loop, hostname, family, hints, all_, order, callback)
 
 
 def _start(loop: Loop, hostname: str, family: int, hints: int, all_: bool, order: str,

@@ -1,10 +1,10 @@
 """Node's error classes and codes, with Node's exact messages.
 
-Node: errors.md § "Node.js error codes" and § "Class: SystemError" (v20), and the
+Node: errors.md § "Node.js error codes" and § "Class: SystemError" (Node 26), and the
 formatting helpers of ``lib/internal/errors.js`` (``exceptionWithHostPort``,
 ``uvExceptionWithHostPort``, ``dnsException``).
 
-Mapping to Python (SPEC §2):
+Mapping to Python (the project's rule for every error):
 
 * every error has Node's ``.code`` and ``str(err)`` is Node's message;
 * system errors (:class:`NodeSystemError`) subclass :class:`OSError` and carry
@@ -24,6 +24,8 @@ import errno as _errno
 import re as _re
 import socket as _socket
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+
+from ._jstext import js_string
 
 __all__ = (
     "NodeError",
@@ -428,17 +430,15 @@ def ERR_INVALID_ARG_VALUE(name: str, value: Any, reason: str = "is invalid") -> 
     return NodeTypeError(msg, "ERR_INVALID_ARG_VALUE")
 
 
-_INF = float("inf")
-
-
 def ERR_OUT_OF_RANGE(name: str, range_text: str, received: Any) -> NodeRangeError:
     """``The value of "name" is out of range. It must be R. Received V``."""
-    if isinstance(received, int) and not isinstance(received, bool) and abs(received) > 2**32:
-        shown = f"{received:_}"
-    elif isinstance(received, float) and (received != received or received in (_INF, -_INF)):
-        shown = "NaN" if received != received else ("Infinity" if received > 0 else "-Infinity")
+    if isinstance(received, str):
+        shown = _inspect(received)
+    elif (isinstance(received, (int, float)) and not isinstance(received, bool)
+          and (isinstance(received, int) or received.is_integer()) and abs(received) > 2**32):
+        shown = f"{int(received):_}"           # Node's addNumericalSeparator
     else:
-        shown = _inspect(received) if isinstance(received, str) else str(received)
+        shown = js_string(received)
     msg = f'The value of "{name}" is out of range. It must be {range_text}. Received {shown}'
     return NodeRangeError(msg, "ERR_OUT_OF_RANGE")
 
@@ -534,13 +534,13 @@ def dns_error(err: int, hostname: str, syscall: str = "getaddrinfo") -> NodeSyst
 
 def ERR_INVALID_IP_ADDRESS(ip: Any) -> NodeTypeError:
     """``Invalid IP address: x`` (a local address, or a lookup answer, that is no IP)."""
-    return NodeTypeError(f"Invalid IP address: {_js_text(ip)}", "ERR_INVALID_IP_ADDRESS")
+    return NodeTypeError(f"Invalid IP address: {js_string(ip)}", "ERR_INVALID_IP_ADDRESS")
 
 
 def ERR_INVALID_ADDRESS_FAMILY(family: Any, host: Any, port: Any) -> NodeRangeError:
     """``Invalid address family: 100 localhost:0`` with ``.host`` and ``.port``."""
     err = NodeRangeError(
-        f"Invalid address family: {_js_text(family)} {_js_text(host)}:{_js_text(port)}",
+        f"Invalid address family: {js_string(family)} {js_string(host)}:{js_string(port)}",
         "ERR_INVALID_ADDRESS_FAMILY")
     err.host = host  # type: ignore[attr-defined]
     err.port = port  # type: ignore[attr-defined]
@@ -638,14 +638,3 @@ def epipe_ended_by_peer() -> NodeError:
     return NodeError("This socket has been ended by the other party", "EPIPE")
 
 
-def _js_text(value: Any) -> str:
-    """JavaScript's template-string text of a value (``${x}``), for messages."""
-    if value is None:
-        return "undefined"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

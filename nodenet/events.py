@@ -1,6 +1,6 @@
 """EventEmitter with Node's rules (mirrors ``node:events``).
 
-Node: events.md § "Class: EventEmitter" (v20). The rules kept exactly:
+Node: events.md § "Class: EventEmitter" (Node 26). The rules kept exactly:
 
 * the same listener may be added several times and is then called several times;
 * ``'newListener'`` is emitted *before* a listener is added, ``'removeListener'``
@@ -28,16 +28,35 @@ import concurrent.futures
 import threading
 import warnings
 from typing import (
-    TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Optional, Set, Tuple, TypeVar,
+    Any, Callable, Dict, Hashable, List, Optional, Protocol, Set, Tuple, TypeVar,
 )
 
 from ._jscall import adapt, unwrap
+from ._jstext import js_string
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
 
-if TYPE_CHECKING:
-    from ._loop import Loop
-    from .abort import AbortSignal
+
+
+class LoopHandOff(Protocol):
+    """What a loop-bound emitter needs of its loop (nodenet's ``Loop`` has it):
+    the ident of the thread driving it, and the thread-safe hand-off. Typed
+    this way, events.py needs nothing from the loop module."""
+
+    _ident: Optional[int]
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None: ...
+
+    def dispatch(self, fn: Callable[..., Any], *args: Any) -> None: ...
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+
+def validate_abort_signal(signal: Any, name: str) -> None:
+    """Node's ``validateAbortSignal``, duck-typed as Node's is: an object with an
+    ``aborted`` attribute (here: an emitter, for its ``'abort'`` event)."""
+    if not (isinstance(signal, EventEmitter) and hasattr(signal, "aborted")):
+        raise ERR_INVALID_ARG_TYPE(name, "AbortSignal", signal)
 
 __all__ = (
     "EventEmitter",
@@ -196,7 +215,7 @@ class EventEmitter:
         self._events: Dict[Hashable, Any] = {}
         self._max_listeners: Optional[float] = None
         self._warned: Optional[Set[Hashable]] = None
-        self._loop: Optional[Loop] = None
+        self._loop: Optional[LoopHandOff] = None
 
     # -- thread hand-off ---------------------------------------------------------
 
@@ -208,10 +227,11 @@ class EventEmitter:
     def _run(self, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn`` now on the loop thread, or hand it to the loop from elsewhere."""
         loop = self._loop
-        if loop is not None and loop._ident != _get_ident():
-            loop.post(fn, *args)
-        else:
+        # Loop.dispatch, written out: every Socket method comes through here
+        if loop is None or loop._ident == _get_ident():
             fn(*args)
+        else:
+            loop.post(fn, *args)
 
     # -- adding ------------------------------------------------------------------
 
@@ -224,9 +244,7 @@ class EventEmitter:
         """
         if listener is _MISSING:
             return _decorator(self.on, event)
-        fn = validate_function(listener, "listener")
-        _check_event(event)
-        self._added(event, adapt(fn, self._event_args.get(event)), False)
+        self._on(event, listener, False)
         return self
 
     add_listener = on
@@ -236,10 +254,20 @@ class EventEmitter:
         without a listener)."""
         if listener is _MISSING:
             return _decorator(self.prepend_listener, event)
-        fn = validate_function(listener, "listener")
-        _check_event(event)
-        self._added(event, adapt(fn, self._event_args.get(event)), True)
+        self._on(event, listener, True)
         return self
+
+    def _on(self, event: Hashable, listener: Any, prepend: bool) -> None:
+        """``on``/``prepend_listener``: check, adapt to the call rules, add on the
+        loop thread (written out: servers run it for every connection)."""
+        if not callable(listener):
+            raise ERR_INVALID_ARG_TYPE("listener", "function", listener)
+        try:
+            nargs = self._event_args.get(event)
+        except TypeError:
+            _check_event(event)      # an unhashable name: Node's error, not Python's
+            raise
+        self._run(self._add, event, adapt(listener, nargs), prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
@@ -279,7 +307,9 @@ class EventEmitter:
             return
         existing = _as_tuple(existing)
         events[event] = (listener,) + existing if prepend else existing + (listener,)
-        limit = self.get_max_listeners()
+        limit = self._max_listeners
+        if limit is None:
+            limit = EventEmitter.default_max_listeners
         count = len(existing) + 1
         if 0 < limit < count:
             warned = self._warned
@@ -290,7 +320,7 @@ class EventEmitter:
                 name = event if isinstance(event, str) else repr(event)
                 message = (
                     f"Possible EventEmitter memory leak detected. {count} {name} listeners "
-                    f"added to [{type(self).__name__}]. MaxListeners is {_show(limit)}. "
+                    f"added to [{type(self).__name__}]. MaxListeners is {js_string(limit)}. "
                     "Use emitter.set_max_listeners() to increase limit"
                 )
                 warnings.warn(MaxListenersExceededWarning(message, self, event, count),
@@ -320,14 +350,14 @@ class EventEmitter:
         if stored is None:
             return
         if type(stored) is not tuple:      # one listener, stored bare
-            if not _is_listener(stored, listener):
+            if stored is not listener and not _is_listener(stored, listener):
                 return
             item = stored
             del events[event]
             left = 0
         else:
             for i in range(len(stored) - 1, -1, -1):
-                if _is_listener(stored[i], listener):
+                if stored[i] is listener or _is_listener(stored[i], listener):
                     break
             else:
                 return
@@ -496,16 +526,12 @@ class EventEmitter:
         return f"<{type(self).__name__}>"
 
 
-def _show(limit: float) -> str:
-    return str(int(limit)) if limit == int(limit) else str(limit)
-
-
 # ------------------------------------------------------------------------------
 # Module functions (node:events)
 
 
 def once(emitter: EventEmitter, name: Hashable, *,
-         signal: Optional[AbortSignal] = None) -> concurrent.futures.Future[List[Any]]:
+         signal: Any = None) -> concurrent.futures.Future[List[Any]]:
     """Node: events.md § "events.once(emitter, name[, options])".
 
     Returns a :class:`concurrent.futures.Future` of the event's argument list. It
@@ -513,14 +539,13 @@ def once(emitter: EventEmitter, name: Hashable, *,
     ``'error'``), or with :class:`AbortError` when ``signal`` aborts. Use
     ``.result(timeout)`` from any thread, or ``asyncio.wrap_future`` in asyncio.
     """
-    # Node rejects the promise for these; nodenet raises at the call (SPEC §2).
+    # Node rejects the promise for these; nodenet raises at the call, as for any
+    # bad argument.
     if not isinstance(emitter, EventEmitter):
         raise ERR_INVALID_ARG_TYPE("emitter", "EventEmitter", emitter)
     _check_event(name)
     if signal is not None:
-        from .abort import AbortSignal as _AbortSignal  # abort imports this module
-        if not isinstance(signal, _AbortSignal):
-            raise ERR_INVALID_ARG_TYPE("options.signal", "AbortSignal", signal)
+        validate_abort_signal(signal, "options.signal")
     future: concurrent.futures.Future[List[Any]] = concurrent.futures.Future()
 
     def settle_result(*args: Any) -> None:
@@ -634,9 +659,7 @@ def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
         with events.add_abort_listener(signal, on_abort):
             ...   # the listener is removed when the block ends
     """
-    from .abort import AbortSignal as _AbortSignal  # abort imports this module
-    if not isinstance(signal, _AbortSignal):
-        raise ERR_INVALID_ARG_TYPE("signal", "AbortSignal", signal)
+    validate_abort_signal(signal, "signal")
     validate_function(listener, "listener")
     if not signal.aborted:
         signal.once("abort", listener)
@@ -657,8 +680,5 @@ def add_abort_listener(signal: Any, listener: Listener) -> AbortListener:
         else:
             listener(signal)
 
-    if loop.in_loop_thread():
-        loop.next_tick(after_ticks)
-    else:
-        loop.post(after_ticks)
+    loop.dispatch(loop.next_tick, after_ticks)
     return AbortListener(lambda: disposed.__setitem__(0, True))

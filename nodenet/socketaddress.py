@@ -1,6 +1,6 @@
 """``SocketAddress``: an immutable, validated IP address, family, port and flow label.
 
-Node: net.md § "Class: ``net.SocketAddress``" (v20), plus ``SocketAddress.parse()``
+Node: net.md § "Class: ``net.SocketAddress``" (Node 26), plus ``SocketAddress.parse()``
 (added in v23.4). Pure: no sockets, no event loop.
 """
 
@@ -48,7 +48,7 @@ def invalid_address() -> Exception:
 class SocketAddress:
     """An IP address with its family, port and IPv6 flow label; immutable and hashable.
 
-    Node: net.md § ``new net.SocketAddress([options])`` (v20) and its getters
+    Node: net.md § ``new net.SocketAddress([options])`` (Node 26) and its getters
     ``address``, ``family``, ``flowlabel``, ``port``. Call it with keyword
     arguments, ``SocketAddress(address='::1', family='ipv6', port=80)``, where
     ``None`` means "not given" (Node's ``undefined``), or Node style with one

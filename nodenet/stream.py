@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from collections import deque
 from typing import (
-    TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, List, Optional, Tuple, Union,
+    TYPE_CHECKING, Any, Callable, Deque, Dict, Hashable, List, Optional, Tuple, Union, cast,
 )
 
 from . import _charsets
-from ._loop import get_loop
+from ._loop import Loop, get_loop
 from ._validators import is_number, js_number, js_parse_int, js_truthy, validate_integer
 from .errors import (
     ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
@@ -42,9 +42,6 @@ from .errors import (
 from ._fastpath import ENABLED as FAST_PATHS
 from ._jscall import adapt
 from .events import EventEmitter, _Once
-
-if TYPE_CHECKING:
-    from ._loop import Loop
 
 __all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK",
            "get_default_high_water_mark", "set_default_high_water_mark")
@@ -142,6 +139,11 @@ class _WriteReq:
         self.callback = callback
 
 
+# The empty write buffer every WritableState starts with: a tuple, so that a stray
+# append fails loudly instead of touching every stream's buffer.
+_NOTHING_BUFFERED = cast("List[Optional[_WriteReq]]", ())
+
+
 class WritableState:
     """Node's ``WritableState``, as plain attributes."""
 
@@ -160,7 +162,7 @@ class WritableState:
         self.corked = 0
         self.writing = False
         self.sync = True
-        self.buffered: List[Optional[_WriteReq]] = []
+        self.buffered = _NOTHING_BUFFERED  # a list once a write waits (memory per socket)
         self.buffered_index = 0
         self.all_noop = True
         self.writelen = 0
@@ -193,6 +195,8 @@ class _Stream(EventEmitter):
 
     __slots__ = ("_readable_state", "_writable_state", "allow_half_open")
 
+    _loop: Loop            # a stream always belongs to a loop (set in __init__)
+
     _event_args: Dict[Hashable, int] = {
         **EventEmitter._event_args, "data": 1, "end": 0, "finish": 0, "close": 0, "drain": 0,
         "pause": 0, "resume": 0, "readable": 0, "pipe": 1, "unpipe": 2, "prefinish": 0,
@@ -207,7 +211,7 @@ class _Stream(EventEmitter):
 
     def _tick(self, fn: Callback, *args: Any) -> None:
         """``process.nextTick`` on this stream's loop (Loop.next_tick, inlined)."""
-        self._loop._ticks.append((fn, args))  # type: ignore[union-attr]
+        self._loop._ticks.append((fn, args))
 
     # -- destroy (Node: internal/streams/destroy.js) ---------------------------
 
@@ -992,7 +996,7 @@ class _Pipe:
         else:
             self._on(src, "end", end_fn, once=True)
         self._on(dest, "unpipe", self.onunpipe)
-        self._on(src, "data", self.ondata)
+        self._on(src, "data", self)         # the pipe itself is its 'data' listener
         self._on(dest, "error", self.onerror, prepend=True)
         self._on(dest, "close", self.onclose, once=True)
         self._on(dest, "finish", self.onfinish, once=True)
@@ -1021,7 +1025,7 @@ class _Pipe:
         off(dest, "unpipe", self.onunpipe)
         off(src, "end", self.onend)
         off(src, "end", self.unpipe)
-        off(src, "data", self.ondata)
+        off(src, "data", self)
         self.cleaned_up = True
         wstate = getattr(dest, "_writable_state", None)
         if (self.ondrain is not None and self.state.await_drain_writers
@@ -1051,7 +1055,9 @@ class _Pipe:
                 and state.data_listening):
             self.src._resume()
 
-    def ondata(self, chunk: Chunk) -> None:
+    def __call__(self, chunk: Chunk) -> None:
+        """Node's ``ondata``. The pipe object is the listener itself: one bound
+        method fewer per pipe (memory per connection)."""
         # Node >= 24: an exception from dest.write destroys dest with it (it used to
         # escape to the source's 'data' emit, as an uncaught exception).
         try:
@@ -1340,7 +1346,10 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
                      callback: Callback) -> bool:
     state.length += length
     if state.writing or state.corked or state.errored is not None:
-        state.buffered.append(_WriteReq(chunk, length, callback))
+        if state.buffered:
+            state.buffered.append(_WriteReq(chunk, length, callback))
+        else:
+            state.buffered = [_WriteReq(chunk, length, callback)]
         if callback is not _nop:
             state.all_noop = False
     else:
@@ -1458,7 +1467,7 @@ def _error_buffer(state: WritableState) -> None:
             state.length -= req.length
             req.callback(state.errored or ERR_STREAM_DESTROYED("write"))
     _call_finished_callbacks(state, state.errored or ERR_STREAM_DESTROYED("end"))
-    state.buffered = []
+    state.buffered = _NOTHING_BUFFERED
     state.buffered_index = 0
     state.all_noop = True
 
@@ -1483,7 +1492,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
                 for req in reqs:
                     req.callback(err)  # type: ignore[union-attr]
         chunks = [req.chunk for req in reqs]  # type: ignore[union-attr]
-        state.buffered = []
+        state.buffered = _NOTHING_BUFFERED
         state.buffered_index = 0
         state.all_noop = True
         _do_write(stream, state, True, state.length, chunks, callback)
@@ -1498,7 +1507,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
             if i >= len(buffered) or state.writing:
                 break
         if i == len(buffered):
-            state.buffered = []
+            state.buffered = _NOTHING_BUFFERED
             state.buffered_index = 0
             state.all_noop = True
         elif i > 256:

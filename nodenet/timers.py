@@ -1,7 +1,7 @@
 """Timers (mirrors ``node:timers``): timeouts, intervals, immediates, next_tick.
 
 Node: timers.md § "Class: Timeout", § "Class: Immediate", § "Scheduling timers",
-§ "Cancelling timers" (v20), and process.md § "process.nextTick".
+§ "Cancelling timers" (Node 26), and process.md § "process.nextTick".
 
 Durations are milliseconds. As in Node, a delay that is not a number in
 [1, 2**31 - 1] becomes 1 (with a ``TimeoutOverflowWarning`` when too large), and
@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Callable, Dict, Optional, Union
 
 from ._jscall import adapt
+from ._jstext import js_string
 from ._loop import Loop, _TimerEntry, get_loop
 from ._validators import js_to_number, validate_function
 
@@ -76,12 +77,12 @@ def _coerce_delay(delay: Any) -> float:
         warning: Optional[Warning] = None
         if after > TIMEOUT_MAX:
             warning = TimeoutOverflowWarning(
-                f"{_show(after)} does not fit into a 32-bit signed integer.\n"
+                f"{js_string(after)} does not fit into a 32-bit signed integer.\n"
                 "Timeout duration was set to 1.")
         elif after < 0 and not _warned["negative"]:
             _warned["negative"] = True
             warning = TimeoutNegativeWarning(
-                f"{_show(after)} is a negative number.\nTimeout duration was set to 1.")
+                f"{js_string(after)} is a negative number.\nTimeout duration was set to 1.")
         elif math.isnan(after) and not _warned["nan"]:
             _warned["nan"] = True
             warning = TimeoutNaNWarning("NaN is not a number.\nTimeout duration was set to 1.")
@@ -89,12 +90,6 @@ def _coerce_delay(delay: Any) -> float:
             warnings.warn(warning, stacklevel=3)
         after = 1.0
     return after
-
-
-def _show(number: float) -> str:
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    return str(int(number)) if number == int(number) else str(number)
 
 
 class Timeout:
@@ -168,23 +163,16 @@ class Timeout:
         if self._id is not None:
             _by_id.pop(self._id, None)
 
-    def _dispatch(self, fn: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop.in_loop_thread():
-            fn(*args)
-        else:
-            loop.post(fn, *args)
-
     # -- public -------------------------------------------------------------------
 
     def ref(self) -> Timeout:
         """Node: ``timeout.ref()`` — keep the loop alive while the timer is active."""
-        self._dispatch(self._set_ref, True)
+        self._loop.dispatch(self._set_ref, True)
         return self
 
     def unref(self) -> Timeout:
         """Node: ``timeout.unref()`` — the timer alone does not keep the loop alive."""
-        self._dispatch(self._set_ref, False)
+        self._loop.dispatch(self._set_ref, False)
         return self
 
     def _set_ref(self, refed: bool) -> None:
@@ -201,12 +189,12 @@ class Timeout:
         Re-arms a timer that already fired; does nothing to a cleared one.
         """
         start = self._loop.clock()
-        self._dispatch(self._schedule, start)
+        self._loop.dispatch(self._schedule, start)
         return self
 
     def close(self) -> Timeout:
         """Node: ``timeout.close()`` — cancel the timer (same as ``clear_timeout``)."""
-        self._dispatch(self._clear)
+        self._loop.dispatch(self._clear)
         return self
 
     def __int__(self) -> int:
@@ -258,21 +246,14 @@ class Immediate:
             self._loop._immediate_refs += 1 if refed else -1
         self._refed = refed
 
-    def _dispatch(self, fn: Callable[..., Any], *args: Any) -> None:
-        loop = self._loop
-        if loop.in_loop_thread():
-            fn(*args)
-        else:
-            loop.post(fn, *args)
-
     def ref(self) -> Immediate:
         """Node: ``immediate.ref()``."""
-        self._dispatch(self._set_ref, True)
+        self._loop.dispatch(self._set_ref, True)
         return self
 
     def unref(self) -> Immediate:
         """Node: ``immediate.unref()``."""
-        self._dispatch(self._set_ref, False)
+        self._loop.dispatch(self._set_ref, False)
         return self
 
     def has_ref(self) -> bool:
@@ -284,10 +265,7 @@ class Immediate:
 
 
 def _start(loop: Loop, timer: Timeout, start: float) -> Timeout:
-    if loop.in_loop_thread():
-        timer._schedule(start)
-    else:
-        loop.post(timer._schedule, start)
+    loop.dispatch(timer._schedule, start)
     return timer
 
 
@@ -325,17 +303,14 @@ def set_immediate(callback: Callable[..., Any], *args: Any) -> Immediate:
     callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
     immediate = Immediate(loop, callback, args)
-    if loop.in_loop_thread():
-        immediate._enqueue()
-    else:
-        loop.post(immediate._enqueue)
+    loop.dispatch(immediate._enqueue)
     return immediate
 
 
 def clear_immediate(immediate: Optional[Immediate]) -> None:
     """Node: ``clearImmediate(immediate)``; ignores anything that is not an Immediate."""
     if isinstance(immediate, Immediate):
-        immediate._dispatch(immediate._clear)
+        immediate._loop.dispatch(immediate._clear)
 
 
 def next_tick(callback: Callable[..., Any], *args: Any) -> None:
@@ -347,8 +322,5 @@ def next_tick(callback: Callable[..., Any], *args: Any) -> None:
     """
     callback = adapt(validate_function(callback, "callback"), len(args))
     loop = get_loop()
-    if loop.in_loop_thread():
-        loop.next_tick(callback, *args)
-    else:
-        loop.post(loop.next_tick, callback, *args)
+    loop.dispatch(loop.next_tick, callback, *args)
 

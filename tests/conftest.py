@@ -131,3 +131,14 @@ def _has_ipv6() -> bool:
 
 
 HAS_IPV6 = _has_ipv6()
+
+
+@pytest.fixture(scope="session")
+def tls_certs(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Test certificates made once per session with the ``openssl`` command
+    (tests/tlscerts.py); tests that need them skip when openssl is absent."""
+    from tlscerts import maybe_make_certs
+    certs = maybe_make_certs(str(tmp_path_factory.mktemp("tls-certs")))
+    if certs is None:
+        pytest.skip("the openssl command is not installed")
+    return certs

@@ -239,3 +239,23 @@ def test_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main([])
     assert exc.value.code == 2
     assert "usage: python -m nodenet" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith(f"nodenet {net.__version__} (Python ")
+
+
+@pytest.mark.parametrize("command", [[], ["echo"], ["connect"], ["demo"], ["bench"]])
+def test_help_on_every_subcommand(command: List[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(command + ["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m nodenet")
+    if not command:
+        assert "NODENET_DEBUG=net" in out
+    else:
+        assert len(out.splitlines()) > 3       # a description, not just the usage line
