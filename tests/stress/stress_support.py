@@ -1,14 +1,18 @@
-"""Helpers of the stress tests: the peer process, listening servers, the fd limit."""
+"""Helpers of the stress tests: the peer process, listening servers, the fd limit.
+
+(No conftest.py here: a second module named ``conftest`` would shadow the one in
+tests/, which other tests import from.)"""
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 
@@ -37,6 +41,21 @@ def listening(make: Callable[[], net.Server], *listen_args: Any) -> net.Server:
 def port(srv: net.Server) -> int:
     """The port a listening server got."""
     return int(srv.address()["port"])
+
+
+@pytest.fixture
+def nofile() -> Iterator[int]:
+    """RLIMIT_NOFILE raised to its hard limit for the test (restored after);
+    yields the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft != target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    try:
+        yield target
+    finally:
+        if soft != target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def need_fds(limit: int, count: int) -> None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 
 import nodenet as net
-from stress_support import PeerProcess, listening, need_fds, port
+from stress_support import PeerProcess, listening, need_fds, nofile, port  # noqa: F401
 from support import on_loop, open_fds, run, wait_for
 
 
