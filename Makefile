@@ -51,10 +51,11 @@ test: venv node26
 	$(PY) -m coverage report --fail-under=90
 	$(MAKE) --no-print-directory typecheck check test-slow-paths
 
-# The socket and Node differential tests again with every fast path switched off
-# (nodenet/_fastpath.py): a fast path may never change an event, order or counter.
+# The socket, Node differential and stress tests again with every fast path
+# switched off (nodenet/_fastpath.py): a fast path may never change an event,
+# order or counter.
 test-slow-paths: venv node26
-	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples tests/tls
+	NODENET_FAST_PATHS=0 $(PY) -m pytest -q tests/integration tests/diff tests/examples tests/tls tests/stress
 
 pytest: venv node26
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -89,6 +89,9 @@ Callback = Callable[..., Any]
 _COMPACT_MIN = 100
 # After a poll, deferred I/O callbacks run at most this many rounds (libuv's 8).
 _PENDING_ROUNDS = 8
+# How often (seconds) the main thread, blocked in run() or joining the loop at
+# exit, wakes to let Python run a signal handler that could not wake it.
+_SIGNAL_CHECK = 0.25
 
 
 class LoopStopped(RuntimeError):
@@ -137,7 +140,15 @@ class _Waiter:
         self.event.set()
 
     def wait(self) -> Any:
-        self.event.wait()
+        if threading.current_thread() is threading.main_thread():
+            # Python runs signal handlers on the main thread between bytecodes. A
+            # signal caught just before this thread blocked, or by the loop thread,
+            # would wait for the next wake-up: wake now and then, so Ctrl-C is
+            # never lost (a signal that interrupts the wait is handled at once).
+            while not self.event.wait(_SIGNAL_CHECK):
+                pass
+        else:
+            self.event.wait()
         if self.error is not None:
             raise self.error
         return self.result

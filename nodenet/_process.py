@@ -107,6 +107,10 @@ class _Watched(Protocol):
 
 
 _watched: "weakref.WeakSet[_Watched]" = weakref.WeakSet()
+# The main thread joins the loops in slices, as it waits in run(): a Ctrl-C whose
+# handler ran just before it blocked, or on the loop thread, is acted on at the
+# next slice (see _loop._Waiter.wait).
+_SIGNAL_CHECK = 0.25
 _hook_lock = threading.Lock()
 _hook_registered = False
 
@@ -149,7 +153,8 @@ def _on_main_exit() -> None:
         loop.notify_main_done()
     try:
         for loop in loops:
-            loop.join()
+            while not loop.join(_SIGNAL_CHECK):
+                pass
     except KeyboardInterrupt:
         for loop in loops:
             loop.stop()
