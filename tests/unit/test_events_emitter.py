@@ -3,7 +3,9 @@
 Each case is a port of the assertions of one Node test file from
 ``test/parallel/`` (named in the comment above it), or of the rule as stated in
 ``doc/api/events.md``. The emitters are plain ``EventEmitter()`` objects: they
-belong to no loop and are synchronous, so no loop has to run.
+belong to no loop and are synchronous, so no loop has to run -- except in the
+last section, where a Socket's listeners are changed from a thread other than
+the loop's.
 
 Not ported, because they do not exist in Python:
 * the ``this`` binding of listeners (test-event-emitter-emit-context.js, and the
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import math
+import threading
 import warnings
 from typing import Any, Callable, List, Tuple
 
@@ -27,7 +30,7 @@ import nodenet as net
 from nodenet import events
 from nodenet.errors import AbortError, NodeTypeError, UnhandledError
 from nodenet.events import EventEmitter, MaxListenersExceededWarning, error_monitor
-from support import Calls
+from support import Calls, run
 
 
 def fail(*args: Any) -> None:
@@ -640,6 +643,19 @@ def test_calling_a_raw_once_wrapper_removes_it_but_listener_does_not() -> None:
     assert log.calls == [("direct",), ("through wrapper",)]
     ee.emit("log", "again")
     assert log.count == 2
+
+
+def test_reprs() -> None:
+    assert repr(events.error_monitor) == "events.error_monitor"
+    assert repr(events.EventEmitter()) == "<EventEmitter>"
+    emitter = events.EventEmitter()
+
+    def listener() -> None:
+        pass
+
+    emitter.once("x", listener)
+    [raw] = emitter.raw_listeners("x")
+    assert repr(raw) == f"<once {listener!r}>"
 
 
 # ported from test/parallel/test-event-emitter-listeners-side-effects.js
@@ -1363,3 +1379,64 @@ def test_bound_method_listener_can_be_removed() -> None:
     ee.emit("x")
     ee.emit("y")
     assert h.calls == 0 and ee.event_names() == []
+
+
+# ------------------------------------------- loop-bound emitters, other threads
+# A loop-bound emitter (every Socket, Server and AbortSignal) may be changed from
+# any thread; the changes are handed to the loop and take effect in call order
+# (SPEC §1.3), so listener order is what Node would have for the same calls.
+
+
+def test_listener_changes_from_another_thread_keep_call_order() -> None:
+    # node (same calls, one thread): prependListener(a), prependOnceListener(b),
+    # on(c), removeListener(c) -> emit runs b then a; the second emit only a
+    sock = net.Socket()
+    seen: List[Any] = []
+
+    def a(*_: Any) -> None:
+        seen.append("a")
+
+    def b(*_: Any) -> None:
+        seen.append("b")
+
+    def c(*_: Any) -> None:
+        seen.append("c")
+
+    caller = threading.get_ident()
+    sock.prepend_listener("x", a)
+    sock.prepend_once_listener("x", b)
+    sock.on("x", c)
+    sock.remove_listener("x", c)
+    sock.on("y", c)
+    sock.remove_all_listeners("y")
+    assert net.get_loop().thread_ident != caller
+
+    def main() -> None:
+        sock.emit("x")
+        sock.emit("x")
+        sock.emit("y")
+        seen.append(sock.listener_count("y"))
+        sock.destroy()
+
+    run(main)
+    assert seen == ["b", "a", "a", 0]
+
+
+def test_remove_all_listeners_from_another_thread() -> None:
+    sock = net.Socket()
+    sock.on("x", lambda: None)
+    sock.on("z", lambda: None)
+    sock.remove_all_listeners()
+    counts: List[Any] = []
+    run(lambda: (counts.append((sock.listener_count("x"), sock.listener_count("z"),
+                                sock.listener_count("end"))), sock.destroy()))
+    assert counts == [(0, 0, 0)]
+
+
+def test_events_once_registered_from_another_thread() -> None:
+    # events.once() on a loop-bound emitter from a foreign thread: the listener
+    # is added on the loop thread, the future resolves with the arguments
+    sock = net.Socket()
+    future = events.once(sock, "x")
+    run(lambda: (sock.emit("x", 1, 2), sock.destroy()))
+    assert future.result(5) == [1, 2]

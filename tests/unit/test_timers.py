@@ -7,6 +7,7 @@ test/parallel/test-timers-*.js.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 from typing import Any, List
 
@@ -259,6 +260,25 @@ def test_clear_timeout_accepts_numeric_id_and_ignores_junk(vloop: Any) -> None:
     assert fired.count == 0
 
 
+def test_timer_id_is_forgotten_once_it_fired_or_was_cleared(vloop: Any) -> None:
+    # a fired one-shot timer's id no longer clears anything; a cleared timer
+    # converted to an id afterwards is not registered at all
+    loop, _clock = vloop
+    fired = Calls()
+    t = net.set_timeout(fired, 5)
+    timer_id = int(t)
+    assert timer_id in timers._by_id
+    loop.run_until_idle()
+    assert fired.count == 1 and timer_id not in timers._by_id
+
+    cleared = net.set_timeout(fired, 5)
+    net.clear_timeout(cleared)
+    late_id = int(cleared)
+    assert int(cleared) == late_id and late_id not in timers._by_id
+    loop.run_until_idle()
+    assert fired.count == 1
+
+
 def test_timeout_close_and_context_manager(vloop: Any) -> None:
     """close() and leaving a with-block cancel the timer; close() returns it."""
     loop, clock = vloop
@@ -295,6 +315,20 @@ def test_delay_overflow_warns_and_uses_one_ms(vloop: Any) -> None:
         t = net.set_timeout(lambda: None, 2**31)
     assert t._delay == 1
     loop.run_until_idle()
+
+
+# the texts node v20 printed (process.on('warning')) for setTimeout(fn, Infinity)
+# and setTimeout(fn, 2 ** 31)
+@pytest.mark.parametrize("delay, shown", [(float("inf"), "Infinity"), (2**31, "2147483648")])
+def test_overflow_warning_text(vloop: Any, delay: float, shown: str) -> None:
+    loop, _clock = vloop
+    fired = Calls()
+    with pytest.warns(timers.TimeoutOverflowWarning) as record:
+        net.set_timeout(fired, delay)
+    assert str(record[0].message) == (f"{shown} does not fit into a 32-bit signed integer.\n"
+                                      "Timeout duration was set to 1.")
+    loop.run_until_idle()
+    assert fired.count == 1
 
 
 def test_extra_arguments_are_passed(vloop: Any) -> None:
@@ -345,6 +379,30 @@ def test_unref_immediate_does_not_keep_run_waiting() -> None:
     assert net.get_loop()._immediate_refs == 0
 
 
+def test_immediate_methods_from_another_thread() -> None:
+    # Node has one thread; here an Immediate's unref()/ref() and clear_immediate
+    # from a foreign thread are handed to the loop in call order. The loop thread
+    # waits for that thread, so everything is queued before any of it runs.
+    out: List[str] = []
+    seen: List[bool] = []
+
+    def foreign() -> None:
+        cleared = net.set_immediate(out.append, "cleared")
+        seen.append(cleared.unref() is cleared and cleared.ref() is cleared
+                    and cleared.has_ref())
+        net.clear_immediate(cleared)
+        net.set_immediate(out.append, "kept").unref().ref()
+
+    def main() -> None:
+        worker = threading.Thread(target=foreign)
+        worker.start()
+        worker.join(5)
+
+    run(main)
+    assert seen == [True]
+    assert out == ["kept"]
+
+
 def test_immediate_unref_then_cleared_keeps_counts_right(vloop: Any) -> None:
     """ref counting of immediates survives unref/ref/clear in any order."""
     loop, clock = vloop
@@ -353,6 +411,19 @@ def test_immediate_unref_then_cleared_keeps_counts_right(vloop: Any) -> None:
     net.clear_immediate(b)
     a.ref().unref()
     assert loop._immediate_refs == 0
+    loop.run_until_idle()
+
+
+def test_reprs(vloop: Any) -> None:
+    loop, _clock = vloop
+    t = net.set_timeout(lambda: None, 5)
+    i = net.set_interval(lambda: None, 2.5).unref()
+    imm = net.set_immediate(lambda: None).unref()
+    assert (repr(t), repr(i), repr(imm)) == ("<Timeout 5ms ref>", "<Interval 2.5ms unref>",
+                                             "<Immediate unref>")
+    net.clear_timeout(t)
+    net.clear_interval(i)
+    net.clear_immediate(imm)
     loop.run_until_idle()
 
 
