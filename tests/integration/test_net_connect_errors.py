@@ -1,6 +1,7 @@
 """Node's connect-failure tests: ECONNREFUSED in bulk, error properties,
 reconnecting after errors, lookup failures, Unix-socket connect errors
-(reference/node-net-tests.md §2.D).
+(reference/node-net-tests.md §2.D); errors that name the local end; connects cut
+short by a listener, and bind failures on every attempt.
 
 Each test names the Node file it ports. Everything asynchronous is set up inside
 ``support.run(main)``; events are recorded and asserted after the loop emptied.
@@ -12,7 +13,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from typing import Any, Callable, List
+import sys
+from typing import Any, Callable, Dict, List
 
 import pytest
 
@@ -50,6 +52,8 @@ def error_lookup_mock(calls: List[Any]) -> Callable[..., None]:
 
 
 INVALID_HOST = "something.invalid"   # test/common/internet.js addresses.INVALID_HOST
+
+LINUX = sys.platform.startswith("linux")
 
 
 # -------------------------------------------------------------------- ECONNREFUSED
@@ -178,6 +182,46 @@ def test_reconnect_error() -> None:
     assert error_count.count == N + 1
     assert close_count.count == N + 1
     assert set(codes) == {"ECONNREFUSED"}
+
+
+# ------------------------------------------------------- errors naming the local end
+# (node v20.20 runs of the same steps, quoted per test)
+
+
+@pytest.mark.skipif(not LINUX, reason="Linux refuses TCP to broadcast with ENETUNREACH")
+def test_synchronous_connect_error_names_the_local_address() -> None:
+    # node: net.connect({port: 80, host: '255.255.255.255'}) -> 'error'
+    # "connect ENETUNREACH 255.255.255.255:80 - Local (0.0.0.0:0)"
+    errors: List[Any] = []
+    run(lambda: net.connect({"port": 80, "host": "255.255.255.255"}).on("error", errors.append))
+    [err] = errors
+    assert (err.code, err.syscall, err.address, err.port) == \
+        ("ENETUNREACH", "connect", "255.255.255.255", 80)
+    assert str(err) == "connect ENETUNREACH 255.255.255.255:80 - Local (0.0.0.0:0)"
+
+
+@pytest.mark.parametrize("with_port", [True, False])
+def test_refused_connect_from_a_bound_socket(with_port: bool) -> None:
+    # node: connect({localAddress, localPort}) to a closed port ->
+    # "connect ECONNREFUSED 127.0.0.1:P - Local (127.0.0.1:L)" with .localAddress
+    # and .localPort; without localPort neither is set and the message has no Local
+    port = closed_port()
+    local_port = closed_port() if with_port else None
+    errors: List[Any] = []
+    options: Dict[str, Any] = {"port": port, "host": "127.0.0.1", "localAddress": "127.0.0.1"}
+    if local_port:
+        options["localPort"] = local_port
+    run(lambda: net.connect(options).on("error", errors.append))
+    [err] = errors
+    assert err.code == "ECONNREFUSED"
+    if with_port:
+        assert str(err) == f"connect ECONNREFUSED 127.0.0.1:{port} - Local (127.0.0.1:{local_port})"
+        assert (err.local_address, err.local_port) == ("127.0.0.1", local_port)
+    else:
+        assert str(err) == f"connect ECONNREFUSED 127.0.0.1:{port}"
+        assert (err.local_address, err.local_port) == (None, None)
+
+
 
 
 # ------------------------------------------------------------------- lookup failures

@@ -1,4 +1,5 @@
-"""Socket lifecycle: half-open rules, end/finish/close order, destroy, reconnect, abort.
+"""Socket lifecycle: half-open rules, end/finish/close order, destroy, reconnect, abort,
+ref/unref before connect, the context manager.
 
 Ports of Node's test-net-* lifecycle tests (reference/node-net-tests.md §2.G),
 checked against Node v20.20. Everything runs inside ``support.run(main)``;
@@ -19,7 +20,7 @@ import pytest
 
 import nodenet as net
 from net_endpoints import Endpoint, endpoint, port_of  # noqa: F401
-from support import limit_buffers, run
+from support import Calls, limit_buffers, run
 
 
 def closed_port() -> int:
@@ -522,6 +523,21 @@ def test_error_emitted_once_when_peer_destroys_during_large_write() -> None:
     assert closes == [True]
 
 
+def test_context_manager_and_repr() -> None:
+    # SPEC §3: a Socket is a context manager that destroys it on exit
+    closed = Calls()
+
+    def main() -> None:
+        with net.Socket() as sock:
+            assert repr(sock) == "<Socket open not connected>"
+            sock.on("close", closed)
+        assert sock.destroyed
+
+    run(main)
+    assert closed.count == 1
+
+
+
 # ---------------------------------------------------------------- reuse
 
 
@@ -607,6 +623,57 @@ def test_half_open_server_echoes_after_client_fin(endpoint: Endpoint) -> None:
 
     run(main, 10)
     assert got == [("server", expected), ("client", expected)]
+
+
+# ------------------------------------------------------ ref / unref before connect
+
+
+def test_unref_before_connect_applies_once_connected() -> None:
+    # node: socket.unref() before connect() is applied on 'connect'; an idle
+    # connection (both ends unref'd) to an unref'd server keeps nothing alive
+    connected = Calls()
+    holder: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server(lambda conn: conn.unref()).unref()
+
+        def listening() -> None:
+            client = net.Socket()
+            holder.append((server, client))
+            assert client.unref() is client
+            client.connect(port_of(server), "127.0.0.1", connected)
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main, timeout=5)            # would time out if the client kept the loop alive
+    assert connected.count == 1
+    server, client = holder[0]
+    run(lambda: (client.destroy(), server.close()))
+
+
+def test_ref_before_connect_keeps_the_loop_alive() -> None:
+    # node: ref() after unref() before connect: the connection keeps the process
+    # alive until it is closed (here: by a timer)
+    events: List[str] = []
+
+    def main() -> None:
+        server = net.create_server(lambda c: c.resume()).unref()
+
+        def listening() -> None:
+            client = net.Socket()
+            client.unref()
+            client.ref()
+            client.connect(port_of(server), "127.0.0.1", lambda: events.append("connect"))
+            timer = net.set_timeout(lambda: (events.append("timer"), client.destroy(),
+                                             server.close()), 100)
+            timer.unref()
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main, timeout=5)
+    assert events == ["connect", "timer"]
+
+
 
 
 # ---------------------------------------------------------------- AbortSignal
@@ -1031,6 +1098,33 @@ def test_allow_half_open_client_stays_writable_after_end(endpoint: Endpoint) -> 
 
 # reconnect after an error close (test/parallel/test-net-reconnect-error.js idea):
 # counters start again, 'close' had_error reflects each connection
+def test_destroy_soon_after_finish_destroys_at_once() -> None:
+    # node: in end()'s callback destroyed is false; destroySoon() then destroys
+    # synchronously; 'close' false
+    events: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server(lambda c: (c.resume(), c.on("end", c.end)))
+
+        def listening() -> None:
+            client = net.connect(port_of(server), "127.0.0.1")
+
+            def finished(*_: Any) -> None:
+                events.append(("finish-cb", client.destroyed))
+                client.destroy_soon()
+                events.append(("after destroy_soon", client.destroyed))
+
+            client.on("connect", lambda: client.end(finished))
+            client.resume()
+            client.on("close", lambda had_error: (events.append(("close", had_error)),
+                                                  server.close()))
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main)
+    assert events == [("finish-cb", False), ("after destroy_soon", True), ("close", False)]
+
+
 def test_reconnect_after_connection_refused() -> None:
     ev: List[Any] = []
 

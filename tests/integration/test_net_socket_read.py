@@ -431,6 +431,29 @@ def test_set_encoding_returns_socket_and_rejects_unknown_encoding() -> None:
     assert ev == [True, ("ERR_UNKNOWN_ENCODING", "Unknown encoding: klingon")]
 
 
+def test_utf16le_odd_trailing_byte_at_end() -> None:
+    # node: setEncoding('utf16le'), peer sends [0x61, 0, 0x62] and FIN ->
+    # 'data' 'a', then 'end' and 'close' (the odd byte is dropped). nodenet's
+    # decoder raised UnicodeDecodeError on the loop thread here.
+    events: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server(lambda c: c.end(b"a\x00b"))
+
+        def listening() -> None:
+            client = net.connect(port_of(server), "127.0.0.1")
+            client.set_encoding("utf16le")
+            client.on("data", lambda d: events.append(("data", d)))
+            client.on("end", lambda: events.append("end"))
+            client.on("close", lambda *_: (events.append("close"), server.close()))
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main)
+    assert events == [("data", "a"), "end", "close"]
+
+
+
 # ---------------------------------------------------------------- pipe
 
 

@@ -1,5 +1,7 @@
-"""``socket.set_timeout()``: validation, disabling, re-arming by reads and writes,
-'timeout' as a notification only, and a socket that never gets a handle.
+"""``socket.set_timeout()``: validation, disabling, re-arming by reads and writes
+(also by an asynchronous write's completion and by a pending write that makes
+progress, lib/net.js _onTimeout), 'timeout' as a notification only, a reset
+while the timer is armed, and a socket that never gets a handle.
 
 Ports of Node's timeout tests (reference/node-net-tests.md §2.K, §3.5), checked
 against Node v20.20. As in Node, the idle timer is unref'd: it does not keep
@@ -8,13 +10,14 @@ the loop alive, so tests that wait for it keep a ref'd timer running.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List
 
 import pytest
 
 import nodenet as net
 from net_endpoints import Endpoint, endpoint, port_of  # noqa: F401
-from support import run
+from support import limit_buffers, run, virtual_loop
 
 
 def never(*_: Any) -> None:
@@ -459,3 +462,127 @@ def test_timeout_fires_while_a_write_is_stuck() -> None:
 
     run(main, 5)
     assert ev == ["stuck", ("timeout", True, False)]
+
+
+def test_idle_timer_restarted_by_async_write_completion() -> None:
+    # a large write completes asynchronously while setTimeout is armed: no
+    # 'timeout', the 'finish' and 'close' come as usual
+    payload = os.urandom(4 * 1024 * 1024)
+    events: List[Any] = []
+    received = [0]
+
+    def main() -> None:
+        def on_conn(conn: net.Socket) -> None:
+            conn.on("data", lambda d: received.__setitem__(0, received[0] + len(d)))
+            conn.on("end", conn.end)
+
+        server = net.create_server(on_conn)
+
+        def connected() -> None:
+            # small buffers: the write cannot complete inside write() (the server
+            # reads only once this callback returns)
+            limit_buffers(client)
+            events.append(("write", client.write(payload), client.writable_length > 0))
+            client.end()
+
+        def listening() -> None:
+            nonlocal client
+            limit_buffers(server)
+            client = net.connect(port_of(server), "127.0.0.1", connected)
+            client.set_timeout(10_000, lambda: events.append("timeout"))
+            client.on("finish", lambda: events.append("finish"))
+            client.resume()
+            client.on("close", lambda had_error: (events.append(("close", had_error)),
+                                                  server.close()))
+
+        client: Any = None
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main, timeout=20)
+    assert events == [("write", False, True), "finish", ("close", False)]
+    assert received[0] == len(payload)
+
+
+def test_reset_while_an_idle_timeout_is_armed() -> None:
+    # node: setTimeout(5000) then the peer resets -> 'error' "read ECONNRESET",
+    # 'close' true, no 'timeout'; socket.timeout keeps its value
+    events: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server(
+            lambda c: net.set_timeout(c.reset_and_destroy, 20))
+
+        def listening() -> None:
+            client = net.connect(port_of(server), "127.0.0.1")
+            client.set_timeout(5000, lambda: events.append("timeout"))
+            client.on("error", lambda e: events.append(("error", e.code, str(e))))
+            client.on("close", lambda had_error: (
+                events.append(("close", had_error, client.timeout)), server.close()))
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main)
+    assert events == [("error", "ECONNRESET", "read ECONNRESET"), ("close", True, 5000)]
+
+
+def test_no_timeout_while_a_pending_write_makes_progress(fresh_loop: net.Loop) -> None:
+    # lib/net.js _onTimeout: when the idle timer fires while a write is pending
+    # but its queue shrank since the last check, the timer is re-armed instead
+    # of emitting 'timeout'. Virtual time: the peer reads a burst every 50 ms,
+    # the 150 ms idle timer always finds progress; once the write is done and
+    # the socket idles, 'timeout' comes.
+    #
+    # Small kernel buffers make every burst a few hundred KiB, whatever the
+    # machine's tcp_rmem/tcp_wmem (with 64 MiB ones the write used to complete at
+    # once). Before the fake clock jumps, the loop waits up to 50 ms of real time
+    # for loopback traffic still in flight: without that, on a loaded machine the
+    # window update after a burst came "late" and three bursts could pass in no
+    # real time with nothing written, and the idle timer fired.
+    loop, clock = virtual_loop(settle=0.05)
+    net.set_loop(loop)
+    events: List[Any] = []
+    received = [0]
+    payload = bytes(4 * 1024 * 1024)
+
+    def on_conn(conn: net.Socket) -> None:
+        def burst() -> None:
+            conn.resume()
+            net.set_immediate(conn.pause)
+
+        reader = net.set_interval(burst, 50)
+        conn.on("data", lambda d: received.__setitem__(0, received[0] + len(d)))
+        conn.on("end", lambda: (net.clear_interval(reader), conn.end()))
+
+    server = net.create_server({"pauseOnConnect": True}, on_conn)
+
+    def listening() -> None:
+        limit_buffers(server)
+        client = net.connect(port_of(server), "127.0.0.1")
+        start = clock()
+
+        def on_timeout() -> None:
+            events.append("timeout")
+            client.end()
+
+        def written(err: Any) -> None:
+            # the write spanned more than two idle periods: the timer was re-armed
+            # (it takes about 14 bursts, 700 ms)
+            events.append(("written", err, round((clock() - start) * 1000) > 300))
+
+        def connected() -> None:
+            limit_buffers(client)
+            client.write(payload, written)
+
+        client.set_timeout(150, on_timeout)
+        client.on("connect", connected)
+        client.resume()
+        client.on("close", lambda *_: (events.append("close"), server.close()))
+
+    try:
+        server.listen(0, "127.0.0.1", listening)
+        loop.run_until_idle()
+    finally:
+        loop.close()
+        net.set_loop(fresh_loop)
+    assert events == [("written", None, True), "timeout", "close"]
+    assert received[0] == len(payload)

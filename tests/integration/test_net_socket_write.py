@@ -1,5 +1,6 @@
 """Writing: queued writes while connecting, byte counters, argument checks,
-write callbacks, cork/uncork, encodings and backpressure.
+write callbacks, cork/uncork, encodings and backpressure, a write into a kernel
+buffer that is already full.
 
 Ports of Node's write tests (reference/node-net-tests.md §2.I), checked against
 Node v20.20.
@@ -11,6 +12,8 @@ nodenet difference (SPEC, deliberate): the default high-water mark is 64 KiB
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any, Dict, List
 
 import pytest
@@ -688,6 +691,31 @@ def test_set_encoding_round_trip_via_encoded_strings(encoding: str) -> None:
         assert not any(p and 0xD800 <= ord(p[-1]) <= 0xDBFF for p in pieces)
 
 
+@pytest.mark.parametrize("text, encoding, wire", [
+    ("h\u00e9\u20ac", "latin1", bytes([104, 233, 172])),
+    ("abcdxyz", "hex", bytes([171, 205])),
+    ("QUJD-_", "base64", bytes([65, 66, 67, 251])),
+    ("a\ud800", "utf16le", bytes([97, 0, 0, 216])),
+    ("a\ud800b", "utf8", bytes([97, 239, 191, 189, 98])),
+])
+def test_write_string_with_an_encoding(text: str, encoding: str, wire: bytes) -> None:
+    # node: socket.write(text, encoding) sends Buffer.from(text, encoding)
+    got: List[bytes] = []
+
+    def main() -> None:
+        def on_conn(conn: net.Socket) -> None:
+            conn.on("data", got.append)
+            conn.on("end", lambda: (conn.end(), server.close()))
+
+        server = net.create_server(on_conn)
+        server.listen(0, "127.0.0.1", lambda: net.connect(port_of(server), "127.0.0.1")
+                      .end(text, encoding))
+
+    run(main)
+    assert b"".join(got) == wire
+
+
+
 # ---------------------------------------------------------------- backpressure
 
 
@@ -1117,3 +1145,85 @@ def test_non_callable_write_callback_is_ignored() -> None:
 
     run(main, 5)
     assert ev == [b"d"]
+
+
+def test_write_when_the_kernel_buffer_is_already_full() -> None:
+    # the kernel takes nothing (EAGAIN on the first send): the write waits for
+    # writability, write() still returns True (under the high-water mark), and
+    # the peer gets everything in order once it reads
+    filled = [0]
+    got: List[bytes] = []
+    results: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server({"pauseOnConnect": True})
+
+        def on_conn(conn: net.Socket) -> None:
+            conn.on("data", got.append)
+            conn.on("end", lambda: (conn.end(), server.close()))
+            net.set_timeout(conn.resume, 20)
+
+        server.on("connection", on_conn)
+
+        def listening() -> None:
+            client = net.connect(port_of(server), "127.0.0.1")
+
+            def connected() -> None:
+                dup = socket.socket(fileno=os.dup(client.fileno()))
+                try:
+                    dup.setblocking(False)
+                    chunk = b"f" * 65536
+                    while True:
+                        try:
+                            filled[0] += dup.send(chunk)
+                        except BlockingIOError:
+                            break
+                finally:
+                    dup.close()
+                results.append(client.write(b"tail", lambda err: results.append(("cb", err))))
+                results.append(client.writable_length)
+                client.end()
+
+            client.on("connect", connected)
+            client.resume()
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main, timeout=20)
+    data = b"".join(got)
+    assert results == [True, 4, ("cb", None)]
+    assert len(data) == filled[0] + 4 and data.endswith(b"ftail")
+
+
+def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
+    # node: write(big, cb -> destroy()); end(cb2) -> write cb (null, destroyed
+    # false), then end's cb gets ERR_STREAM_DESTROYED, 'close' false, no 'finish'
+    big = b"\1" * (4 * 1024 * 1024)
+    events: List[Any] = []
+
+    def main() -> None:
+        server = net.create_server(lambda c: (c.resume(), c.on("error", lambda e: None),
+                                              c.on("close", lambda *_: server.close())))
+
+        def listening() -> None:
+            def connected() -> None:
+                def write_cb(err: Any) -> None:
+                    events.append(("write cb", getattr(err, "code", None), client.destroyed))
+                    client.destroy()
+                    events.append("destroyed")
+
+                limit_buffers(client)      # the write stays pending (the server reads later)
+                events.append(("write", client.write(big, write_cb)))
+                client.end(lambda err=None: events.append(("end cb", getattr(err, "code", None))))
+
+            limit_buffers(server)
+            client = net.connect(port_of(server), "127.0.0.1", connected)
+            client.on("finish", lambda: events.append("finish"))
+            client.on("error", lambda e: events.append(("error", e.code)))
+            client.on("close", lambda had_error: events.append(("close", had_error)))
+
+        server.listen(0, "127.0.0.1", listening)
+
+    run(main, timeout=20)
+    assert events == [("write", False), ("write cb", None, False), "destroyed",
+                      ("end cb", "ERR_STREAM_DESTROYED"), ("close", False)]
