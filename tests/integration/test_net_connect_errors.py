@@ -20,6 +20,7 @@ import pytest
 
 import nodenet as net
 from conftest import HAS_IPV6
+from connect_events import later, record, v4
 from support import Calls, run
 
 
@@ -395,3 +396,86 @@ def test_pipe_connect_refused_after_server_close(ipc_path: str) -> None:
     assert never.count == 0
     assert [e.code for e in errors] == ["ECONNREFUSED"]
     assert str(errors[0]) == f"connect ECONNREFUSED {ipc_path}"
+
+
+# ------------------------------------------------ connects cut short, binds failing
+# Listeners that destroy the socket mid-connect, a bind failure on every attempt,
+# a Unix connect destroyed before its error is reported: compared with node
+# v20.20 running the same steps (its lookups answered from setImmediate, since
+# Node loses events of a lookup that answers inside connect()).
+
+
+@pytest.mark.parametrize("auto_select_family", [False, True])
+def test_lookup_listener_destroying_the_socket_stops_the_connect(
+        auto_select_family: bool) -> None:
+    # node: c.on('lookup', () => c.destroy()) -> just that one 'lookup' and
+    # 'close' (false): no attempt, no error, the second answer not reported
+    events: List[Any] = []
+
+    def main() -> None:
+        sock = net.connect({"port": 9, "host": "example.test",
+                            "auto_select_family": auto_select_family,
+                            "lookup": later([v4("127.0.0.1"), v4("127.0.0.2")])})
+        record(sock, events)
+        sock.on("lookup", lambda *_: sock.destroy())
+
+    run(main)
+    assert events == [("lookup", "127.0.0.1"), ("close", False)]
+
+
+def test_local_port_in_use_fails_every_attempt_with_bind_errors() -> None:
+    # node: connect({localPort: busy, autoSelectFamily: true}) to two addresses ->
+    # no 'connectionAttempt' at all, one AggregateError (code EADDRINUSE) holding
+    # 'bind EADDRINUSE 0.0.0.0:<busy>' twice (syscall bind, address 0.0.0.0)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    busy_port = busy.getsockname()[1]
+    events: List[Any] = []
+    errors: List[Any] = []
+
+    def main() -> None:
+        sock = net.connect({"port": 9, "host": "example.test", "localPort": busy_port,
+                            "autoSelectFamily": True,
+                            "lookup": later([v4("127.0.0.1"), v4("127.0.0.2")])})
+        record(sock, events)
+        sock.on("error", errors.append)
+
+    try:
+        run(main)
+    finally:
+        busy.close()
+    assert [e for e in events if e[0] != "lookup"] == [("error", "EADDRINUSE"), ("close", True)]
+    [agg] = errors
+    assert isinstance(agg, net.errors.AggregateError) and str(agg) == ""
+    assert [(e.code, str(e), e.syscall, e.address, e.port) for e in agg.errors] == [
+        ("EADDRINUSE", f"bind EADDRINUSE 0.0.0.0:{busy_port}", "bind", "0.0.0.0", busy_port)] * 2
+
+
+def test_unix_connect_destroyed_before_its_error_is_reported(tmp_path: Any) -> None:
+    # node: net.connect('/missing/x.sock') then destroy() at once -> only 'close'
+    # (false): the ENOENT, reported from the pending phase, finds the handle closed
+    events: List[Any] = []
+
+    def main() -> None:
+        sock = net.connect(str(tmp_path / "missing" / "x.sock"))
+        record(sock, events)
+        sock.destroy()
+
+    run(main)
+    assert events == [("close", False)]
+
+
+def test_connection_attempt_listener_destroying_the_socket() -> None:
+    # Node v20 crashes when a 'connectionAttempt' listener destroys the socket in
+    # a multi-address connect; nodenet stops cleanly: no further attempt, 'close'
+    events: List[Any] = []
+
+    def main() -> None:
+        sock = net.connect({"port": 9, "host": "example.test", "autoSelectFamily": True,
+                            "lookup": later([v4("127.0.0.1"), v4("127.0.0.2")])})
+        record(sock, events)
+        sock.on("connectionAttempt", lambda *_: sock.destroy())
+
+    run(main)
+    assert [e for e in events if e[0] != "lookup"] == [("attempt", "127.0.0.1"), ("close", False)]
