@@ -18,7 +18,7 @@ from typing import Any, List
 import pytest
 
 import nodenet as net
-from difftrace import Trace, run_node
+from difftrace import Trace, check, run_node
 from nodenet._loop import _Waiter
 
 pytestmark = pytest.mark.node
@@ -81,6 +81,40 @@ def test_script_ticks_then_first_poll_then_immediates() -> None:
     expected = run_node(js)
     assert expected == [["listening"], ["tick"], ["connection"], ["immediate"]]
     assert python_trace(py) == expected
+
+
+# one of the divergences issue #9 lists (found by random scenarios), as a
+# scenario of its own; Node 26 and Node 20 agree
+def test_immediate_from_listening_waits_for_the_first_poll() -> None:
+    """Node: the script and its ticks, then timers, a poll that accepts the loopback
+    connection already made, then the immediate."""
+    js = """
+    const srv = net.createServer((c) => { rec('connection'); c.destroy(); srv.close(); });
+    srv.listen(0, () => {
+      rec('listening');
+      const c = net.connect(port(srv.address().port), '127.0.0.1');
+      c.on('error', () => {});
+      setImmediate(() => rec('immediate'));
+    });
+    """
+
+    def py(t: Trace) -> None:
+        def on_conn(c: net.Socket) -> None:
+            t.rec("connection")
+            c.destroy()
+            srv.close()
+
+        srv = net.create_server(on_conn)
+
+        def listening() -> None:
+            t.rec("listening")
+            c = net.connect(t.port(srv.address()["port"]), "127.0.0.1")
+            c.on("error", lambda *_: None)
+            net.set_immediate(lambda: t.rec("immediate"))
+
+        srv.listen(0, listening)
+
+    check(js, py)
 
 
 def test_last_timer_then_liveness_check_not_another_poll() -> None:

@@ -4,7 +4,7 @@ Vectors are transcribed from Node's test/parallel/test-blocklist.js (newer trees
 test/parallel/blocklist/index.js) and test/internet/test-net-blocklist.js; the
 cross-family cases were confirmed with Node v20.20 and v26.12 (``node -e``), and
 the Node 26.8 additions (batch adds, CIDRs, removal, ``clear``, ``size``, the
-rules' order) were recorded from the v26.12 binary. tests/unit/test_address_node_diff.py
+rules' order) were recorded from the v26.12 binary. tests/diff/test_diff_address.py
 compares random scenarios with the binaries themselves.
 A hypothesis property compares matching with a rule-by-rule oracle built on the
 stdlib ``ipaddress`` module.
