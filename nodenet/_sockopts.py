@@ -43,8 +43,17 @@ _TCLASS = getattr(socket, "IPV6_TCLASS", None)
 HAS_REUSE_PORT = _REUSEPORT is not None
 
 
+# The C socket's own ``family`` getter: an int. ``socket.socket.family`` wraps it
+# in the AddressFamily enum, a lookup per call (once per accepted connection with
+# the no_delay server option). PyPy's base socket type may not have it.
+_raw_family = getattr(getattr(socket.socket.__mro__[1], "family", None), "__get__", None)
+_INET_FAMILIES = (int(socket.AF_INET), int(socket.AF_INET6))
+
+
 def _is_tcp(sock: socket.socket) -> bool:
-    return sock.family in (socket.AF_INET, socket.AF_INET6)
+    if _raw_family is not None:
+        return _raw_family(sock) in _INET_FAMILIES
+    return sock.family in _INET_FAMILIES
 
 
 def set_no_delay(sock: socket.socket, enable: bool) -> None:
