@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
 import time
@@ -16,6 +17,13 @@ import nodenet as net  # noqa: E402
 import nodes  # noqa: E402
 from nodenet.events import EventEmitter  # noqa: E402
 from support import extra_threads, open_fds  # noqa: E402
+
+# A suite started as a background job of a non-interactive shell (`make test &`)
+# inherits SIGINT ignored, and an ignored signal stays ignored across exec, so
+# the child processes the Ctrl-C tests interrupt would never see it. A handler
+# here is reset to the default in every child instead.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
