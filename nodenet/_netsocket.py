@@ -320,7 +320,9 @@ class Socket(Duplex):
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         self._handle = handle
-        self._init_handle()     # Node's initSocketHandle runs even without a handle
+        # Node's initSocketHandle (it runs even without a handle): its undestroy
+        # step is a no-op on states made a moment ago, so only the handle is attached.
+        self._attach_handle()
         if handle is None and signal is not None and signal.aborted and self._foreign():
             # Made on another thread: its caller attaches listeners after this
             # returns, so the AbortError waits for connect() (the pattern for
