@@ -987,8 +987,9 @@ class Socket(Duplex):
 
         ``enable`` may be an options mapping (``enable``, ``initial_delay``,
         ``interval``, ``count``; camelCase too); as in Node, any other object (a
-        list, bytes, an instance) is an options object with none of them. Delays are milliseconds, applied
-        in whole seconds as JavaScript's ``~~(ms / 1000)``; ``interval`` defaults
+        list, bytes, an instance) is an options object with none of them. Delays
+        are milliseconds, applied in whole seconds as JavaScript's
+        ``~~(ms / 1000)``; ``interval`` defaults
         to 1 s and ``count`` (a whole number, else 10) to 10 probes. As in libuv,
         any of the three being 0 turns keep-alive on but leaves all three as they
         were. Values set before the connection are applied when it is made.
