@@ -1,0 +1,499 @@
+"""Random differential scenarios: one loopback TCP pair, a seeded chain of steps.
+
+``generate(seed)`` makes a scenario: the pair's ``allowHalfOpen`` options and 3-8
+steps, each an operation on the server-side or the client socket. Every step is
+triggered by an event the step before it caused -- never by a timer racing I/O
+-- so the scenario is ONE causal chain and its outcome does not depend on
+scheduling:
+
+* step 0 runs in the server's ``'connection'`` listener or the client's
+  ``'connect'``;
+* a step on the same side as the previous one runs in a ``setImmediate`` after
+  it, or in the callback of the previous step's write;
+* a step on the other side runs once that side has read every byte the
+  previous side wrote (difftrace's ``whenRead``), or at its first ``'end'`` /
+  ``'close'`` after the previous side ended or destroyed its socket.
+
+After the last step the chain winds down on its own: both sockets resume, a
+half-open socket ends when its peer has, and the last side ends (unless its last
+step was ``setTimeout``, whose ``'timeout'`` destroys it).
+
+The scenario is rendered as JavaScript for ``node`` (:func:`to_js`) and run by
+a Python interpreter of the same steps for nodenet (:func:`py_scenario`). Each
+side records its events, the steps it ran, write callbacks and, at ``'close'``,
+its counters. Traces are compared per side (cross-socket order is a race of
+the kernel, not a defect), with consecutive ``'data'`` entries merged (chunking
+is the kernel's too).
+
+CLI: ``python tests/diff/randscen.py --seeds 0:300`` prints the seeds whose
+traces differ from Node 26's, side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+if __name__ == "__main__":      # the CLI: the same imports as under pytest
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import nodenet as net  # noqa: E402
+from difftrace import Trace, run_node, side_by_side, when_read  # noqa: E402
+
+EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
+SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout", "drain"]
+OTHER = {"server": "client", "client": "server"}
+ENDING = ("end", "end_data", "destroy_soon")
+DESTROYING = ("destroy", "destroy_err", "reset")
+
+Step = Dict[str, Any]
+Scenario = Dict[str, Any]
+
+
+# ----------------------------------------------------------------------------- generator
+
+def _payload(rng: random.Random) -> str:
+    return "".join(rng.choice("abcdefxyz") for _ in range(rng.randint(1, 8)))
+
+
+def generate(seed: int) -> Scenario:
+    """The scenario of ``seed`` (a plain dict, JSON-printable)."""
+    rng = random.Random(seed)
+    n = rng.randint(3, 8)
+    wrote = {"server": 0, "client": 0}         # bytes each side has sent so far
+    gone = {"server": False, "client": False}  # ended or destroyed (no more sending)
+    paused = {"server": False, "client": False}
+    steps: List[Step] = []
+    for i in range(n):
+        prev = steps[-1] if steps else None
+        if prev is None:
+            side = rng.choice(["server", "client"])
+            trigger: Any = "connection" if side == "server" else "connect"
+        else:
+            pside = prev["side"]
+            other = OTHER[pside]
+            handover: Any = None
+            if not paused[other]:
+                if prev["op"][0] in ("write", "cork_write") and not gone[pside]:
+                    handover = ["read", wrote[pside]]
+                elif prev["op"][0] in ENDING + DESTROYING:
+                    handover = "endorclose"
+            if handover is not None and rng.random() < 0.6:
+                side, trigger = other, handover
+            else:
+                side = pside
+                trigger = ("writecb" if prev["op"][0] == "write" and prev["op"][3]
+                           and rng.random() < 0.5 else "immediate")
+        op = _op(rng, last=(i == n - 1))
+        name = op[0]
+        if name in ("write", "end_data") and not gone[side]:
+            wrote[side] += len(op[1])
+        if name == "cork_write" and not gone[side]:
+            wrote[side] += len(op[1]) + len(op[2])
+        if name in ENDING + DESTROYING:
+            gone[side] = True
+        if name == "pause":
+            paused[side] = True
+        if name == "resume":
+            paused[side] = False
+        steps.append({"side": side, "trigger": trigger, "op": op})
+    return {"seed": seed, "server_half": rng.random() < 0.5,
+            "client_half": rng.random() < 0.5, "steps": steps}
+
+
+def _op(rng: random.Random, last: bool) -> List[Any]:
+    r = rng.random()
+    if r < 0.30:
+        return ["write", _payload(rng), rng.choice(["str", "buf"]), rng.random() < 0.5]
+    if r < 0.38:
+        return ["end"]
+    if r < 0.44:
+        return ["end_data", _payload(rng)]
+    if r < 0.48:
+        return ["destroy"]
+    if r < 0.51:
+        return ["destroy_err"]
+    if r < 0.54:
+        return ["destroy_soon"]
+    if r < 0.57:
+        return ["reset"]
+    if r < 0.63:
+        return ["pause"]
+    if r < 0.68:
+        return ["resume"]
+    if r < 0.74:
+        return ["set_encoding", rng.choice(["utf8", "hex"])]
+    if r < 0.80:
+        return ["cork_write", _payload(rng), _payload(rng)]
+    if r < 0.84:
+        return ["nodelay", rng.random() < 0.5]
+    if r < 0.88:
+        return ["keepalive", rng.random() < 0.5, rng.choice([0, 1000])]
+    if r < 0.91:
+        return ["unref"]
+    if r < 0.94:
+        return ["ref"]
+    if last:
+        return ["timeout", rng.choice([10, 30])]
+    return ["write", _payload(rng), "str", True]
+
+
+# ----------------------------------------------------------------------------- JavaScript
+
+def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
+    """JS of step ``i``'s operation; ``then`` is the next step's call (for a write's
+    callback), or ''."""
+    s = f"S.{side}"
+    name = op[0]
+    tag = f"rec('{side}', 'step', {i}, '{name}'"
+    if name == "write":
+        data = json.dumps(op[1]) if op[2] == "str" else f"Buffer.from({json.dumps(op[1])})"
+        if op[3]:
+            cb = f"(e) => {{ rec('{side}', 'wcb', {i}, e); {then} }}"
+            return f"{tag}, {s}.write({data}, {cb}));"
+        return f"{tag}, {s}.write({data}));"
+    if name == "end":
+        return f"{tag}); {s}.end();"
+    if name == "end_data":
+        return f"{tag}); {s}.end({json.dumps(op[1])});"
+    if name == "destroy":
+        return f"{tag}); {s}.destroy();"
+    if name == "destroy_err":
+        return (f"{tag}); {{ const e = new Error('boom'); e.code = 'EBOOM'; "
+                f"{s}.destroy(e); }}")
+    if name == "destroy_soon":
+        return f"{tag}); {s}.destroySoon();"
+    if name == "reset":
+        return f"{tag}); {s}.resetAndDestroy();"
+    if name == "pause":
+        return f"{tag}); {s}.pause();"
+    if name == "resume":
+        return f"{tag}); {s}.resume();"
+    if name == "set_encoding":
+        return f"{tag}); {s}.setEncoding('{op[1]}');"
+    if name == "cork_write":
+        return (f"{tag}); {s}.cork(); {s}.write({json.dumps(op[1])}); "
+                f"{s}.write({json.dumps(op[2])}); process.nextTick(() => {s}.uncork());")
+    if name == "nodelay":
+        return f"{tag}); {s}.setNoDelay({json.dumps(op[1])});"
+    if name == "keepalive":
+        return f"{tag}); {s}.setKeepAlive({json.dumps(op[1])}, {op[2]});"
+    if name == "unref":
+        return f"{tag}); {s}.unref();"
+    if name == "ref":
+        return f"{tag}); {s}.ref();"
+    if name == "timeout":
+        return (f"{tag}); {s}.setTimeout({op[1]}); "
+                f"{s}.on('timeout', () => {{ rec('{side}', 'in timeout'); {s}.destroy(); }});")
+    raise ValueError(name)
+
+
+def to_js(sc: Scenario) -> str:
+    """The scenario as a Node script body (difftrace's prelude supplies rec/watch)."""
+    steps = sc["steps"]
+    out = [
+        "const S = {};",
+        "function state(name, s) {",
+        "  rec(name, 'state', s.bytesRead, s.bytesWritten, s.destroyed, s.readyState,",
+        "      s.writableEnded, s.writableFinished, s.readableEnded, s.pending);",
+        "}",
+        "function endOrClose(s, fn) {",
+        "  if (s.destroyed || s.readableEnded) { setImmediate(fn); return; }",
+        "  let done = false;",
+        "  const once = () => { if (!done) { done = true; fn(); } };",
+        "  s.once('end', once); s.once('close', once);",
+        "}",
+        "function windDown(side, timedOut) {",
+        "  for (const s of [S.server, S.client]) {",
+        "    if (s.readableEnded) { if (!s.writableEnded && !s.destroyed) s.end(); }",
+        "    else s.on('end', () => { if (!s.writableEnded && !s.destroyed) s.end(); });",
+        "    s.resume();",
+        "  }",
+        "  const x = S[side];",
+        "  if (!timedOut && !x.destroyed && !x.writableEnded) x.end();",
+        "}",
+    ]
+    for i, st in enumerate(steps):
+        side = st["side"]
+        nxt = steps[i + 1] if i + 1 < len(steps) else None
+        if nxt is None:
+            timed = "true" if st["op"][0] == "timeout" else "false"
+            then_call = f"setImmediate(() => windDown('{side}', {timed}));"
+        else:
+            then_call = f"step{i + 1}();"
+        body = [_js_op(i, side, st["op"], then_call if nxt is not None
+                       and nxt["trigger"] == "writecb" else "")]
+        if nxt is None:
+            body.append(then_call)
+        elif nxt["trigger"] == "immediate":
+            body.append(f"setImmediate(step{i + 1});")
+        elif nxt["trigger"] == "endorclose":
+            body.append(f"endOrClose(S.{nxt['side']}, step{i + 1});")
+        elif isinstance(nxt["trigger"], list):
+            body.append(f"whenRead(S.{nxt['side']}, {nxt['trigger'][1]}, step{i + 1});")
+        out.append(f"function step{i}() {{ " + " ".join(body) + " }")
+    first = steps[0]
+    server_go = "step0();" if first["trigger"] == "connection" else ""
+    client_go = "c.on('connect', step0);" if first["trigger"] == "connect" else ""
+    out.append("""
+const srv = net.createServer({allowHalfOpen: %(sh)s}, (c) => {
+  S.server = c;
+  watch(c, 'server', %(sev)s);
+  c.on('close', () => { state('server', c); srv.close(); });
+  %(server_go)s
+});
+srv.listen(0, '127.0.0.1', () => {
+  const c = net.connect({port: port(srv.address().port), host: '127.0.0.1',
+                         allowHalfOpen: %(ch)s});
+  S.client = c;
+  watch(c, 'client', %(cev)s);
+  c.on('close', () => state('client', c));
+  %(client_go)s
+});
+""" % {"sh": json.dumps(sc["server_half"]), "ch": json.dumps(sc["client_half"]),
+       "sev": json.dumps(SERVER_EVENTS), "cev": json.dumps(EVENTS),
+       "server_go": server_go, "client_go": client_go})
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- Python
+
+class _Boom(Exception):
+    code = "EBOOM"
+
+
+def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
+    """The scenario as a function of a Trace, run on nodenet's loop thread."""
+    steps = sc["steps"]
+
+    def scenario(t: Trace) -> None:
+        S: Dict[str, Any] = {}
+
+        def state(name: str, s: Any) -> None:
+            t.rec(name, "state", s.bytes_read, s.bytes_written, s.destroyed, s.ready_state,
+                  s.writable_ended, s.writable_finished, s.readable_ended, s.pending)
+
+        def end_or_close(s: Any, fn: Callable[[], None]) -> None:
+            if s.destroyed or s.readable_ended:
+                net.set_immediate(fn)
+                return
+            done = [False]
+
+            def once(*_a: Any) -> None:
+                if not done[0]:
+                    done[0] = True
+                    fn()
+            s.once("end", once)
+            s.once("close", once)
+
+        def wind_down(side: str, timed_out: bool) -> None:
+            for s in (S["server"], S["client"]):
+                if s.readable_ended:
+                    if not s.writable_ended and not s.destroyed:
+                        s.end()
+                else:
+                    s.on("end", (lambda s: lambda *a: None if s.writable_ended or s.destroyed
+                                 else s.end())(s))
+                s.resume()
+            x = S[side]
+            if not timed_out and not x.destroyed and not x.writable_ended:
+                x.end()
+
+        def run_step(i: int) -> None:
+            st = steps[i]
+            side, op = st["side"], st["op"]
+            s = S[side]
+            name = op[0]
+            nxt = steps[i + 1] if i + 1 < len(steps) else None
+
+            def then() -> None:
+                if nxt is None:
+                    timed = op[0] == "timeout"
+                    net.set_immediate(lambda: wind_down(side, timed))
+                else:
+                    run_step(i + 1)
+
+            if name == "write":
+                data = op[1] if op[2] == "str" else op[1].encode()
+                if op[3]:
+                    def wcb(*e: Any) -> None:
+                        t.rec(side, "wcb", i, *(e or (None,)))
+                        if nxt is not None and nxt["trigger"] == "writecb":
+                            then()
+                    t.rec(side, "step", i, name, s.write(data, wcb))
+                else:
+                    t.rec(side, "step", i, name, s.write(data))
+            else:
+                t.rec(side, "step", i, name)
+                if name == "end":
+                    s.end()
+                elif name == "end_data":
+                    s.end(op[1])
+                elif name == "destroy":
+                    s.destroy()
+                elif name == "destroy_err":
+                    s.destroy(_Boom("boom"))
+                elif name == "destroy_soon":
+                    s.destroy_soon()
+                elif name == "reset":
+                    s.reset_and_destroy()
+                elif name == "pause":
+                    s.pause()
+                elif name == "resume":
+                    s.resume()
+                elif name == "set_encoding":
+                    s.set_encoding(op[1])
+                elif name == "cork_write":
+                    s.cork()
+                    s.write(op[1])
+                    s.write(op[2])
+                    net.next_tick(s.uncork)
+                elif name == "nodelay":
+                    s.set_no_delay(op[1])
+                elif name == "keepalive":
+                    s.set_keep_alive(op[1], op[2])
+                elif name == "unref":
+                    s.unref()
+                elif name == "ref":
+                    s.ref()
+                elif name == "timeout":
+                    s.set_timeout(op[1])
+
+                    def on_timeout() -> None:
+                        t.rec(side, "in timeout")
+                        s.destroy()
+                    s.on("timeout", on_timeout)
+                else:
+                    raise ValueError(name)
+            if nxt is None:
+                then()
+            elif nxt["trigger"] == "immediate":
+                net.set_immediate(then)
+            elif nxt["trigger"] == "endorclose":
+                end_or_close(S[nxt["side"]], then)
+            elif isinstance(nxt["trigger"], list):
+                when_read(S[nxt["side"]], nxt["trigger"][1], then)
+
+        def on_conn(c: Any) -> None:
+            S["server"] = c
+            t.watch(c, "server", SERVER_EVENTS)
+
+            def closed(*_a: Any) -> None:
+                state("server", c)
+                srv.close()
+            c.on("close", closed)
+            if steps[0]["trigger"] == "connection":
+                run_step(0)
+
+        srv = net.create_server({"allowHalfOpen": sc["server_half"]}, on_conn)
+
+        def listening() -> None:
+            c = net.connect({"port": t.port(srv.address()["port"]), "host": "127.0.0.1",
+                             "allowHalfOpen": sc["client_half"]})
+            S["client"] = c
+            t.watch(c, "client", EVENTS)
+            c.on("close", lambda *a: state("client", c))
+            if steps[0]["trigger"] == "connect":
+                c.on("connect", lambda: run_step(0))
+
+        srv.listen(0, "127.0.0.1", listening)
+
+    return scenario
+
+
+# ----------------------------------------------------------------------------- comparing
+
+def per_side(trace: List[Any]) -> Dict[str, List[Any]]:
+    """The trace split by side, consecutive 'data' entries of one type merged."""
+    out: Dict[str, List[Any]] = {}
+    for entry in trace:
+        key = entry[0] if entry and entry[0] in OTHER else "other"
+        lst = out.setdefault(key, [])
+        if len(entry) == 3 and entry[1] == "data" and lst and lst[-1][1] == "data":
+            a, b = lst[-1][2], entry[2]
+            if isinstance(a, str) and isinstance(b, str) and (
+                    a.startswith("buf:") == b.startswith("buf:")):
+                lst[-1] = [key, "data", a + (b[4:] if b.startswith("buf:") else b)]
+                continue
+        lst.append(list(entry))
+    return out
+
+
+def node_trace(sc: Scenario) -> Dict[str, List[Any]]:
+    return per_side(run_node(to_js(sc), deadline_ms=3000))
+
+
+def python_trace(sc: Scenario, timeout: float = 5.0) -> Dict[str, List[Any]]:
+    from difftrace import run_python
+    return per_side(run_python(py_scenario(sc), timeout=timeout))
+
+
+def compare(expected: Dict[str, List[Any]], got: Dict[str, List[Any]]) -> Optional[str]:
+    """None when equal, else a side-by-side diff of each differing side."""
+    parts = []
+    for key in sorted(set(expected) | set(got)):
+        a, b = expected.get(key, []), got.get(key, [])
+        if a != b:
+            parts.append(f"--- {key} (node || nodenet)\n" + side_by_side(a, b))
+    return "\n".join(parts) or None
+
+
+def describe(sc: Scenario) -> str:
+    lines = [f"seed {sc['seed']}: server allowHalfOpen={sc['server_half']}, "
+             f"client allowHalfOpen={sc['client_half']}"]
+    for i, st in enumerate(sc["steps"]):
+        lines.append(f"  {i}: [{st['trigger']}] {st['side']}.{st['op']}")
+    return "\n".join(lines)
+
+
+def _main(argv: List[str]) -> int:
+    import argparse
+
+    import nodes
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seeds", default="0:100", help="start:stop (or one seed)")
+    ap.add_argument("--show", action="store_true", help="print every scenario's JS")
+    ns = ap.parse_args(argv)
+    if ":" in ns.seeds:
+        a, b = ns.seeds.split(":")
+        seeds: List[int] = list(range(int(a), int(b)))
+    else:
+        seeds = [int(ns.seeds)]
+    if nodes.BINARIES["26"] is None:
+        print(nodes.missing_reason("26"))
+        return 2
+    differ, unstable = [], []
+    with nodes.use("26"):
+        for seed in seeds:
+            sc = generate(seed)
+            if ns.show:
+                print(to_js(sc))
+            first = node_trace(sc)
+            if first != node_trace(sc) or "other" in first:
+                unstable.append(seed)
+                continue
+            loop = net.Loop()
+            previous = net.set_loop(loop)
+            try:
+                got = python_trace(sc)
+                diff = compare(first, got)
+            except AssertionError as e:
+                diff = f"nodenet failed: {e}"
+            finally:
+                loop.close()
+                net.set_loop(previous)
+            if diff is not None:
+                differ.append(seed)
+                print(describe(sc))
+                print(diff)
+                print()
+    print(f"seeds run: {len(seeds)}; unstable in Node (dropped): {unstable}; "
+          f"differ: {differ}")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
