@@ -24,7 +24,8 @@ import codecs
 import re
 from typing import Callable, Dict, Optional, Tuple, Union
 
-__all__ = ("normalize", "encode", "decode", "Decoder", "node_length")
+__all__ = ("normalize", "encode", "decode", "Decoder", "node_length", "TriedString",
+           "for_write")
 
 BytesLike = Union[bytes, bytearray, memoryview]
 
@@ -54,6 +55,33 @@ def normalize(encoding: object) -> Optional[str]:
     if not isinstance(encoding, str):
         return None
     return _NAMES.get(encoding.lower())
+
+
+class TriedString(bytes):
+    """The bytes of a string write() that Node's handle tries to send at once.
+
+    Node hands a string chunk of at most 16 KiB of storage (UTF-8: 3 bytes a
+    UTF-16 unit; latin1/ascii: 1; utf16le: 2) to the handle as a string, which
+    counts in ``bytesWritten`` only what the kernel took: a write of it that
+    fails at once counts nothing. Buffers, longer strings, hex/base64 strings
+    and corked (writev) chunks count in full even when the write fails.
+    """
+
+    __slots__ = ()
+
+
+_STORAGE = {"utf8": 3, "latin1": 1, "ascii": 1, "utf16le": 2}
+_TRY_WRITE_MAX = 16384
+
+
+def for_write(text: str, encoding: str, length: int) -> bytes:
+    """``encode(text, encoding)`` for a write() of ``length`` UTF-16 units: a
+    :class:`TriedString` where Node writes the string as a string."""
+    data = encode(text, encoding)
+    per_unit = _STORAGE.get(encoding)
+    if per_unit is not None and per_unit * length <= _TRY_WRITE_MAX:
+        return TriedString(data)
+    return data
 
 
 def encode(text: str, encoding: str = "utf8") -> bytes:

@@ -25,6 +25,7 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union, cast
 
+from ._charsets import TriedString
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
     SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
@@ -269,7 +270,11 @@ class StreamHandle(Handle):
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError as exc:
-            return exc.errno or errno.EIO, False   # a failed write counts nothing, as Node
+            # Node counts a failed write in full, except a short string's (what
+            # the kernel took of it: nothing), _charsets.TriedString
+            if not (len(bufs) == 1 and type(bufs[0]) is TriedString):
+                self.bytes_written += total
+            return exc.errno or errno.EIO, False
         return self.sent(bufs, total, sent, cb)
 
     def sent(self, bufs: List[Any], total: int, sent: int,

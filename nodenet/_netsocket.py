@@ -704,6 +704,7 @@ class Socket(Duplex):
         w.writecb = _nop_cb
         w.writing = w.expect_write_cb = True
         if err:
+            handle.bytes_written += length   # a failed Buffer write counts, as in Node
             w.sync = True
             self._onwrite(system_error(err, "write"))
             w.sync = False

@@ -1416,7 +1416,8 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
             raise ERR_UNKNOWN_ENCODING(encoding)
         enc = normalized
     if isinstance(chunk, str):
-        return _charsets.encode(chunk, enc), _charsets.node_length(chunk)
+        length = _charsets.node_length(chunk)
+        return _charsets.for_write(chunk, enc, length), length
     if isinstance(chunk, bytes):
         return chunk, len(chunk)
     if isinstance(chunk, (bytearray, memoryview)):

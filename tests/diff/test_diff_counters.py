@@ -158,3 +158,77 @@ def test_destroy_cancels_the_write_in_flight() -> None:
                        "message": "Cannot call write after a stream was destroyed"}]
                if e[0] == "cb b" else e for e in got]
     assert got == expected
+
+
+# found by random scenarios (tests/diff/randscen.py, seed 34): Node counts a
+# failed write in bytesWritten unless it was a short string; Node 26 and 20 agree
+@pytest.mark.parametrize("how", ["buffer", "cork", "hex", "latin1-16384", "latin1-16385",
+                                 "utf8-5461", "utf8-5462"])
+def test_a_failed_write_counts_unless_a_short_string(how: str) -> None:
+    """The peer has gone (EPIPE): a Buffer, a corked pair (writev), a hex string
+    and a string of more than 16 KiB of storage count in full; a shorter latin1
+    or UTF-8 string counts nothing."""
+    js = """
+    const how = %(how)s;
+    const srv = net.createServer((c) => { c.destroy(); srv.close(); });
+    srv.listen(0, '127.0.0.1', () => {
+      const cl = net.connect({port: port(srv.address().port), host: '127.0.0.1',
+                              allowHalfOpen: true});
+      cl.on('end', () => cl.write('aaa', (e) => {
+        rec('w1', e, cl.bytesWritten);
+        // the peer's RST has come back by the time 'aaa' called back and a poll passed
+        setTimeout(() => {
+          const cb = (e) => rec('w2', e && e.code, cl.bytesWritten);
+          if (how === 'buffer') cl.write(Buffer.from('bbbb'), cb);
+          else if (how === 'cork') {
+            cl.cork(); cl.write('cc'); cl.write('ddd', cb); cl.uncork();
+          } else if (how === 'hex') cl.write('abcd', 'hex', cb);
+          else {
+            const [enc, n] = how.split('-');
+            cl.write('x'.repeat(Number(n)), enc, cb);
+          }
+        }, 50);
+      }));
+      cl.on('error', (e) => rec('error', e.code, cl.bytesWritten));
+      cl.on('close', () => rec('close', cl.bytesWritten));
+    });
+    """ % {"how": repr(how)}
+
+    def py(t: Trace) -> None:
+        def on_conn(c: net.Socket) -> None:
+            c.destroy()
+            srv.close()
+
+        srv = net.create_server(on_conn)
+
+        def listening() -> None:
+            cl = net.connect({"port": t.port(srv.address()["port"]), "host": "127.0.0.1",
+                              "allowHalfOpen": True})
+
+            def second() -> None:
+                def cb(e: Any = None) -> None:
+                    t.rec("w2", e and e.code, cl.bytes_written)
+                if how == "buffer":
+                    cl.write(b"bbbb", cb)
+                elif how == "cork":
+                    cl.cork()
+                    cl.write("cc")
+                    cl.write("ddd", cb)
+                    cl.uncork()
+                elif how == "hex":
+                    cl.write("abcd", "hex", cb)
+                else:
+                    enc, n = how.split("-")
+                    cl.write("x" * int(n), enc, cb)
+
+            def first(e: Any = None) -> None:
+                t.rec("w1", e, cl.bytes_written)
+                net.set_timeout(second, 50)
+
+            cl.on("end", lambda: cl.write("aaa", first))
+            cl.on("error", lambda e: t.rec("error", e.code, cl.bytes_written))
+            cl.on("close", lambda *_: t.rec("close", cl.bytes_written))
+
+        srv.listen(0, "127.0.0.1", listening)
+
+    check(js, py)
