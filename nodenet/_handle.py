@@ -486,8 +486,12 @@ class StreamHandle(Handle):
                 sock.close()
             except OSError:  # pragma: no cover
                 pass
-        if cancelled or cb is not None:
-            self.loop.add_closing(_finish_close, self.loop, cancelled, cb)
+        # Always a turn in the closing phase, callback or not: libuv queues every
+        # closed handle there, and a closing handle keeps the loop alive for one
+        # more iteration (uv__loop_alive), whose poll may still read what an
+        # unref'd socket was sent (e.g. the EOF a server's last socket sent before
+        # the server was closed).
+        self.loop.add_closing(_finish_close, self.loop, cancelled, cb)
 
     def _loop_teardown(self) -> None:
         """The loop is stopping: close without callbacks."""

@@ -161,6 +161,9 @@ class _ListenHandle(Handle):
         self.sock.close()
         if self.pipe_path is not None and self.pipe_inode is not None:
             unlink_socket_file(self.pipe_path, self.pipe_inode)
+        # a closed handle's turn in the closing phase keeps the loop alive one
+        # iteration more, as libuv's closing handles do (StreamHandle.close)
+        self.loop.add_closing(_closed)
 
     def _loop_teardown(self) -> None:
         self.close()
@@ -173,6 +176,10 @@ class _ListenHandle(Handle):
 
     def fileno(self) -> int:
         return -1 if self.closed else self.fd
+
+
+def _closed() -> None:
+    """Nothing runs when a listening handle's close completes (Node passes no callback)."""
 
 
 def _ensure_reserve_fd(loop: Loop) -> None:

@@ -35,7 +35,7 @@ import json
 import random
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 if __name__ == "__main__":      # the CLI: the same imports as under pytest
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -427,8 +427,33 @@ def node_trace(sc: Scenario) -> Dict[str, List[Any]]:
 
 
 def python_trace(sc: Scenario, timeout: float = 5.0) -> Dict[str, List[Any]]:
-    from difftrace import run_python
-    return per_side(run_python(py_scenario(sc), timeout=timeout))
+    """The nodenet trace, taken the moment the loop stops being alive (when Node
+    exits), whatever an unref'd socket does on the loop thread afterwards."""
+    from nodenet._loop import _Waiter
+    t = Trace()
+    frozen: List[Any] = []
+
+    class Exit(_Waiter):
+        def set(self, result: Any = None, error: Any = None) -> None:
+            frozen.append(t.result())
+            super().set(result, error)
+
+    loop = net.get_loop()
+    waiter = Exit()
+    scenario = py_scenario(sc)
+
+    def start() -> None:
+        loop._run_waiters.append(waiter)
+        scenario(t)
+
+    loop.post(start)
+    if not waiter.event.wait(timeout):
+        loop.stop()
+        loop.join(5.0)
+        raise AssertionError(f"the nodenet loop did not empty in {timeout}s")
+    if waiter.error is not None:
+        raise waiter.error
+    return per_side(frozen[0])
 
 
 def compare(expected: Dict[str, List[Any]], got: Dict[str, List[Any]]) -> Optional[str]:
