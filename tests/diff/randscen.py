@@ -11,7 +11,7 @@ scheduling:
 * a step on the same side as the previous one runs in a ``setImmediate`` after
   it, or in the callback of the previous step's write;
 * a step on the other side runs once that side has read every byte the
-  previous side wrote (difftrace's ``whenRead``), or at its first ``'end'`` /
+  previous side wrote (or is destroyed meanwhile), or at its first ``'end'`` /
   ``'close'`` after the previous side ended or destroyed its socket.
 
 After the last step the chain winds down on its own: both sockets resume, a
@@ -41,7 +41,7 @@ if __name__ == "__main__":      # the CLI: the same imports as under pytest
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nodenet as net  # noqa: E402
-from difftrace import Trace, run_node, side_by_side, when_read  # noqa: E402
+from difftrace import Trace, run_node, side_by_side, when  # noqa: E402
 
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout", "drain"]
@@ -66,6 +66,7 @@ def generate(seed: int) -> Scenario:
     wrote = {"server": 0, "client": 0}         # bytes each side has sent so far
     gone = {"server": False, "client": False}  # ended or destroyed (no more sending)
     paused = {"server": False, "client": False}
+    destroyed = {"server": False, "client": False}
     steps: List[Step] = []
     for i in range(n):
         prev = steps[-1] if steps else None
@@ -76,7 +77,7 @@ def generate(seed: int) -> Scenario:
             pside = prev["side"]
             other = OTHER[pside]
             handover: Any = None
-            if not paused[other]:
+            if not paused[other] and not destroyed[other]:
                 if prev["op"][0] in ("write", "cork_write") and not gone[pside]:
                     handover = ["read", wrote[pside]]
                 elif prev["op"][0] in ENDING + DESTROYING:
@@ -95,6 +96,8 @@ def generate(seed: int) -> Scenario:
             wrote[side] += len(op[1]) + len(op[2])
         if name in ENDING + DESTROYING:
             gone[side] = True
+        if name in DESTROYING:
+            destroyed[side] = True
         if name == "pause":
             paused[side] = True
         if name == "resume":
@@ -200,6 +203,7 @@ def to_js(sc: Scenario) -> str:
         "  rec(name, 'state', s.bytesRead, s.bytesWritten, s.destroyed, s.readyState,",
         "      s.writableEnded, s.writableFinished, s.readableEnded, s.pending);",
         "}",
+        "function readOrGone(s, n, fn) { when(() => s.destroyed || s.bytesRead >= n, fn); }",
         "function endOrClose(s, fn) {",
         "  if (s.destroyed || s.readableEnded) { setImmediate(fn); return; }",
         "  let done = false;",
@@ -233,7 +237,7 @@ def to_js(sc: Scenario) -> str:
         elif nxt["trigger"] == "endorclose":
             body.append(f"endOrClose(S.{nxt['side']}, step{i + 1});")
         elif isinstance(nxt["trigger"], list):
-            body.append(f"whenRead(S.{nxt['side']}, {nxt['trigger'][1]}, step{i + 1});")
+            body.append(f"readOrGone(S.{nxt['side']}, {nxt['trigger'][1]}, step{i + 1});")
         out.append(f"function step{i}() {{ " + " ".join(body) + " }")
     first = steps[0]
     server_go = "step0();" if first["trigger"] == "connection" else ""
@@ -375,7 +379,9 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             elif nxt["trigger"] == "endorclose":
                 end_or_close(S[nxt["side"]], then)
             elif isinstance(nxt["trigger"], list):
-                when_read(S[nxt["side"]], nxt["trigger"][1], then)
+                r = S[nxt["side"]]
+                n = nxt["trigger"][1]
+                when(lambda: r.destroyed or r.bytes_read >= n, then)
 
         def on_conn(c: Any) -> None:
             S["server"] = c
