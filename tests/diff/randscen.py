@@ -10,8 +10,9 @@ scheduling:
   ``'connect'``;
 * a step on the same side as the previous one runs in a ``setImmediate`` after
   it, or in the callback of the previous step's write;
-* a step on the other side runs once that side has read every byte the
-  previous side wrote (or is destroyed meanwhile), or at its first ``'end'`` /
+* a step on the other side runs in the ``'data'`` event with which that side
+  has read every byte the previous side wrote (or at its ``'close'`` if it is
+  destroyed first), or at its first ``'end'`` /
   ``'close'`` after the previous side ended or destroyed its socket.
 
 After the last step the chain winds down on its own: both sockets resume, a
@@ -41,7 +42,7 @@ if __name__ == "__main__":      # the CLI: the same imports as under pytest
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nodenet as net  # noqa: E402
-from difftrace import Trace, run_node, side_by_side, when  # noqa: E402
+from difftrace import Trace, run_node, side_by_side  # noqa: E402
 
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout", "drain"]
@@ -203,7 +204,15 @@ def to_js(sc: Scenario) -> str:
         "  rec(name, 'state', s.bytesRead, s.bytesWritten, s.destroyed, s.readyState,",
         "      s.writableEnded, s.writableFinished, s.readableEnded, s.pending);",
         "}",
-        "function readOrGone(s, n, fn) { when(() => s.destroyed || s.bytesRead >= n, fn); }",
+        "function readOrGone(s, n, fn) {",
+        "  let done = false;",
+        "  const go = () => {",
+        "    if (done) return;",
+        "    done = true; s.off('data', check); s.off('close', go); fn();",
+        "  };",
+        "  const check = () => { if (s.bytesRead >= n) go(); };",
+        "  s.on('data', check); s.on('close', go);",
+        "}",
         "function endOrClose(s, fn) {",
         "  if (s.destroyed || s.readableEnded) { setImmediate(fn); return; }",
         "  let done = false;",
@@ -293,6 +302,23 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             s.once("end", once)
             s.once("close", once)
 
+        def read_or_gone(s: Any, n: int, fn: Callable[[], None]) -> None:
+            done = [False]
+
+            def go(*_a: Any) -> None:
+                if done[0]:
+                    return
+                done[0] = True
+                s.remove_listener("data", check)
+                s.remove_listener("close", go)
+                fn()
+
+            def check(*_a: Any) -> None:
+                if s.bytes_read >= n:
+                    go()
+            s.on("data", check)
+            s.on("close", go)
+
         def wind_down(side: str, timed_out: bool) -> None:
             for s in (S["server"], S["client"]):
                 if s.readable_ended:
@@ -379,9 +405,7 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             elif nxt["trigger"] == "endorclose":
                 end_or_close(S[nxt["side"]], then)
             elif isinstance(nxt["trigger"], list):
-                r = S[nxt["side"]]
-                n = nxt["trigger"][1]
-                when(lambda: r.destroyed or r.bytes_read >= n, then)
+                read_or_gone(S[nxt["side"]], nxt["trigger"][1], then)
 
         def on_conn(c: Any) -> None:
             S["server"] = c
