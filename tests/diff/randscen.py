@@ -97,7 +97,7 @@ def generate(seed: int) -> Scenario:
             wrote[side] += len(op[1]) + len(op[2])
         if name in ENDING + DESTROYING:
             gone[side] = True
-        if name in DESTROYING:
+        if name in DESTROYING + ("destroy_soon",):
             destroyed[side] = True
         if name == "pause":
             paused[side] = True
@@ -211,7 +211,8 @@ def to_js(sc: Scenario) -> str:
         "    done = true; s.off('data', check); s.off('close', go); fn();",
         "  };",
         "  const check = () => { if (s.bytesRead >= n) go(); };",
-        "  s.on('data', check); s.on('close', go);",
+        "  if (s.destroyed) setImmediate(go);",
+        "  else { s.on('data', check); s.on('close', go); }",
         "}",
         "function endOrClose(s, fn) {",
         "  if (s.destroyed || s.readableEnded) { setImmediate(fn); return; }",
@@ -316,8 +317,11 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             def check(*_a: Any) -> None:
                 if s.bytes_read >= n:
                     go()
-            s.on("data", check)
-            s.on("close", go)
+            if s.destroyed:
+                net.set_immediate(go)
+            else:
+                s.on("data", check)
+                s.on("close", go)
 
         def wind_down(side: str, timed_out: bool) -> None:
             for s in (S["server"], S["client"]):
