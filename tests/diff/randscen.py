@@ -32,6 +32,7 @@ traces differ from Node 26's, side by side.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import sys
@@ -47,7 +48,7 @@ from difftrace import Trace, run_node, side_by_side  # noqa: E402
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout", "drain"]
 OTHER = {"server": "client", "client": "server"}
-ENDING = ("end", "end_data", "destroy_soon")
+ENDING = ("end", "end_cb", "end_data", "destroy_soon")
 DESTROYING = ("destroy", "destroy_err", "reset")
 
 Step = Dict[str, Any]
@@ -72,14 +73,20 @@ def generate(seed: int) -> Scenario:
     for i in range(n):
         prev = steps[-1] if steps else None
         if prev is None:
-            side = rng.choice(["server", "client"])
-            trigger: Any = "connection" if side == "server" else "connect"
+            side = rng.choice(["server", "client", "client"])
+            trigger: Any = ("connection" if side == "server"
+                            else rng.choice(["connect", "connecting"]))
+        elif prev["trigger"] == "connecting":
+            # the chain goes on at the connect (or the close of a socket the
+            # first step destroyed): before it, nothing of the server exists
+            side, trigger = "client", "connectorclose"
         else:
             pside = prev["side"]
             other = OTHER[pside]
             handover: Any = None
             if not paused[other] and not destroyed[other]:
-                if prev["op"][0] in ("write", "cork_write") and not gone[pside]:
+                if (prev["op"][0] in ("write", "cork_write", "write_enc") and not gone[pside]
+                        and prev["trigger"] != "connecting"):
                     handover = ["read", wrote[pside]]
                 elif prev["op"][0] in ENDING + DESTROYING:
                     handover = "endorclose"
@@ -90,9 +97,15 @@ def generate(seed: int) -> Scenario:
                 trigger = ("writecb" if prev["op"][0] == "write" and prev["op"][3]
                            and rng.random() < 0.5 else "immediate")
         op = _op(rng, last=(i == n - 1))
+        while trigger == "connecting" and op[0] in DESTROYING:
+            # whether the server accepts a connection destroyed while it was
+            # being made is the kernel's race
+            op = _op(rng, last=(i == n - 1))
         name = op[0]
         if name in ("write", "end_data") and not gone[side]:
             wrote[side] += len(op[1])
+        if name == "write_enc" and not gone[side]:
+            wrote[side] += len(_encoded(op[1], op[2]))
         if name == "cork_write" and not gone[side]:
             wrote[side] += len(op[1]) + len(op[2])
         if name in ENDING + DESTROYING:
@@ -108,10 +121,26 @@ def generate(seed: int) -> Scenario:
             "client_half": rng.random() < 0.5, "steps": steps}
 
 
+def _encoded(text: str, enc: str) -> bytes:
+    if enc == "hex":
+        return bytes.fromhex(text)
+    if enc == "base64":
+        return base64.b64decode(text)
+    return text.encode("latin-1")
+
+
 def _op(rng: random.Random, last: bool) -> List[Any]:
     r = rng.random()
-    if r < 0.30:
+    if r < 0.24:
         return ["write", _payload(rng), rng.choice(["str", "buf"]), rng.random() < 0.5]
+    if r < 0.27:
+        enc = rng.choice(["hex", "latin1", "base64"])
+        raw = _payload(rng).encode()
+        text = {"hex": raw.hex(), "latin1": "\u00e9" + raw.decode(),
+                "base64": base64.b64encode(raw).decode()}[enc]
+        return ["write_enc", text, enc]
+    if r < 0.30:
+        return ["end_cb"]
     if r < 0.38:
         return ["end"]
     if r < 0.44:
@@ -159,6 +188,10 @@ def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
             cb = f"(e) => {{ rec('{side}', 'wcb', {i}, e); {then} }}"
             return f"{tag}, {s}.write({data}, {cb}));"
         return f"{tag}, {s}.write({data}));"
+    if name == "write_enc":
+        return f"{tag}, {s}.write({json.dumps(op[1])}, '{op[2]}'));"
+    if name == "end_cb":
+        return f"{tag}); {s}.end((e) => rec('{side}', 'endcb', {i}, e));"
     if name == "end":
         return f"{tag}); {s}.end();"
     if name == "end_data":
@@ -200,6 +233,8 @@ def to_js(sc: Scenario) -> str:
     steps = sc["steps"]
     out = [
         "const S = {};",
+        "const waiting = [];  // hand-overs to a server-side socket not accepted yet",
+        "function onSide(name, fn) { if (S[name]) fn(); else waiting.push(fn); }",
         "function state(name, s) {",
         "  rec(name, 'state', s.bytesRead, s.bytesWritten, s.destroyed, s.readyState,",
         "      s.writableEnded, s.writableFinished, s.readableEnded, s.pending);",
@@ -213,6 +248,15 @@ def to_js(sc: Scenario) -> str:
         "  const check = () => { if (s.bytesRead >= n) go(); };",
         "  if (s.destroyed) setImmediate(go);",
         "  else { s.on('data', check); s.on('close', go); }",
+        "}",
+        "function after(name, s) {",
+        "  rec(name, 'after', s.readyState, s.bytesWritten, s.writableLength, s.pending,",
+        "      s.connecting, s.readableFlowing, s.writableEnded, s.destroyed);",
+        "}",
+        "function connectOrClose(s, fn) {",
+        "  let done = false;",
+        "  const once = () => { if (!done) { done = true; fn(); } };",
+        "  s.once('connect', once); s.once('close', once);",
         "}",
         "function endOrClose(s, fn) {",
         "  if (s.destroyed || s.readableEnded) { setImmediate(fn); return; }",
@@ -235,28 +279,36 @@ def to_js(sc: Scenario) -> str:
         nxt = steps[i + 1] if i + 1 < len(steps) else None
         if nxt is None:
             timed = "true" if st["op"][0] == "timeout" else "false"
-            then_call = f"setImmediate(() => windDown('{side}', {timed}));"
+            then_call = (f"setImmediate(() => onSide('server', "
+                         f"() => windDown('{side}', {timed})));")
         else:
             then_call = f"step{i + 1}();"
         body = [_js_op(i, side, st["op"], then_call if nxt is not None
-                       and nxt["trigger"] == "writecb" else "")]
+                       and nxt["trigger"] == "writecb" else ""),
+                f"after('{side}', S.{side});"]
         if nxt is None:
             body.append(then_call)
         elif nxt["trigger"] == "immediate":
             body.append(f"setImmediate(step{i + 1});")
         elif nxt["trigger"] == "endorclose":
-            body.append(f"endOrClose(S.{nxt['side']}, step{i + 1});")
+            body.append(f"onSide('{nxt['side']}', () => endOrClose(S.{nxt['side']}, "
+                        f"step{i + 1}));")
+        elif nxt["trigger"] == "connectorclose":
+            body.append(f"connectOrClose(S.client, step{i + 1});")
         elif isinstance(nxt["trigger"], list):
-            body.append(f"readOrGone(S.{nxt['side']}, {nxt['trigger'][1]}, step{i + 1});")
+            body.append(f"onSide('{nxt['side']}', () => readOrGone(S.{nxt['side']}, "
+                        f"{nxt['trigger'][1]}, step{i + 1}));")
         out.append(f"function step{i}() {{ " + " ".join(body) + " }")
     first = steps[0]
     server_go = "step0();" if first["trigger"] == "connection" else ""
-    client_go = "c.on('connect', step0);" if first["trigger"] == "connect" else ""
+    client_go = {"connect": "c.on('connect', step0);", "connecting": "step0();"}.get(
+        first["trigger"], "")
     out.append("""
 const srv = net.createServer({allowHalfOpen: %(sh)s}, (c) => {
   S.server = c;
   watch(c, 'server', %(sev)s);
   c.on('close', () => { state('server', c); srv.close(); });
+  for (const fn of waiting.splice(0)) fn();
   %(server_go)s
 });
 srv.listen(0, '127.0.0.1', () => {
@@ -285,6 +337,13 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
 
     def scenario(t: Trace) -> None:
         S: Dict[str, Any] = {}
+        waiting: List[Callable[[], None]] = []
+
+        def on_side(name: str, fn: Callable[[], None]) -> None:
+            if name in S:
+                fn()
+            else:
+                waiting.append(fn)
 
         def state(name: str, s: Any) -> None:
             t.rec(name, "state", s.bytes_read, s.bytes_written, s.destroyed, s.ready_state,
@@ -346,7 +405,8 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             def then() -> None:
                 if nxt is None:
                     timed = op[0] == "timeout"
-                    net.set_immediate(lambda: wind_down(side, timed))
+                    net.set_immediate(lambda: on_side("server",
+                                                      lambda: wind_down(side, timed)))
                 else:
                     run_step(i + 1)
 
@@ -360,9 +420,13 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                     t.rec(side, "step", i, name, s.write(data, wcb))
                 else:
                     t.rec(side, "step", i, name, s.write(data))
+            elif name == "write_enc":
+                t.rec(side, "step", i, name, s.write(op[1], op[2]))
             else:
                 t.rec(side, "step", i, name)
-                if name == "end":
+                if name == "end_cb":
+                    s.end(lambda *e: t.rec(side, "endcb", i, *(e or (None,))))
+                elif name == "end":
                     s.end()
                 elif name == "end_data":
                     s.end(op[1])
@@ -402,14 +466,26 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                     s.on("timeout", on_timeout)
                 else:
                     raise ValueError(name)
+            t.rec(side, "after", s.ready_state, s.bytes_written, s.writable_length, s.pending,
+                  s.connecting, s.readable_flowing, s.writable_ended, s.destroyed)
             if nxt is None:
                 then()
             elif nxt["trigger"] == "immediate":
                 net.set_immediate(then)
             elif nxt["trigger"] == "endorclose":
-                end_or_close(S[nxt["side"]], then)
+                on_side(nxt["side"], lambda: end_or_close(S[nxt["side"]], then))
+            elif nxt["trigger"] == "connectorclose":
+                done = [False]
+
+                def once(*_a: Any) -> None:
+                    if not done[0]:
+                        done[0] = True
+                        then()
+                S["client"].once("connect", once)
+                S["client"].once("close", once)
             elif isinstance(nxt["trigger"], list):
-                read_or_gone(S[nxt["side"]], nxt["trigger"][1], then)
+                on_side(nxt["side"], lambda: read_or_gone(S[nxt["side"]], nxt["trigger"][1],
+                                                          then))
 
         def on_conn(c: Any) -> None:
             S["server"] = c
@@ -419,6 +495,9 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                 state("server", c)
                 srv.close()
             c.on("close", closed)
+            for fn in waiting[:]:
+                fn()
+            del waiting[:]
             if steps[0]["trigger"] == "connection":
                 run_step(0)
 
@@ -432,6 +511,8 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             c.on("close", lambda *a: state("client", c))
             if steps[0]["trigger"] == "connect":
                 c.on("connect", lambda: run_step(0))
+            elif steps[0]["trigger"] == "connecting":
+                run_step(0)
 
         srv.listen(0, "127.0.0.1", listening)
 
