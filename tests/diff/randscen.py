@@ -538,7 +538,13 @@ def per_side(trace: List[Any]) -> Dict[str, List[Any]]:
 
 
 def node_trace(sc: Scenario) -> Dict[str, List[Any]]:
-    return per_side(run_node(to_js(sc), deadline_ms=3000))
+    """Node's trace; a run that does not end is kept as an ``'other'`` entry
+    (the CLI then drops the seed)."""
+    import subprocess
+    try:
+        return per_side(run_node(to_js(sc), deadline_ms=3000))
+    except subprocess.TimeoutExpired:
+        return {"other": [["node did not exit"]]}
 
 
 def python_trace(sc: Scenario, timeout: float = 5.0) -> Dict[str, List[Any]]:
