@@ -114,7 +114,7 @@ def generate(seed: int) -> Scenario:
             destroyed[side] = True
         if name == "pause":
             paused[side] = True
-        if name == "resume":
+        if name in ("resume", "readable"):
             paused[side] = False
         steps.append({"side": side, "trigger": trigger, "op": op})
     return {"seed": seed, "server_half": rng.random() < 0.5,
@@ -169,9 +169,10 @@ def _op(rng: random.Random, last: bool) -> List[Any]:
         return ["unref"]
     if r < 0.94:
         return ["ref"]
-    if last:
+    if last and rng.random() < 0.5:
         return ["timeout", rng.choice([10, 30])]
-    return ["write", _payload(rng), "str", True]
+    return rng.choice([["write_empty", rng.choice(["str", "buf"])], ["readable"], ["read0"],
+                       ["timeout0"]])
 
 
 # ----------------------------------------------------------------------------- JavaScript
@@ -222,6 +223,16 @@ def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
         return f"{tag}); {s}.unref();"
     if name == "ref":
         return f"{tag}); {s}.ref();"
+    if name == "write_empty":
+        data = "''" if op[1] == "str" else "Buffer.alloc(0)"
+        return f"{tag}, {s}.write({data}, (e) => rec('{side}', 'wcb', {i}, e)));"
+    if name == "readable":
+        return (f"{tag}); {s}.on('readable', () => {{ let d; "
+                f"while ((d = {s}.read()) !== null) rec('{side}', 'read', d); }});")
+    if name == "read0":
+        return f"{tag}, {s}.read(0));"
+    if name == "timeout0":
+        return f"{tag}); {s}.setTimeout(0);"
     if name == "timeout":
         return (f"{tag}); {s}.setTimeout({op[1]}); "
                 f"{s}.on('timeout', () => {{ rec('{side}', 'in timeout'); {s}.destroy(); }});")
@@ -422,6 +433,12 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                     t.rec(side, "step", i, name, s.write(data))
             elif name == "write_enc":
                 t.rec(side, "step", i, name, s.write(op[1], op[2]))
+            elif name == "write_empty":
+                t.rec(side, "step", i, name, s.write("" if op[1] == "str" else b"",
+                                                    lambda *e: t.rec(side, "wcb", i,
+                                                                     *(e or (None,)))))
+            elif name == "read0":
+                t.rec(side, "step", i, name, s.read(0))
             else:
                 t.rec(side, "step", i, name)
                 if name == "end_cb":
@@ -457,6 +474,15 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                     s.unref()
                 elif name == "ref":
                     s.ref()
+                elif name == "readable":
+                    def on_readable() -> None:
+                        d = s.read()
+                        while d is not None:
+                            t.rec(side, "read", d)
+                            d = s.read()
+                    s.on("readable", on_readable)
+                elif name == "timeout0":
+                    s.set_timeout(0)
                 elif name == "timeout":
                     s.set_timeout(op[1])
 
@@ -527,11 +553,12 @@ def per_side(trace: List[Any]) -> Dict[str, List[Any]]:
     for entry in trace:
         key = entry[0] if entry and entry[0] in OTHER else "other"
         lst = out.setdefault(key, [])
-        if len(entry) == 3 and entry[1] == "data" and lst and lst[-1][1] == "data":
+        if (len(entry) == 3 and entry[1] in ("data", "read") and lst
+                and lst[-1][1] == entry[1]):
             a, b = lst[-1][2], entry[2]
             if isinstance(a, str) and isinstance(b, str) and (
                     a.startswith("buf:") == b.startswith("buf:")):
-                lst[-1] = [key, "data", a + (b[4:] if b.startswith("buf:") else b)]
+                lst[-1] = [key, entry[1], a + (b[4:] if b.startswith("buf:") else b)]
                 continue
         lst.append(list(entry))
     return out
