@@ -67,7 +67,8 @@ def generate(seed: int) -> Scenario:
     n = rng.randint(3, 8)
     wrote = {"server": 0, "client": 0}         # bytes each side has sent so far
     gone = {"server": False, "client": False}  # ended or destroyed (no more sending)
-    paused = {"server": False, "client": False}
+    pause_on_connect = rng.random() < 0.2
+    paused = {"server": pause_on_connect, "client": False}
     destroyed = {"server": False, "client": False}
     steps: List[Step] = []
     for i in range(n):
@@ -118,7 +119,9 @@ def generate(seed: int) -> Scenario:
             paused[side] = False
         steps.append({"side": side, "trigger": trigger, "op": op})
     return {"seed": seed, "server_half": rng.random() < 0.5,
-            "client_half": rng.random() < 0.5, "steps": steps}
+            "client_half": rng.random() < 0.5, "pause_on_connect": pause_on_connect,
+            "client_hwm": rng.choice([None, None, 0, 4]),
+            "steps": steps}
 
 
 def _encoded(text: str, enc: str) -> bytes:
@@ -262,6 +265,7 @@ def to_js(sc: Scenario) -> str:
         "}",
         "function after(name, s) {",
         "  rec(name, 'after', s.readyState, s.bytesWritten, s.writableLength, s.pending,",
+        "      s.readableLength, s.isPaused(), s.writableNeedDrain,",
         "      s.connecting, s.readableFlowing, s.writableEnded, s.destroyed);",
         "}",
         "function connectOrClose(s, fn) {",
@@ -315,7 +319,7 @@ def to_js(sc: Scenario) -> str:
     client_go = {"connect": "c.on('connect', step0);", "connecting": "step0();"}.get(
         first["trigger"], "")
     out.append("""
-const srv = net.createServer({allowHalfOpen: %(sh)s}, (c) => {
+const srv = net.createServer({allowHalfOpen: %(sh)s, pauseOnConnect: %(poc)s}, (c) => {
   S.server = c;
   watch(c, 'server', %(sev)s);
   c.on('close', () => { state('server', c); srv.close(); });
@@ -324,13 +328,16 @@ const srv = net.createServer({allowHalfOpen: %(sh)s}, (c) => {
 });
 srv.listen(0, '127.0.0.1', () => {
   const c = net.connect({port: srv.address().port, host: '127.0.0.1',
-                         allowHalfOpen: %(ch)s});
+                         allowHalfOpen: %(ch)s%(hwm)s});
   S.client = c;  // (no port(): a port number would be masked in the data too)
   watch(c, 'client', %(cev)s);
   c.on('close', () => state('client', c));
   %(client_go)s
 });
-""" % {"sh": json.dumps(sc["server_half"]), "ch": json.dumps(sc["client_half"]),
+""" % {"sh": json.dumps(sc["server_half"]),
+       "poc": json.dumps(sc.get("pause_on_connect", False)),
+       "hwm": ("" if sc.get("client_hwm") is None
+               else ", highWaterMark: %d" % sc["client_hwm"]), "ch": json.dumps(sc["client_half"]),
        "sev": json.dumps(SERVER_EVENTS), "cev": json.dumps(EVENTS),
        "server_go": server_go, "client_go": client_go})
     return "\n".join(out)
@@ -493,6 +500,7 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                 else:
                     raise ValueError(name)
             t.rec(side, "after", s.ready_state, s.bytes_written, s.writable_length, s.pending,
+                  s.readable_length, s.is_paused(), s.writable_need_drain,
                   s.connecting, s.readable_flowing, s.writable_ended, s.destroyed)
             if nxt is None:
                 then()
@@ -527,11 +535,15 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
             if steps[0]["trigger"] == "connection":
                 run_step(0)
 
-        srv = net.create_server({"allowHalfOpen": sc["server_half"]}, on_conn)
+        srv = net.create_server({"allowHalfOpen": sc["server_half"],
+                                 "pauseOnConnect": sc.get("pause_on_connect", False)}, on_conn)
 
         def listening() -> None:
-            c = net.connect({"port": srv.address()["port"], "host": "127.0.0.1",
-                             "allowHalfOpen": sc["client_half"]})
+            opts = {"port": srv.address()["port"], "host": "127.0.0.1",
+                    "allowHalfOpen": sc["client_half"]}
+            if sc.get("client_hwm") is not None:
+                opts["highWaterMark"] = sc["client_hwm"]
+            c = net.connect(opts)
             S["client"] = c
             t.watch(c, "client", EVENTS)
             c.on("close", lambda *a: state("client", c))
@@ -616,7 +628,8 @@ def compare(expected: Dict[str, List[Any]], got: Dict[str, List[Any]]) -> Option
 
 def describe(sc: Scenario) -> str:
     lines = [f"seed {sc['seed']}: server allowHalfOpen={sc['server_half']}, "
-             f"client allowHalfOpen={sc['client_half']}"]
+             f"pauseOnConnect={sc.get('pause_on_connect')}, "
+             f"client allowHalfOpen={sc['client_half']}, highWaterMark={sc.get('client_hwm')}"]
     for i, st in enumerate(sc["steps"]):
         lines.append(f"  {i}: [{st['trigger']}] {st['side']}.{st['op']}")
     return "\n".join(lines)
