@@ -35,6 +35,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -559,10 +560,25 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
 
 # ----------------------------------------------------------------------------- comparing
 
+_ADDR_PORT = re.compile(r"(127\.0\.0\.1):\d+")
+
+
+def _mask(x: Any) -> Any:
+    """Ports in error messages ("connect ECONNRESET 127.0.0.1:PORT") masked; the
+    data is left alone (its hex digits may spell a port number)."""
+    if isinstance(x, dict):
+        return {k: (_ADDR_PORT.sub(r"\1:PORT", v) if k == "message" and isinstance(v, str)
+                    else _mask(v)) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_mask(v) for v in x]
+    return x
+
+
 def per_side(trace: List[Any]) -> Dict[str, List[Any]]:
-    """The trace split by side, consecutive 'data' entries of one type merged."""
+    """The trace split by side, consecutive 'data' entries of one type merged,
+    ports in error messages masked."""
     out: Dict[str, List[Any]] = {}
-    for entry in trace:
+    for entry in _mask(trace):
         key = entry[0] if entry and entry[0] in OTHER else "other"
         lst = out.setdefault(key, [])
         if (len(entry) == 3 and entry[1] in ("data", "read") and lst
