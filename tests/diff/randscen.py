@@ -1,19 +1,24 @@
 """Random differential scenarios: one loopback TCP pair, a seeded chain of steps.
 
-``generate(seed)`` makes a scenario: the pair's ``allowHalfOpen`` options and 3-8
-steps, each an operation on the server-side or the client socket. Every step is
-triggered by an event the step before it caused -- never by a timer racing I/O
--- so the scenario is ONE causal chain and its outcome does not depend on
-scheduling:
+``generate(seed)`` makes a scenario: the pair's options (``allowHalfOpen`` on
+each side, ``pauseOnConnect``, a small client ``highWaterMark``) and 3-8 steps,
+each an operation on the server-side or the client socket (writes of strings,
+Buffers and encoded strings, empty writes, cork/uncork, end with or without data
+or callback, destroy with or without an error, destroySoon, resetAndDestroy,
+pause/resume, setEncoding, a 'readable' reader, read(0), setNoDelay,
+setKeepAlive, ref/unref, setTimeout). Every step is triggered by an event the
+step before it caused -- never by a timer racing I/O -- so the scenario is ONE
+causal chain and its outcome does not depend on scheduling:
 
-* step 0 runs in the server's ``'connection'`` listener or the client's
-  ``'connect'``;
+* step 0 runs in the server's ``'connection'`` listener, at the client's
+  ``'connect'``, or right after ``connect()`` (then step 1 runs at the client's
+  ``'connect'``, or its ``'close'`` if that comes first);
 * a step on the same side as the previous one runs in a ``setImmediate`` after
   it, or in the callback of the previous step's write;
 * a step on the other side runs in the ``'data'`` event with which that side
   has read every byte the previous side wrote (or at its ``'close'`` if it is
-  destroyed first), or at its first ``'end'`` /
-  ``'close'`` after the previous side ended or destroyed its socket.
+  destroyed first), or at its first ``'end'`` / ``'close'`` after the previous
+  side ended or destroyed its socket.
 
 After the last step the chain winds down on its own: both sockets resume, a
 half-open socket ends when its peer has, and the last side ends (unless its last
@@ -21,10 +26,16 @@ step was ``setTimeout``, whose ``'timeout'`` destroys it).
 
 The scenario is rendered as JavaScript for ``node`` (:func:`to_js`) and run by
 a Python interpreter of the same steps for nodenet (:func:`py_scenario`). Each
-side records its events, the steps it ran, write callbacks and, at ``'close'``,
-its counters. Traces are compared per side (cross-socket order is a race of
-the kernel, not a defect), with consecutive ``'data'`` entries merged (chunking
-is the kernel's too).
+side records its events, the steps it ran with their return values and its
+state after each, write and end callbacks and, at ``'close'``, its counters.
+Traces are compared per side (cross-socket order is a race of the kernel, not
+a defect), with consecutive ``'data'`` (or ``read()``) entries merged (chunking
+is the kernel's too) and ports in error messages masked. nodenet's trace is
+taken when its loop stops being alive, the moment Node would exit.
+
+A few seeds remain a race in Node itself (e.g. a client reset right at its
+``'connect'``, before the server accepted): the CLI runs Node twice and drops a
+seed whose two traces differ.
 
 CLI: ``python tests/diff/randscen.py --seeds 0:300`` prints the seeds whose
 traces differ from Node 26's, side by side.
