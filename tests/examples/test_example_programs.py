@@ -68,8 +68,17 @@ def test_tcp_proxy_target_down() -> None:
         dead = probe.getsockname()[1]
     for proxy in serve("tcp_proxy.py", "--port", "0", "--target", f"127.0.0.1:{dead}"):
         # The upstream's error destroys the client's socket; the proxy keeps serving.
-        assert exchange(proxy.port, b"PING\r\n", close=False) == b""
-        assert exchange(proxy.port, b"PING\r\n", close=False) == b""
+        assert dropped(proxy.port) and dropped(proxy.port)
+
+
+def dropped(port: int) -> bool:
+    """The proxy closed our connection without an answer: EOF, or a reset when it
+    closed with our PING still unread (the kernel then sends RST, in Node too;
+    which comes first, the read or the refusal, is up to the scheduler)."""
+    try:
+        return exchange(port, b"PING\r\n", close=False) == b""
+    except ConnectionResetError:
+        return True
 
 
 def test_happy_eyeballs_tracer() -> None:
