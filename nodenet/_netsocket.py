@@ -33,7 +33,7 @@ import socket as _socket
 import stat
 import threading
 import warnings
-from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol, Set
+from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol
 
 from . import _defaults, _handle
 from ._args import is_js_object, normalize_args, options_dict
@@ -73,7 +73,6 @@ class AcceptingServer(Protocol):
     """What a socket uses of the ``net.Server`` that accepted it (``server``)."""
 
     _connections: int
-    _sockets: Set[Any]
 
     def _emit_close_if_drained(self) -> None: ...
 
@@ -884,7 +883,6 @@ class Socket(Duplex):
         server = self._server
         if server is not None:
             server._connections -= 1
-            server._sockets.discard(self)
             server._emit_close_if_drained()
 
     def _emit_close(self, had_error: bool) -> None:
