@@ -149,15 +149,32 @@ class Socket(Duplex):
     ``high_water_mark``. Every method may be called from any thread.
     """
 
+    # What every socket uses is a slot. The fields below the slots are rarely set
+    # (client connects, options, errors): a class default until then, and only a
+    # socket that sets one gets an instance dict (memory per accepted connection).
     __slots__ = (
-        "_handle", "connecting", "_host", "_peername", "_sockname", "_pending_data",
+        "_handle", "connecting", "_peername", "_sockname",
         "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
-        "_onread_buffer", "_onread_callback", "_onread_gen", "_no_delay", "_keep_alive",
-        "_keep_alive_delay", "_keep_alive_interval", "_keep_alive_count", "_tos", "server",
-        "_server", "_bytes_read", "_bytes_written",
-        "_after_fin", "_reset_closing", "_aborted", "auto_select_family_attempted_addresses",
-        "block_list", "_connect_ctx", "_parent", "_signal", "_bound", "_bound_path", "_where",
+        "_onread_callback", "_no_delay", "_keep_alive", "_keep_alive_delay", "server",
+        "_server", "_bytes_read", "_bytes_written", "_after_fin", "__dict__",
     )
+    _host: Optional[str] = None
+    _pending_data: Any = None
+    _onread_buffer: Any = None
+    _onread_gen: Optional[Callback] = None
+    _keep_alive_interval: Optional[int] = None   # seconds; None: undefined
+    _keep_alive_count: Any = None                # as given; None: undefined
+    _tos: Optional[int] = None
+    _reset_closing = False
+    _aborted = False
+    auto_select_family_attempted_addresses: Optional[List[str]] = None
+    block_list: Any = None
+    _connect_ctx: Any = None
+    _parent: Any = None
+    _signal: Any = None
+    _bound = False
+    _bound_path: Optional[str] = None
+    _where: Optional[str] = None    # endpoints kept for an unhandled 'error'
 
     _event_args: Dict[Hashable, int] = {
         **Duplex._event_args, "close": 1, "connect": 0, "ready": 0, "timeout": 0, "lookup": 4,
@@ -165,23 +182,13 @@ class Socket(Duplex):
     }
 
     _handle: Optional[StreamHandle]
-    _connect_ctx: Any
-    _signal: Any
-    _tos: Optional[int]
-    _keep_alive_interval: Optional[int]
-    _keep_alive_count: Any
-    _pending_data: Any
-    _onread_buffer: Any
-    _host: Optional[str]
     _peername: Optional[Dict[str, Any]]
     _sockname: Optional[Dict[str, Any]]
     timeout: Optional[float]
     _idle_entry: Any
     _onread_callback: Optional[Callback]
-    _onread_gen: Optional[Callback]
     server: Optional[AcceptingServer]
     _server: Optional[AcceptingServer]
-    auto_select_family_attempted_addresses: Optional[List[str]]
 
     def __init__(self, options: Any = None, **kwargs: Any) -> None:
         if is_number(options):
@@ -234,8 +241,9 @@ class Socket(Duplex):
         if sock_for_fd is not None:
             handle = StreamHandle(get_loop(), sock_for_fd)
         onread = opts.get("onread")
-        self._bound = bound
-        self._bound_path = bound_path
+        if bound:
+            self._bound = bound
+            self._bound_path = bound_path
         self._setup(
             allow_half_open=js_truthy(opts.get("allow_half_open")),
             readable=opts.get("readable") is not False,
@@ -247,15 +255,14 @@ class Socket(Duplex):
             keep_alive_delay=_seconds(delay), signal=signal, block_list=block_list,
             pause_on_create=js_truthy(opts.get("pause_on_create")),
             manual_start=js_truthy(opts.get("manual_start")) or bound)
-        self._tos = None if tos is None else int(tos)
+        if tos is not None:
+            self._tos = int(tos)
 
     @classmethod
     def _accepted(cls, handle: StreamHandle, allow_half_open: bool, pause: bool,
                   hwm: int) -> Socket:
         """A socket for a connection a server accepted (options known to be valid)."""
         sock = cls.__new__(cls)
-        sock._bound = False
-        sock._bound_path = None
         sock._setup(allow_half_open=allow_half_open, readable=True, writable=True,
                     readable_hwm=hwm, writable_hwm=hwm, handle=handle, onread=None,
                     no_delay=False, keep_alive=False, keep_alive_delay=0, signal=None,
@@ -277,18 +284,14 @@ class Socket(Duplex):
         self._writable_state.emit_close = False
         self.connecting = False
         self._handle = None
-        self._host = None
         self._peername = None
         self._sockname = None
-        self._pending_data = None
         self.timeout = None
         self._idle_ms = 0.0
         self._idle_entry = None
         self._idle_activity = 0.0
         self._last_write_queue_size = 0
-        self._onread_buffer = None
         self._onread_callback = None
-        self._onread_gen = None
         if onread is not None:
             buf, cb = onread.get("buffer"), onread.get("callback")
             if callable(cb) and (callable(buf) or isinstance(buf, (bytearray, memoryview))):
@@ -300,22 +303,15 @@ class Socket(Duplex):
         self._no_delay = no_delay
         self._keep_alive = keep_alive
         self._keep_alive_delay = keep_alive_delay
-        self._keep_alive_interval = None   # seconds; None: undefined
-        self._keep_alive_count = None      # as given; None: undefined
-        self._tos = None
         self.server = None
         self._server = None
         self._bytes_read = 0
         self._bytes_written = 0
         self._after_fin = False
-        self._reset_closing = False
-        self._aborted = False
-        self.auto_select_family_attempted_addresses = None
-        self.block_list = block_list
-        self._connect_ctx = None
-        self._parent = None
-        self._where: Optional[str] = None    # endpoints kept for an unhandled 'error'
-        self._signal = signal
+        if block_list is not None:
+            self.block_list = block_list
+        if signal is not None:
+            self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
         self._add("end", self._on_readable_stream_end, False)
         self._handle = handle
@@ -757,7 +753,8 @@ class Socket(Duplex):
             self._add("connect", _Once(self, "connect", on_connect), False)
             self._add("close", _Once(self, "close", on_close), False)
             return
-        self._pending_data = None
+        if self._pending_data is not None:
+            self._pending_data = None
         handle = self._handle
         if handle is None:
             cb(ERR_SOCKET_CLOSED())
@@ -887,7 +884,8 @@ class Socket(Duplex):
             self._bytes_read = handle.bytes_read
             self._bytes_written = handle.bytes_written
             reset = self._reset_closing
-            self._reset_closing = False
+            if reset:
+                self._reset_closing = False
             handle.close(lambda: self._emit_close(is_exception), reset=reset)
             self._handle = None
             self._sockname = None

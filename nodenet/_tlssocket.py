@@ -312,8 +312,6 @@ class TLSSocket(Socket):
             raise ERR_INVALID_ARG_VALUE("options.high_water_mark", hwm)
         onread = opts.get("onread") if socket is None else None
         delay = opts.get("keep_alive_initial_delay")
-        self._bound = False          # net.Socket's BoundSocket state: never one here
-        self._bound_path = None
         allow_half_open = socket.allow_half_open if socket is not None else \
             js_truthy(opts.get("allow_half_open"))
         self._setup(
@@ -360,7 +358,7 @@ class TLSSocket(Socket):
         if self._handshake_timeout > 0:
             self.set_timeout(self._handshake_timeout, self._handle_timeout)
         if isinstance(socket, Socket):
-            self._parent = socket  # type: ignore[assignment]
+            self._parent = socket
             self.connecting = socket.connecting or socket._handle is None
 
             def on_parent_connect(*_: Any) -> None:
