@@ -153,12 +153,15 @@ class Socket(Duplex):
     # (client connects, options, errors): a class default until then, and only a
     # socket that sets one gets an instance dict (memory per accepted connection).
     __slots__ = (
-        "_handle", "connecting", "_peername", "_sockname",
-        "timeout", "_idle_ms", "_idle_entry", "_idle_activity", "_last_write_queue_size",
-        "_onread_callback", "_no_delay", "_keep_alive", "_keep_alive_delay", "server",
+        "_handle", "connecting", "_idle_ms", "_last_write_queue_size", "_onread_callback", "_no_delay", "_keep_alive", "_keep_alive_delay", "server",
         "_server", "_bytes_read", "_bytes_written", "_after_fin", "__dict__",
     )
     _host: Optional[str] = None
+    _peername: Optional[Dict[str, Any]] = None   # address caches, filled when asked
+    _sockname: Optional[Dict[str, Any]] = None
+    timeout: Optional[float] = None              # setTimeout()'s idle timer
+    _idle_entry: Any = None
+    _idle_activity = 0.0
     _pending_data: Any = None
     _onread_buffer: Any = None
     _onread_gen: Optional[Callback] = None
@@ -182,10 +185,6 @@ class Socket(Duplex):
     }
 
     _handle: Optional[StreamHandle]
-    _peername: Optional[Dict[str, Any]]
-    _sockname: Optional[Dict[str, Any]]
-    timeout: Optional[float]
-    _idle_entry: Any
     _onread_callback: Optional[Callback]
     server: Optional[AcceptingServer]
     _server: Optional[AcceptingServer]
@@ -284,12 +283,7 @@ class Socket(Duplex):
         self._writable_state.emit_close = False
         self.connecting = False
         self._handle = None
-        self._peername = None
-        self._sockname = None
-        self.timeout = None
         self._idle_ms = 0.0
-        self._idle_entry = None
-        self._idle_activity = 0.0
         self._last_write_queue_size = 0
         self._onread_callback = None
         if onread is not None:
@@ -888,7 +882,8 @@ class Socket(Duplex):
                 self._reset_closing = False
             handle.close(lambda: self._emit_close(is_exception), reset=reset)
             self._handle = None
-            self._sockname = None
+            if self._sockname is not None:
+                self._sockname = None
             cb(exception)
         else:
             cb(exception)

@@ -1225,7 +1225,6 @@ class _PipeOnce(_Once):
         self.target = target
         self.event = event
         self.call = pipe
-        self.fired = False
 
     @property
     def listener(self) -> Callback:  # type: ignore[override]
@@ -1238,9 +1237,10 @@ class _PipeOnce(_Once):
 
     def __call__(self, *args: Any) -> Any:
         """The event: remove this listener, then call the pipe's method (once)."""
-        if not self.fired:
-            self.target._remove(self.event, self)
-            self.fired = True
+        target = self.target
+        if target is not None:
+            target._remove(self.event, self)    # then fired, in Node's order
+            self.target = None
             return self.listener(*args)
         return None
 
@@ -1255,15 +1255,12 @@ class _Pipe:
     removes it and resumes the source once no destination is owed one.
     """
 
-    __slots__ = ("src", "dest", "state", "do_end", "ondrain", "cleaned_up", "direct")
+    __slots__ = ("src", "dest", "do_end", "ondrain", "cleaned_up", "direct")
 
     def __init__(self, src: Readable, dest: Any, do_end: bool) -> None:
         """The pipe's state: Node's closure variables (``ondrain``, ``cleanedUp``)."""
         self.src = src
         self.dest = dest
-        state = src._readable_state
-        assert state is not None
-        self.state = state
         self.do_end = do_end
         self.ondrain: Optional[Callback] = None
         self.cleaned_up = False
@@ -1297,7 +1294,8 @@ class _Pipe:
         (``'end'`` on the source ends ``dest`` unless ``end=False``; ``'error'``
         goes first on ``dest``), emit ``'pipe'``, and start the flow — or wait
         for ``'drain'`` if ``dest`` already needs one. Returns ``dest``."""
-        src, dest, state = self.src, self.dest, self.state
+        src, dest, state = self.src, self.dest, self.src._readable_state
+        assert state is not None
         if len(state.pipes) == 1 and not state.multi_await_drain:
             state.multi_await_drain = True
             state.await_drain_writers = set(
@@ -1346,13 +1344,15 @@ class _Pipe:
         self.cleaned_up = True
         # Node 26 calls it whether or not dest still needs a 'drain' (Node #53185): a
         # dest that failed synchronously never will, and must not hold the source
-        if self.ondrain is not None and self.state.await_drain_writers:
+        state = self.src._readable_state
+        if self.ondrain is not None and state is not None and state.await_drain_writers:
             self.ondrain()
 
     def pause(self) -> None:
         """Node's ``pause`` closure: ``dest.write()`` said False. Record ``dest`` as
         owing a ``'drain'``, pause the source, and listen for that ``'drain'``."""
-        state, dest = self.state, self.dest
+        state, dest = self.src._readable_state, self.dest
+        assert state is not None
         if not self.cleaned_up:
             if len(state.pipes) == 1 and state.pipes[0] is dest:
                 state.await_drain_writers = dest
@@ -1368,7 +1368,8 @@ class _Pipe:
         """Node's ``pipeOnDrain``: ``dest`` drained; resume the source when no
         destination is owed a ``'drain'`` any more and it still has a ``'data'``
         listener."""
-        state, dest = self.state, self.dest
+        state, dest = self.src._readable_state, self.dest
+        assert state is not None
         if state.await_drain_writers is dest:
             state.await_drain_writers = None
         elif state.multi_await_drain:
