@@ -25,6 +25,10 @@ buffered: ``'data'`` emitted from          ``_emit('data')`` -> ``_maybe_read_mo
 ``Socket._on_handle_data``, then           (a tick) -> ``read(0)``; the tick's only
 Node's ``maybeReadMore`` done in place     effect on a reading handle is three flags
 (``_read_zero_in_place``)                  (``reading``, ``need_readable``, ``sync``)
+``Socket.end(bytes)`` on the loop thread:  ``Writable.end`` -> ``_end_impl`` ->
+``write(bytes)`` (and so its fast path),   ``_write_impl``: Node's ``end(data)`` writes
+then ``end()`` with no chunk               with the same internal write as ``write()``
+(``_netsocket.py``)
 ``read(0)`` while the handle reads and     ``Readable.read(0)`` -> ``Socket._read``
 nothing is buffered                        (a no-op while reading)
 (``Socket._read_zero_in_place``)

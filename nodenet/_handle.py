@@ -23,7 +23,8 @@ import os
 import socket
 import stat
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union, cast
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union,
+                    cast)
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
@@ -476,8 +477,11 @@ class StreamHandle(Handle):
         # libuv cancels pending requests with ECANCELED, connect then write then
         # shutdown, just before the close callback (uv__stream_destroy), all in
         # this handle's one turn of the closing phase.
-        cancelled = [fn for fn in (self.connect_cb, self.write_cb, self.shutdown_cb)
-                     if fn is not None]
+        cancelled: Sequence[Callable[[int], None]] = ()
+        if self.connect_cb is not None or self.write_cb is not None \
+                or self.shutdown_cb is not None:   # rare: most closes have none pending
+            cancelled = [fn for fn in (self.connect_cb, self.write_cb, self.shutdown_cb)
+                         if fn is not None]
         self.connect_cb = self.shutdown_cb = self.write_cb = None
         self.write_bufs = _NOTHING_QUEUED
         self.write_size = 0
@@ -555,7 +559,7 @@ class StreamHandle(Handle):
 _NOTHING_QUEUED = cast(List[Any], ())
 
 
-def _finish_close(loop: Loop, cancelled: List[Callable[[int], None]],
+def _finish_close(loop: Loop, cancelled: Sequence[Callable[[int], None]],
                   cb: Optional[Callable[[], None]]) -> None:
     """A closed handle's turn in the closing phase: cancelled requests, then its callback.
 

@@ -28,7 +28,7 @@ import ipaddress
 import os
 import socket
 import stat
-from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Set, Union
+from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Union
 
 from . import dns
 from ._args import is_js_object, normalize_args, options_dict, to_number
@@ -202,7 +202,7 @@ class Server(EventEmitter):
     __slots__ = (
         "_handle", "_connections", "_unref", "_listening_id", "allow_half_open",
         "pause_on_connect", "no_delay", "keep_alive", "keep_alive_initial_delay",
-        "high_water_mark", "max_connections", "_pipe_name", "block_list", "_sockets",
+        "high_water_mark", "max_connections", "_pipe_name", "block_list",
         "_connection_key",
     )
 
@@ -259,7 +259,6 @@ class Server(EventEmitter):
         self.max_connections: Optional[int] = None
         self._pipe_name: Optional[str] = None
         self.block_list = block_list
-        self._sockets: Set[Socket] = set()
         self._connection_key: Optional[str] = None
         if connection_listener is not None:
             self.on("connection", connection_listener)
@@ -580,7 +579,6 @@ class Server(EventEmitter):
         self._connections += 1
         sock.server = self
         sock._server = self
-        self._sockets.add(sock)
         self._emit("connection", sock)
 
     def get_connections(self, callback: Callback) -> Server:
@@ -625,8 +623,12 @@ class Server(EventEmitter):
     def close_all_connections(self) -> None:
         """Destroy every accepted connection (beyond Node's net; as http.Server has)."""
         def destroy_all() -> None:
-            for sock in list(self._sockets):
-                sock._destroy_impl(None, None)
+            # found through the loop's handles: a set of its own per server would
+            # cost memory on every connection for this rare call
+            for handle in list(self._loop._handles):
+                sock = getattr(handle, "owner", None)
+                if sock is not None and getattr(sock, "_server", None) is self:
+                    sock._destroy_impl(None, None)
         self._run(destroy_all)
 
     # ------------------------------------------------------------------ misc

@@ -33,7 +33,7 @@ import socket as _socket
 import stat
 import threading
 import warnings
-from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol, Set
+from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Protocol
 
 from . import _defaults, _handle
 from ._args import is_js_object, normalize_args, options_dict
@@ -73,7 +73,6 @@ class AcceptingServer(Protocol):
     """What a socket uses of the ``net.Server`` that accepted it (``server``)."""
 
     _connections: int
-    _sockets: Set[Any]
 
     def _emit_close_if_drained(self) -> None: ...
 
@@ -567,12 +566,18 @@ class Socket(Duplex):
                         listener(data)
                 elif handlers is not None:
                     handlers(data)
-                if not state.reading_more and not state.reading and not (
-                        (state.high_water_mark > 0 or state.flowing)
-                        and self._read_zero_in_place()):
-                    state.reading_more = True
-                    self._loop._ticks.append(
-                        (_read_more_nt, (self, state)))
+                if not state.reading_more and not state.reading:
+                    handle = self._handle
+                    if ((state.high_water_mark > 0 or state.flowing) and handle is not None
+                            and handle.reading and not self.connecting and state.length == 0
+                            and not (state.ended or state.destroyed)
+                            and state.errored is None and self._onread_callback is None):
+                        # _read_zero_in_place, inlined: its read(0) while reading
+                        state.reading = state.need_readable = True
+                        state.sync = False
+                    else:
+                        state.reading_more = True
+                        self._loop._ticks.append((_read_more_nt, (self, state)))
                 result = not state.ended and (
                     state.length < state.high_water_mark or state.length == 0)
             else:
@@ -818,6 +823,15 @@ class Socket(Duplex):
 
         ``callback`` runs on ``'finish'``. Returns the socket.
         """
+        if (FAST_PATHS and type(chunk) is bytes and chunk and encoding is None
+                and callback is None and not self._after_fin
+                and self._loop._ident == _get_ident()):
+            # FAST PATH (_fastpath.py): Node's end(data) writes data with the same
+            # internal write as write(data), then ends; so write() (and its own
+            # fast path) takes the data, and end() follows with no chunk.
+            self.write(chunk)
+            self._end_impl(None, None)
+            return self
         Duplex.end(self, chunk, encoding, callback)
         return self
 
@@ -887,7 +901,6 @@ class Socket(Duplex):
         server = self._server
         if server is not None:
             server._connections -= 1
-            server._sockets.discard(self)
             server._emit_close_if_drained()
 
     def _emit_close(self, had_error: bool) -> None:

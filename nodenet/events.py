@@ -145,12 +145,12 @@ def _is_listener(item: Listener, listener: Listener) -> bool:
     is looked up, and must still remove the listener it added.
     """
     return item is listener or item == listener or (
-        type(item) is _Once and item.listener == listener)
+        isinstance(item, _Once) and item.listener == listener)
 
 
 def _call_any(listener: Listener, args: Tuple[Any, ...]) -> None:
     """Call a stored listener with any argument list (JavaScript's call rules)."""
-    if type(listener) is _Once:
+    if isinstance(listener, _Once):
         if listener.fired:
             return
         listener.target._remove(listener.event, listener)
@@ -177,7 +177,7 @@ def _check_event(event: Any) -> None:
 
 def _unwrap(listener: Listener) -> Listener:
     """The function as it was given: no once wrapper, no call-rule adapter."""
-    if type(listener) is _Once:
+    if isinstance(listener, _Once):
         return listener.listener
     return unwrap(listener)
 

@@ -1218,6 +1218,39 @@ def _end_writable_nt(stream: Any) -> None:
         stream._end_impl(None, None)
 
 
+class _PipeOnce(_Once):
+    """A once-listener of a pipe (``'end'`` on the source, ``'close'`` and
+    ``'finish'`` on the destination) that holds the pipe rather than a bound
+    method: one object fewer per listener (memory per connection). Its
+    ``listener`` is the pipe's method, as ``listeners()`` and ``off()`` see it."""
+
+    __slots__ = ()
+
+    def __init__(self, target: EventEmitter, event: str, pipe: _Pipe) -> None:
+        """``pipe``'s listener for ``event`` on ``target``."""
+        self.target = target
+        self.event = event
+        self.call = pipe
+        self.fired = False
+
+    @property
+    def listener(self) -> Callback:  # type: ignore[override]
+        """The pipe's method for this event (a bound method made on demand)."""
+        pipe: _Pipe = self.call  # type: ignore[assignment]
+        event = self.event
+        if event == "end":
+            return pipe.onend if pipe.do_end else pipe.unpipe
+        return pipe.onclose if event == "close" else pipe.onfinish
+
+    def __call__(self, *args: Any) -> Any:
+        """The event: remove this listener, then call the pipe's method (once)."""
+        if not self.fired:
+            self.target._remove(self.event, self)
+            self.fired = True
+            return self.listener(*args)
+        return None
+
+
 class _Pipe:
     """The listeners one ``pipe()`` call wires between a source and a destination.
 
@@ -1250,7 +1283,7 @@ class _Pipe:
             prepend: bool = False) -> None:
         """Add a listener as ``on``/``once``/``prependListener`` would."""
         if emitter is self.src or self.direct:
-            emitter._add(event, _Once(emitter, event, fn) if once else fn, prepend)
+            emitter._add(event, _PipeOnce(emitter, event, self) if once else fn, prepend)
         elif prepend:
             emitter.prepend_listener(event, fn)
         elif once:
