@@ -24,8 +24,7 @@ import codecs
 import re
 from typing import Callable, Dict, Optional, Tuple, Union
 
-__all__ = ("normalize", "encode", "decode", "Decoder", "node_length", "TriedString",
-           "for_write")
+__all__ = ("normalize", "encode", "decode", "Decoder", "node_length", "tried_as_string")
 
 BytesLike = Union[bytes, bytearray, memoryview]
 
@@ -57,8 +56,13 @@ def normalize(encoding: object) -> Optional[str]:
     return _NAMES.get(encoding.lower())
 
 
-class TriedString(bytes):
-    """The bytes of a string write() that Node's handle tries to send at once.
+_STORAGE = {"utf8": 3, "latin1": 1, "ascii": 1, "utf16le": 2}
+_TRY_WRITE_MAX = 16384
+
+
+def tried_as_string(encoding: str, length: int) -> bool:
+    """Whether Node's handle writes a string write() of ``length`` UTF-16 units
+    in (normalized) ``encoding`` as a string, trying to send it at once.
 
     Node hands a string chunk of at most 16 KiB of storage (UTF-8: 3 bytes a
     UTF-16 unit; latin1/ascii: 1; utf16le: 2) to the handle as a string, which
@@ -66,22 +70,8 @@ class TriedString(bytes):
     fails at once counts nothing. Buffers, longer strings, hex/base64 strings
     and corked (writev) chunks count in full even when the write fails.
     """
-
-    __slots__ = ()
-
-
-_STORAGE = {"utf8": 3, "latin1": 1, "ascii": 1, "utf16le": 2}
-_TRY_WRITE_MAX = 16384
-
-
-def for_write(text: str, encoding: str, length: int) -> bytes:
-    """``encode(text, encoding)`` for a write() of ``length`` UTF-16 units: a
-    :class:`TriedString` where Node writes the string as a string."""
-    data = encode(text, encoding)
     per_unit = _STORAGE.get(encoding)
-    if per_unit is not None and per_unit * length <= _TRY_WRITE_MAX:
-        return TriedString(data)
-    return data
+    return per_unit is not None and per_unit * length <= _TRY_WRITE_MAX
 
 
 def encode(text: str, encoding: str = "utf8") -> bytes:

@@ -26,7 +26,6 @@ import sys
 from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, Union,
                     cast)
 
-from ._charsets import TriedString
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
     SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
@@ -257,9 +256,14 @@ class StreamHandle(Handle):
 
     # -- writing ----------------------------------------------------------------
 
-    def write(self, bufs: List[Any], cb: Optional[Callable[[int], None]]) -> Tuple[int, bool]:
+    def write(self, bufs: List[Any], cb: Optional[Callable[[int], None]],
+              tried: bool = False) -> Tuple[int, bool]:
         """Write ``bufs``: (errno, async). An async write calls ``write_cb(status)``
-        when flushed; the caller may set ``write_cb`` after this returns."""
+        when flushed; the caller may set ``write_cb`` after this returns.
+
+        ``tried``: ``bufs`` is one short string's bytes, which Node's handle
+        tries to send at once and, when that fails, does not count
+        (``_charsets.tried_as_string``)."""
         if self.closed or self.sock is None:
             return errno.EBADF, False
         total = 0
@@ -272,8 +276,8 @@ class StreamHandle(Handle):
             sent = 0
         except OSError as exc:
             # Node counts a failed write in full, except a short string's (what
-            # the kernel took of it: nothing), _charsets.TriedString
-            if not (len(bufs) == 1 and type(bufs[0]) is TriedString):
+            # the kernel took of it: nothing)
+            if not tried:
                 self.bytes_written += total
             return exc.errno or errno.EIO, False
         return self.sent(bufs, total, sent, cb)

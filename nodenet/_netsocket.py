@@ -727,19 +727,22 @@ class Socket(Duplex):
     _has_writev = True
 
     def _write(self, chunk: bytes, callback: Callback) -> None:
-        self._write_generic(False, chunk, callback)
+        # Node's _write gets the chunk's encoding (decodeStrings: false) and writes
+        # a short string as a string; here the stream says so (write_tried)
+        self._write_generic(False, chunk, callback, self._writable_state.write_tried)
 
     def _writev(self, chunks: List[bytes], callback: Callback) -> None:
-        self._write_generic(True, chunks, callback)
+        self._write_generic(True, chunks, callback, False)
 
-    def _write_generic(self, writev: bool, data: Any, cb: Callback) -> None:
-        """Node's ``_writeGeneric``: wait for the connect, or hand to the handle."""
+    def _write_generic(self, writev: bool, data: Any, cb: Callback, tried: bool) -> None:
+        """Node's ``_writeGeneric``: wait for the connect, or hand to the handle.
+        ``tried``: ``data`` is a short string's bytes (a failed write counts nothing)."""
         if self.connecting:
             self._pending_data = data
 
             def on_connect() -> None:
                 self._remove("close", on_close)
-                self._write_generic(writev, data, cb)
+                self._write_generic(writev, data, cb, tried)
 
             def on_close(*_: Any) -> None:
                 cb(ERR_SOCKET_CLOSED_BEFORE_CONNECTION())
@@ -755,7 +758,7 @@ class Socket(Duplex):
             return
         if self._idle_ms:
             self._update_timer()
-        err, is_async = handle.write(data if writev else [data], None)
+        err, is_async = handle.write(data if writev else [data], None, tried)
         if err:
             cb(system_error(err, "write"))
         elif is_async:

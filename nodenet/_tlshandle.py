@@ -465,10 +465,14 @@ class TLSHandle:
 
     # -- writing -------------------------------------------------------------------------
 
-    def write(self, bufs: List[Any], cb: Optional[Callable[[int], None]]
-              ) -> Tuple[int, bool]:
+    def write(self, bufs: List[Any], cb: Optional[Callable[[int], None]],
+              tried: bool = False) -> Tuple[int, bool]:
         """Encrypt and send ``bufs``: ``(errno, async)``; an async write ends
-        with ``write_cb(status)``, set by the caller after this returns."""
+        with ``write_cb(status)``, set by the caller after this returns.
+
+        ``tried`` (a short string, see ``StreamHandle.write``) changes nothing
+        here: Node's TLS handle has no immediate send to try, so it counts every
+        write in full before encrypting it, even one that then fails."""
         if self.closed or self.failed:
             return errno.EBADF, False
         size = 0

@@ -185,16 +185,18 @@ class ReadableState:
 
 
 class _WriteReq:
-    """A buffered write: the chunk, its Node length and its callback (Node's
-    ``{chunk, encoding, callback}``; chunks are already bytes here)."""
+    """A buffered write: the chunk, its Node length, its callback and whether it
+    is a short string (Node's ``{chunk, encoding, callback}``; chunks are
+    already bytes here, and ``tried`` is what the encoding tells the handle)."""
 
-    __slots__ = ("chunk", "length", "callback")
+    __slots__ = ("chunk", "length", "callback", "tried")
 
-    def __init__(self, chunk: bytes, length: int, callback: Callback) -> None:
+    def __init__(self, chunk: bytes, length: int, callback: Callback, tried: bool) -> None:
         """Keep one write() that has to wait its turn."""
         self.chunk = chunk
         self.length = length
         self.callback = callback
+        self.tried = tried
 
 
 # The empty write buffer every WritableState starts with: a tuple, so that a stray
@@ -216,7 +218,7 @@ class WritableState:
 
     __slots__ = (
         "high_water_mark", "length", "corked", "writing", "sync", "buffered",
-        "buffered_index", "all_noop", "writelen", "writecb", "expect_write_cb",
+        "buffered_index", "all_noop", "writelen", "writecb", "write_tried", "expect_write_cb",
         "pending_cb", "ending", "ended", "finished", "final_called", "prefinished",
         "need_drain", "destroyed", "errored", "error_emitted", "closed", "close_emitted",
         "emit_close", "auto_destroy", "default_encoding", "after_write_tick_info",
@@ -246,6 +248,10 @@ class WritableState:
         self.writelen = 0
         # the callback of what is in _write now (_nop when none) (kWriteCb)
         self.writecb: Callback = _nop
+        # what is in _write now came from a string Node's handle writes as a string
+        # (_charsets.tried_as_string): net.Socket's _write reads it, as Node's reads
+        # the encoding it is given, to count a failed write as Node does
+        self.write_tried = False
         # _write was called and has not called back: a second call is an error
         self.expect_write_cb = False
         # callbacks not yet run (writes, and _final): must be 0 before 'finish' (pendingcb)
@@ -1429,8 +1435,9 @@ def _writable(w: WritableState) -> bool:
             and not w.ending and not w.ended and not w.destroyed)
 
 
-def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
-    """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node length).
+def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int, bool]:
+    """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node
+    length, tried: a string Node's handle writes as a string).
 
     The encoding first (any given one must be known, or ``'buffer'``, even for a
     bytes chunk), then the chunk's type; a string marked ``'buffer'`` is
@@ -1451,12 +1458,13 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int]:
         enc = normalized
     if isinstance(chunk, str):
         length = _charsets.node_length(chunk)
-        return _charsets.for_write(chunk, enc, length), length
+        return (_charsets.encode(chunk, enc), length,
+                _charsets.tried_as_string(enc, length))
     if isinstance(chunk, bytes):
-        return chunk, len(chunk)
+        return chunk, len(chunk), False
     if isinstance(chunk, (bytearray, memoryview)):
         view = memoryview(chunk).cast("B") if isinstance(chunk, memoryview) else chunk
-        return view, len(view)  # type: ignore[return-value]
+        return view, len(view), False  # type: ignore[return-value]
     raise ERR_INVALID_ARG_TYPE(
         "chunk", ["string", "Buffer", "TypedArray", "DataView"], chunk)
 
@@ -1494,10 +1502,11 @@ class Writable(_Stream):
         encoding, callback = _split_args(encoding, callback)
         w = self._writable_state
         assert w is not None
-        data, length = _to_chunk(chunk, encoding, w.default_encoding)
-        return self._query(self._write_impl, data, length, callback) is True
+        data, length, tried = _to_chunk(chunk, encoding, w.default_encoding)
+        return self._query(self._write_impl, data, length, tried, callback) is True
 
-    def _write_impl(self, data: bytes, length: int, cb: Optional[Callback]) -> Any:
+    def _write_impl(self, data: bytes, length: int, tried: bool,
+                    cb: Optional[Callback]) -> Any:
         """Node's ``_write(stream, chunk, encoding, cb)`` after validation.
 
         After ``end()`` or ``destroy()`` the write fails: its callback gets the
@@ -1519,7 +1528,7 @@ class Writable(_Stream):
             self._error_or_destroy(err, True)
             return err
         state.pending_cb += 1
-        return _write_or_buffer(self, state, data, length, cb)
+        return _write_or_buffer(self, state, data, length, tried, cb)
 
     def cork(self) -> None:
         """Node: ``writable.cork()`` — buffer writes until ``uncork()``."""
@@ -1565,7 +1574,7 @@ class Writable(_Stream):
             chunk, encoding, callback = None, None, adapt(chunk, 1)
         else:
             encoding, callback = _split_args(encoding, callback)
-        data: Optional[Tuple[bytes, int]] = None
+        data: Optional[Tuple[bytes, int, bool]] = None
         if chunk is not None:
             w = self._writable_state
             assert w is not None
@@ -1573,7 +1582,8 @@ class Writable(_Stream):
         self._run(self._end_impl, data, callback)
         return self
 
-    def _end_impl(self, data: Optional[Tuple[bytes, int]], cb: Optional[Callback]) -> None:
+    def _end_impl(self, data: Optional[Tuple[bytes, int, bool]],
+                  cb: Optional[Callback]) -> None:
         """Node's ``Writable.prototype.end`` on the loop thread.
 
         Write the last chunk if there is one, uncork completely, then mark
@@ -1586,7 +1596,7 @@ class Writable(_Stream):
         assert state is not None
         err: Optional[BaseException] = None
         if data is not None:
-            ret = self._write_impl(data[0], data[1], None)
+            ret = self._write_impl(data[0], data[1], data[2], None)
             if isinstance(ret, BaseException):
                 err = ret
         if state.corked:
@@ -1696,7 +1706,7 @@ class Writable(_Stream):
 
 
 def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, length: int,
-                     callback: Callback) -> bool:
+                     tried: bool, callback: Callback) -> bool:
     """Node's ``writeOrBuffer``: one chunk at a time goes to ``_write``.
 
     The chunk counts in ``length`` at once (until its callback). If a write is
@@ -1709,14 +1719,15 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
     state.length += length
     if state.writing or state.corked or state.errored is not None:
         if state.buffered:
-            state.buffered.append(_WriteReq(chunk, length, callback))
+            state.buffered.append(_WriteReq(chunk, length, callback, tried))
         else:
-            state.buffered = [_WriteReq(chunk, length, callback)]
+            state.buffered = [_WriteReq(chunk, length, callback, tried)]
         if callback is not _nop:
             state.all_noop = False
     else:
         state.writelen = length
         state.writecb = callback
+        state.write_tried = tried
         state.writing = state.sync = state.expect_write_cb = True
         stream._write(chunk, stream._onwrite)
         state.sync = False
@@ -1727,11 +1738,12 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
 
 
 def _do_write(stream: Writable, state: WritableState, writev: bool, length: int,
-              chunk: Any, callback: Callback) -> None:
+              chunk: Any, callback: Callback, tried: bool) -> None:
     """Node's ``doWrite``: start one buffered write (or a gathered ``_writev``);
     on a destroyed stream it fails at once with ERR_STREAM_DESTROYED."""
     state.writelen = length
     state.writecb = callback
+    state.write_tried = tried
     state.writing = state.sync = state.expect_write_cb = True
     if state.destroyed:
         stream._onwrite(ERR_STREAM_DESTROYED("write"))
@@ -1922,7 +1934,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
         state.buffered = _NOTHING_BUFFERED
         state.buffered_index = 0
         state.all_noop = True
-        _do_write(stream, state, True, state.length, chunks, callback)
+        _do_write(stream, state, True, state.length, chunks, callback, False)
     else:
         # one by one, while each _write completes synchronously
         i = index
@@ -1931,7 +1943,7 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
             buffered[i] = None
             i += 1
             assert req is not None
-            _do_write(stream, state, False, req.length, req.chunk, req.callback)
+            _do_write(stream, state, False, req.length, req.chunk, req.callback, req.tried)
             if i >= len(buffered) or state.writing:
                 break
         if i == len(buffered):

@@ -1227,3 +1227,57 @@ def test_write_callback_destroying_the_socket_mid_shutdown() -> None:
     run(main, timeout=20)
     assert events == [("write", False), ("write cb", None, False), "destroyed",
                       ("end cb", "ERR_STREAM_DESTROYED"), ("close", False)]
+
+
+# A write that fails at once (a Unix-domain peer that has closed: send() gives
+# EPIPE, no timing involved). Node counts a failed write in bytesWritten in full,
+# except a string short enough for its handle to try sending as a string (at most
+# 16 KiB of storage, not hex/base64, not gathered in a writev), which counts
+# nothing. Every value was printed by the same scenario under Node 26.12 and 20.20.
+FAILED_WRITE_CASES = {
+    # name: (what to write, bytesWritten after the failed write)
+    "str": (lambda c, cb: c.write("hello"), 0),
+    "str-cb": (lambda c, cb: c.write("hello", cb), 0),
+    "utf16le": (lambda c, cb: c.write("hé", "utf16le", cb), 0),
+    "buffer": (lambda c, cb: c.write(b"hello"), 5),          # the fast path, when on
+    "buffer-cb": (lambda c, cb: c.write(b"hello", cb), 5),
+    "bytearray": (lambda c, cb: c.write(bytearray(b"\1\2\3"), cb), 3),
+    "hex": (lambda c, cb: c.write("abcd", "hex", cb), 2),
+    "base64": (lambda c, cb: c.write("aGVsbG8=", "base64", cb), 5),
+    "latin1-16385": (lambda c, cb: c.write("x" * 16385, "latin1", cb), 16385),
+    "cork-one": (lambda c, cb: (c.cork(), c.write("hello", cb), c.uncork()), 0),
+    "cork-two": (lambda c, cb: (c.cork(), c.write("hel"), c.write("lo", cb), c.uncork()), 5),
+    "end": (lambda c, cb: c.end("hello", cb), 0),
+    "end-buffer": (lambda c, cb: c.end(b"hello"), 5),          # end()'s fast path, when on
+}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-paths", "no-fast-paths"])
+@pytest.mark.parametrize("how", list(FAILED_WRITE_CASES))
+def test_a_failed_write_counts_unless_a_short_string(how: str, fast: bool, ipc_path: str,
+                                                     monkeypatch: Any) -> None:
+    import nodenet._netsocket as netsocket
+    if not fast:
+        monkeypatch.setattr(netsocket, "FAST_PATHS", False)
+    write, expected = FAILED_WRITE_CASES[how]
+    events: List[Any] = []
+
+    def main() -> None:
+        srv = net.create_server(lambda s: (s.destroy(), srv.close()))
+
+        def listening() -> None:
+            c = net.connect({"path": ipc_path, "allow_half_open": True})
+
+            def on_end() -> None:
+                write(c, lambda e=None: events.append(("cb", e and e.code, c.bytes_written)))
+                events.append(("after", c.bytes_written))
+            c.on("end", on_end)
+            c.on("error", lambda e: events.append(("error", e.code, c.bytes_written)))
+            c.on("close", lambda *_: events.append(("close", c.bytes_written)))
+        srv.listen(ipc_path, listening)
+
+    run(main, timeout=10)
+    has_cb = how not in ("str", "buffer", "end-buffer")
+    assert events == ([("after", expected)]
+                      + ([("cb", "EPIPE", expected)] if has_cb else [])
+                      + [("error", "EPIPE", expected), ("close", expected)])
