@@ -28,8 +28,8 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
 from ._loop import EVENT_READ, EVENT_WRITE, Handle
 from ._sockopts import (
-    SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero, set_no_delay,
-    set_no_sigpipe, set_reuse_address, set_type_of_service,
+    NEEDS_NO_SIGPIPE, SEND_FLAGS, get_type_of_service, set_keep_alive, set_linger_zero,
+    set_no_sigpipe, set_reuse_address, set_tcp_no_delay, set_type_of_service,
 )
 from ._validators import js_to_int32, js_to_number
 
@@ -149,7 +149,8 @@ class StreamHandle(Handle):
         ``family``, when the caller knows it, saves ``sock.family``'s enum lookup.
         """
         sock.setblocking(False)
-        set_no_sigpipe(sock)
+        if NEEDS_NO_SIGPIPE:
+            set_no_sigpipe(sock)
         self.sock = sock
         self.family = family = family or sock.family
         self.is_tcp = family == _AF_INET or family == _AF_INET6
@@ -508,8 +509,8 @@ class StreamHandle(Handle):
     # -- options and addresses ---------------------------------------------------
 
     def set_no_delay(self, enable: bool) -> None:
-        if self.sock is not None and not self.closed:
-            set_no_delay(self.sock, enable)
+        if self.sock is not None and not self.closed and self.is_tcp:
+            set_tcp_no_delay(self.sock, enable)
 
     def set_keep_alive(self, enable: bool, idle: int, interval: int = 1, count: int = 10) -> int:
         """``uv_tcp_keepalive_ex``: applied now if the OS socket exists (errno or 0),

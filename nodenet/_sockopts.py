@@ -23,9 +23,9 @@ import sys
 from typing import Optional, Tuple
 
 __all__ = (
-    "set_no_delay", "set_keep_alive", "set_reuse_address", "set_reuse_port",
+    "set_no_delay", "set_tcp_no_delay", "set_keep_alive", "set_reuse_address", "set_reuse_port",
     "set_ipv6_only", "set_linger_zero", "set_no_sigpipe", "set_type_of_service",
-    "get_type_of_service", "HAS_REUSE_PORT", "SEND_FLAGS",
+    "get_type_of_service", "HAS_REUSE_PORT", "SEND_FLAGS", "NEEDS_NO_SIGPIPE",
 )
 
 #: Flags for every send()/sendmsg(): MSG_NOSIGNAL, which PyPy 3.9's socket module
@@ -57,9 +57,13 @@ def _is_tcp(sock: socket.socket) -> bool:
 
 
 def set_no_delay(sock: socket.socket, enable: bool) -> None:
-    """TCP_NODELAY on or off (Nagle's algorithm off or on)."""
-    if not _is_tcp(sock):
-        return
+    """TCP_NODELAY on or off (Nagle's algorithm off or on); nothing on a Unix socket."""
+    if _is_tcp(sock):
+        set_tcp_no_delay(sock, enable)
+
+
+def set_tcp_no_delay(sock: socket.socket, enable: bool) -> None:
+    """:func:`set_no_delay` for a socket known to be TCP."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if enable else 0)
     except OSError:
@@ -153,6 +157,10 @@ def set_ipv6_only(sock: socket.socket, only: bool) -> None:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if only else 0)
         except OSError:  # pragma: no cover
             pass
+
+
+#: True where sockets need SO_NOSIGPIPE (no MSG_NOSIGNAL for send): macOS.
+NEEDS_NO_SIGPIPE = not SEND_FLAGS and _NOSIGPIPE is not None
 
 
 def set_no_sigpipe(sock: socket.socket) -> None:

@@ -269,7 +269,11 @@ class EventEmitter:
         except TypeError:
             _check_event(event)      # an unhashable name: Node's error, not Python's
             raise
-        self._run(self._add, event, adapt(listener, nargs), prepend)
+        loop = self._loop
+        if loop is None or loop._ident == _get_ident():     # _run, written out
+            self._add(event, adapt(listener, nargs), prepend)
+        else:
+            loop.post(self._add, event, adapt(listener, nargs), prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
