@@ -32,6 +32,10 @@ then ``end()`` with no chunk               with the same internal write as ``wri
 ``read(0)`` while the handle reads and     ``Readable.read(0)`` -> ``Socket._read``
 nothing is buffered                        (a no-op while reading)
 (``Socket._read_zero_in_place``)
+``read(0)`` after the end of input with    ``Socket._read_impl`` -> ``Readable.read(0)``
+nothing buffered: ``endReadable`` from     -> ``_how_much_to_read``; with the buffer
+``Socket._on_handle_eof``                  empty after the end its only effect is
+                                           ``endReadable``
 ``pipe()`` adding its listeners straight   ``emitter.on``/``once``/``prepend_listener``
 to a same-thread destination's table       (argument checks, thread hop); the
 (``stream._Pipe._on``)                     ``'newListener'`` event is still emitted

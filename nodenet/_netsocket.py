@@ -62,7 +62,7 @@ from .blocklist import BlockList
 from .boundsocket import BoundSocket, BoundStreamHandle
 from .dns import _parse_options
 from .events import _Once, validate_abort_signal
-from .stream import Duplex, _maybe_read_more_nt, _nop as _nop_cb, _split_args
+from .stream import Duplex, _end_readable, _maybe_read_more_nt, _nop as _nop_cb, _split_args
 from .timers import TimeoutOverflowWarning
 
 
@@ -591,7 +591,13 @@ class Socket(Duplex):
         assert state is not None
         if not state.end_emitted:
             self.push(None)
-            self._read_impl(0)
+            if (FAST_PATHS and state.ended and state.length == 0
+                    and self._onread_callback is None):
+                # FAST PATH (_fastpath.py): Node's read(0) after push(null) with
+                # nothing buffered only schedules 'end' (endReadable)
+                _end_readable(self)
+            else:
+                self._read_impl(0)
 
     def _on_handle_error(self, err: int, syscall: str) -> None:
         if self._idle_ms:
