@@ -243,16 +243,17 @@ class StreamHandle(Handle):
                 return
             self.bytes_read += nread
             owner._on_handle_data(data)
+            onread = self.onread_buffer
+            if nread < (len(onread) if onread is not None else READ_SIZE):
+                # A partial read: nothing more now (the loop drains the ticks
+                # as soon as this returns). The end of input, if it came with
+                # this data, is read at the next poll even when the kernel
+                # reported a hang-up (Node 26's libuv dropped the POLLHUP
+                # shortcut that Node 20 took here).
+                return
             if loop._ticks:      # each read is its own callback in Node: ticks run between
                 loop._drain_ticks()
             if not self.reading or self.closed:
-                return
-            onread = self.onread_buffer
-            if nread < (len(onread) if onread is not None else READ_SIZE):
-                # A partial read: nothing more now. The end of input, if it
-                # came with this data, is read at the next poll even when the
-                # kernel reported a hang-up (Node 26's libuv dropped the
-                # POLLHUP shortcut that Node 20 took here).
                 return
 
     # -- writing ----------------------------------------------------------------

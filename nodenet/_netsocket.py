@@ -565,9 +565,9 @@ class Socket(Duplex):
                         # _read_zero_in_place, inlined: its read(0) while reading
                         state.reading = state.need_readable = True
                         state.sync = False
-                    else:
-                        state.reading_more = True
-                        self._loop._ticks.append((_read_more_nt, (self, state)))
+                        return      # nothing buffered, not ended: push() said True
+                    state.reading_more = True
+                    self._loop._ticks.append((_read_more_nt, (self, state)))
                 result = not state.ended and (
                     state.length < state.high_water_mark or state.length == 0)
             else:

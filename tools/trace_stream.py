@@ -44,6 +44,7 @@ class Tracer:
     def __init__(self) -> None:
         self.depth = 0
         self.inside = False
+        self.after_read = False     # on_readable returned: its ticks may run next
         self.handle: Any = None
         self.titles: List[str] = []
 
@@ -65,6 +66,13 @@ class Tracer:
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
         code = frame.f_code
         where = os.path.basename(code.co_filename)
+        if (self.after_read and event == "call"
+                and (where in WATCHED or (where, code.co_name) in ALSO)):
+            # after a read the loop drains the ticks it queued (loop.md §6):
+            # part of the read; anything else ends it
+            self.after_read = False
+            if code.co_name != "_drain_ticks":
+                self.stop()
         if not self.inside:
             if (event == "call" and code.co_name == "on_readable" and self.titles
                     and frame.f_locals.get("self") is self.handle):
@@ -81,6 +89,8 @@ class Tracer:
         elif event == "return":
             self.depth -= 1
             if self.depth == 0 and code.co_name == "on_readable":
+                self.after_read = True
+            elif self.depth == 0 and code.co_name == "_drain_ticks":
                 self.stop()
 
 
