@@ -153,8 +153,9 @@ class Socket(Duplex):
     # (client connects, options, errors): a class default until then, and only a
     # socket that sets one gets an instance dict (memory per accepted connection).
     __slots__ = (
-        "_handle", "connecting", "_idle_ms", "_last_write_queue_size", "_onread_callback", "_no_delay", "_keep_alive", "_keep_alive_delay", "server",
-        "_server", "_bytes_read", "_bytes_written", "_after_fin", "__dict__",
+        "_handle", "connecting", "_idle_ms", "_last_write_queue_size", "_onread_callback",
+        "_no_delay", "_keep_alive", "_keep_alive_delay", "server", "_server", "_bytes_read",
+        "_bytes_written", "_after_fin", "__dict__",
     )
     _host: Optional[str] = None
     _peername: Optional[Dict[str, Any]] = None   # address caches, filled when asked
