@@ -61,7 +61,7 @@ from .errors import (
 from .blocklist import BlockList
 from .boundsocket import BoundSocket, BoundStreamHandle
 from .dns import _parse_options
-from .events import _Once, validate_abort_signal
+from .events import ThisListener, _Once, validate_abort_signal
 from .stream import Duplex, _end_readable, _maybe_read_more_nt, _nop as _nop_cb, _split_args
 from .timers import TimeoutOverflowWarning
 
@@ -122,6 +122,17 @@ def _fd_kind(fd: int) -> str:
         return "FILE"
     return "UNKNOWN"
 
+
+
+def _on_readable_stream_end(sock: Any, *_: Any) -> None:
+    """Node's ``onReadableStreamEnd``, every socket's own ``'end'`` listener: after
+    ``'end'`` without half-open, writes fail with EPIPE once our side ended too.
+    (On another emitter, where user code may add it, it does nothing.)"""
+    if isinstance(sock, Socket) and not sock.allow_half_open:
+        sock._after_fin = True
+
+
+_ON_READABLE_STREAM_END = ThisListener(_on_readable_stream_end)
 
 
 def _read_more_nt(sock: Socket, state: Any) -> None:
@@ -308,7 +319,8 @@ class Socket(Duplex):
         if signal is not None:
             self._signal = signal
         # Node's onReadableStreamEnd: the one 'end' listener every socket has.
-        self._add("end", self._on_readable_stream_end, False)
+        # One shared listener, as Node's is: a bound method would make a cycle.
+        self._add("end", _ON_READABLE_STREAM_END, False)
         self._handle = handle
         # Node's initSocketHandle (it runs even without a handle): its undestroy
         # step is a no-op on states made a moment ago, so only the handle is attached.
@@ -380,11 +392,6 @@ class Socket(Duplex):
         signal.once("abort", on_abort)
         self._add("close", _Once(self, "close", lambda *_: signal.remove_listener(
             "abort", on_abort)), False)
-
-    def _on_readable_stream_end(self, *_: Any) -> None:
-        """After 'end' without half-open, writes fail with EPIPE once we ended too."""
-        if not self.allow_half_open:
-            self._after_fin = True
 
     # ------------------------------------------------------------------ connect
 

@@ -31,7 +31,7 @@ from typing import (
     Any, Callable, Dict, Hashable, List, Optional, Protocol, Set, Tuple, TypeVar,
 )
 
-from ._jscall import adapt, unwrap
+from ._jscall import ANY, JSCall, adapt, unwrap
 from ._jstext import js_string
 from ._validators import js_truthy, validate_boolean, validate_function, validate_number
 from .errors import ERR_INVALID_ARG_TYPE, AbortError, UnhandledError, add_note
@@ -125,7 +125,8 @@ class _Once:
         self.target: Optional[EventEmitter] = target
         self.event = event
         self.listener = unwrap(listener)
-        self.call = listener if call is None else call   # nodenet's own: called as is
+        # nodenet's own are called as they are
+        self.call = listener if call is None else _bind_this(call, target)
 
     def __call__(self, *args: Any) -> Any:
         target = self.target
@@ -139,6 +140,63 @@ class _Once:
         return f"<once {self.listener!r}>"
 
 
+class ThisListener:
+    """A listener shared by every emitter it is on, called with the emitter first,
+    as a JavaScript function is called with ``this``.
+
+    Node adds some module-level functions as listeners and lets them act on
+    ``this`` (net's ``onReadableStreamEnd``, on every socket's ``'end'``): one
+    function for all sockets, so ``listeners()`` of two sockets give the same
+    object. A bound method per emitter instead would make a reference cycle
+    (emitter, its listener table, the method, the emitter), and every closed
+    socket would wait for the cyclic garbage collector rather than be freed by
+    its reference count.
+
+    nodenet's own classes store it bare (only where ``emit`` calls it:
+    :meth:`EventEmitter._emit` passes the emitter). Added through ``on()``,
+    ``once()`` and the other public methods it is bound to that emitter first,
+    as JavaScript would call it with ``this`` set to it. Called on its own it
+    fails as the JavaScript function would with ``this`` undefined.
+    """
+
+    __slots__ = ("fn", "__name__", "__qualname__")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        """``fn(emitter, *args)`` is called for each emit."""
+        self.fn = fn
+        self.__name__ = fn.__name__
+        self.__qualname__ = fn.__qualname__
+
+    def __call__(self, *args: Any) -> Any:
+        """Called without an emitter: JavaScript's call with ``this`` undefined."""
+        raise TypeError(f"{self.__name__}() needs the emitter it listens on "
+                        "(JavaScript: Cannot read properties of undefined)")
+
+    def __repr__(self) -> str:
+        return f"<function {self.__qualname__}>"
+
+
+class _BoundThis(JSCall):
+    """A :class:`ThisListener` that user code added to an emitter: called with that
+    emitter. Compares equal to the shared listener, so ``off()`` finds it, and
+    ``listeners()`` shows the shared listener."""
+
+    __slots__ = ("this",)
+
+    def __init__(self, fn: ThisListener, this: Any) -> None:
+        super().__init__(fn, 0, ANY)
+        self.this = this
+
+    def __call__(self, *args: Any) -> Any:
+        return self.fn.fn(self.this, *args)  # type: ignore[attr-defined]
+
+
+def _bind_this(listener: Listener, emitter: Any) -> Listener:
+    """``listener`` ready to store on ``emitter``: a shared :class:`ThisListener`
+    bound to it, anything else as it is."""
+    return _BoundThis(listener, emitter) if type(listener) is ThisListener else listener
+
+
 def _is_listener(item: Listener, listener: Listener) -> bool:
     """Whether a stored listener is ``listener`` (or a once wrapper around it).
 
@@ -149,8 +207,9 @@ def _is_listener(item: Listener, listener: Listener) -> bool:
         isinstance(item, _Once) and item.listener == listener)
 
 
-def _call_any(listener: Listener, args: Tuple[Any, ...]) -> None:
-    """Call a stored listener with any argument list (JavaScript's call rules)."""
+def _call_any(listener: Listener, args: Tuple[Any, ...], this: Any) -> None:
+    """Call a stored listener of ``this`` with any argument list (JavaScript's
+    call rules)."""
     if isinstance(listener, _Once):
         target = listener.target
         if target is None:
@@ -158,7 +217,11 @@ def _call_any(listener: Listener, args: Tuple[Any, ...]) -> None:
         target._remove(listener.event, listener)
         listener.target = None
         listener = listener.listener
-    adapt(unwrap(listener), None)(*args)
+    listener = unwrap(listener)
+    if type(listener) is ThisListener:
+        listener.fn(this, *args)
+    else:
+        adapt(listener, None)(*args)
 
 
 def _as_tuple(stored: Any) -> Tuple[Listener, ...]:
@@ -270,10 +333,11 @@ class EventEmitter:
             _check_event(event)      # an unhashable name: Node's error, not Python's
             raise
         loop = self._loop
+        listener = _bind_this(adapt(listener, nargs), self)
         if loop is None or loop._ident == _get_ident():     # _run, written out
-            self._add(event, adapt(listener, nargs), prepend)
+            self._add(event, listener, prepend)
         else:
-            loop.post(self._add, event, adapt(listener, nargs), prepend)
+            loop.post(self._add, event, listener, prepend)
 
     def once(self, event: Hashable, listener: Any = _MISSING) -> Any:
         """Node: ``emitter.once(eventName, listener)`` (a decorator without a listener)."""
@@ -443,12 +507,12 @@ class EventEmitter:
             return self._emit(event, *args)       # monitors, then the raise
         if event == "error" and error_monitor in events:
             for listener in _as_tuple(events[error_monitor]):
-                _call_any(listener, args)
+                _call_any(listener, args, self)
         handlers = events.get(event)
         if handlers is None:
             return False
         for listener in _as_tuple(handlers):
-            _call_any(listener, args)
+            _call_any(listener, args, self)
         return True
 
     def _emit(self, event: Hashable, *args: Any) -> bool:
@@ -474,7 +538,12 @@ class EventEmitter:
                 return False
         if type(handlers) is tuple:
             for listener in handlers:
-                listener(*args)
+                if type(listener) is ThisListener:
+                    listener.fn(self, *args)
+                else:
+                    listener(*args)
+        elif type(handlers) is ThisListener:
+            handlers.fn(self, *args)
         else:
             handlers(*args)
         return True

@@ -9,7 +9,12 @@ like the pipe's methods to ``listeners()`` and ``off()``.
 
 from __future__ import annotations
 
+import gc
+import sys
+import weakref
 from typing import Any, Callable, Dict, List
+
+import pytest
 
 import nodenet as net
 from nodenet.stream import Readable, Writable
@@ -124,3 +129,70 @@ def test_pipe_once_listeners_fire_once() -> None:
 
     run(main)
     assert events == ["finish", "unpipe", "close=0 end=0"]     # as Node 26 has them
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="reference counting frees objects at once only on CPython")
+@pytest.mark.parametrize("shape", ["pipe", "data"])
+def test_a_closed_echo_connection_is_freed_without_the_cycle_collector(shape: str) -> None:
+    # A socket's own 'end' listener is one shared function (Node's
+    # onReadableStreamEnd), not a bound method: a socket whose listeners do not
+    # refer to it is freed by its reference count when its last user lets go.
+    refs: List["weakref.ref[net.Socket]"] = []
+    kept: List[net.Socket] = []
+
+    def main() -> None:
+        def on_connection(c: net.Socket) -> None:
+            c.on("error", _ignore)
+            if shape == "pipe":
+                c.pipe(c)
+            else:
+                c.on("data", _Echo(weakref.ref(c)))
+            c.on("close", _Drop(kept))
+            refs.append(weakref.ref(c))
+            kept.append(c)
+
+        server = net.create_server(on_connection)
+
+        def client() -> None:
+            conn = net.connect(server.address()["port"], "127.0.0.1")
+            conn.on("connect", lambda: conn.end(b"ping"))
+            conn.on("data", lambda data: None)
+            conn.on("close", lambda had_error: server.close())
+
+        server.listen(0, "127.0.0.1", client)
+
+    gc.collect()
+    gc.disable()
+    try:
+        run(main)
+        assert len(refs) == 1 and not kept
+        assert refs[0]() is None, "the closed socket waits for the cycle collector"
+    finally:
+        gc.enable()
+
+
+def _ignore(err: BaseException) -> None:
+    pass
+
+
+class _Echo:
+    """A 'data' listener that does not keep its socket alive."""
+
+    def __init__(self, ref: "weakref.ref[net.Socket]") -> None:
+        self.ref = ref
+
+    def __call__(self, data: bytes) -> None:
+        sock = self.ref()
+        if sock is not None:
+            sock.write(data)
+
+
+class _Drop:
+    """A 'close' listener that lets go of the test's reference, a tick later."""
+
+    def __init__(self, kept: List[net.Socket]) -> None:
+        self.kept = kept
+
+    def __call__(self, had_error: bool) -> None:
+        net.next_tick(self.kept.clear)

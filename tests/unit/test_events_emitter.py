@@ -1440,3 +1440,67 @@ def test_events_once_registered_from_another_thread() -> None:
     future = events.once(sock, "x")
     run(lambda: (sock.emit("x", 1, 2), sock.destroy()))
     assert future.result(5) == [1, 2]
+
+
+# -- a listener that gets the emitter (Node's module-level listeners and `this`) ------
+# Node 26 prints, for two new net.Socket()s a and b with f = a.listeners('end')[0]:
+# f === b.listeners('end')[0] true; f() throws a TypeError (this undefined);
+# a.off('end', f) leaves 0; a.once('end', f), emit('end'): a.write is writeAfterFIN.
+
+def test_a_sockets_own_end_listener_is_one_shared_function() -> None:
+    a, b = net.Socket(), net.Socket()
+    try:
+        f = a.listeners("end")[0]
+        assert f is b.listeners("end")[0] and f is a.raw_listeners("end")[0]
+        assert f.__name__ == "_on_readable_stream_end"
+        with pytest.raises(TypeError):
+            f()
+        a.off("end", f)
+        assert a.listener_count("end") == 0
+    finally:
+        a.destroy()
+        b.destroy()
+
+
+@pytest.mark.parametrize("how", ["on", "once", "prepend_listener", "prepend_once_listener"])
+def test_a_shared_listener_added_again_acts_on_that_emitter(how: str) -> None:
+    a, b = net.Socket(), net.Socket()
+    try:
+        f = a.listeners("end")[0]
+        a.remove_all_listeners("end")
+        getattr(a, how)("end", f)
+        assert a.listeners("end") == [f] and a.listener_count("end", f) == 1
+        assert b._after_fin is False
+        a.emit("end", "surplus", "arguments")        # JavaScript's call rules
+        assert a._after_fin is True and b._after_fin is False
+        b.emit("end", "surplus")                     # b's own, stored bare
+        assert b._after_fin is True
+        a.off("end", f)
+        assert a.listener_count("end") == 0
+    finally:
+        a.destroy()
+        b.destroy()
+
+
+def test_a_shared_listener_is_called_with_the_emitter_it_is_on() -> None:
+    seen: List[Any] = []
+    shared = events.ThisListener(lambda this, *args: seen.append((this, args)))
+    e1, e2 = events.EventEmitter(), events.EventEmitter()
+    e1._add("x", shared, False)          # as nodenet's own classes store it: bare
+    e1.on("x", lambda: seen.append("second"))
+    e2.once("x", shared)
+    e1.emit("x", 1)
+    e2.emit("x", 2, 3)
+    e2.emit("x", 4)                      # once: gone
+    assert seen == [(e1, (1,)), "second", (e2, (2, 3))]
+    assert e1.listeners("x")[0] is shared and e2.listener_count("x") == 0
+    assert repr(shared).startswith("<function ")
+
+
+def test_a_half_open_socket_ignores_its_end_listener() -> None:
+    sock = net.Socket(allow_half_open=True)
+    try:
+        sock.emit("end")
+        assert sock._after_fin is False
+    finally:
+        sock.destroy()
