@@ -39,6 +39,10 @@ nothing buffered: ``endReadable`` from     -> ``_how_much_to_read``; with the bu
 ``pipe()`` adding its listeners straight   ``emitter.on``/``once``/``prepend_listener``
 to a same-thread destination's table       (argument checks, thread hop); the
 (``stream._Pipe._on``)                     ``'newListener'`` event is still emitted
+``pipe()``'s cleanup dropping its own      eight ``removeListener`` calls (each a
+listeners in one pass per event, when no   scan of its event's listeners and an
+``'removeListener'`` listener hears it     equality test against bound methods);
+(``stream._drop_pipe_listeners``)          the tables end the same
 the poll phase calling each ready          ``Loop._call`` (the same try/except and
 watcher itself (``Loop._poll``)            tick drain, one call fewer)
 =========================================  ==========================================

@@ -333,7 +333,9 @@ class EventEmitter:
             _check_event(event)      # an unhashable name: Node's error, not Python's
             raise
         loop = self._loop
-        listener = _bind_this(adapt(listener, nargs), self)
+        listener = adapt(listener, nargs)
+        if type(listener) is ThisListener:       # _bind_this, written out
+            listener = _BoundThis(listener, self)
         if loop is None or loop._ident == _get_ident():     # _run, written out
             self._add(event, listener, prepend)
         else:

@@ -1251,6 +1251,43 @@ class _PipeOnce(_Once):
         return None
 
 
+_DEST_EVENTS = ("close", "finish", "drain", "error", "unpipe")
+_SRC_EVENTS = ("end", "data")
+
+
+def _drop_pipe_listeners(emitter: EventEmitter, names: Tuple[str, ...], pipe: _Pipe) -> None:
+    """Remove ``pipe``'s listeners of the events ``names`` from ``emitter`` (the
+    pipe itself, its once-listeners and its bound methods), with the table rules
+    of ``EventEmitter._remove`` and no ``'removeListener'`` emits."""
+    table = emitter._events
+    for event in names:
+        stored = table.get(event)
+        if stored is None:
+            continue
+        if type(stored) is tuple:
+            kept = tuple(item for item in stored if not _of_pipe(item, pipe))
+            if len(kept) == len(stored):
+                continue
+            if kept:
+                table[event] = kept if len(kept) > 1 else kept[0]
+            else:
+                del table[event]
+            left = len(kept)
+        elif _of_pipe(stored, pipe):
+            del table[event]
+            left = 0
+        else:
+            continue
+        if left <= 1 and emitter._warned:
+            emitter._warned.discard(event)
+
+
+def _of_pipe(item: Any, pipe: _Pipe) -> bool:
+    """Whether a stored listener is one of ``pipe``'s."""
+    return (item is pipe or getattr(item, "__self__", None) is pipe
+            or (type(item) is _PipeOnce and item.call is pipe))
+
+
 class _Pipe:
     """The listeners one ``pipe()`` call wires between a source and a destination.
 
@@ -1337,16 +1374,29 @@ class _Pipe:
     def cleanup(self) -> None:
         """Node's ``cleanup``: remove every listener of this pipe, and if the
         source waits for this destination's ``'drain'``, act as if it came."""
-        src, dest, off = self.src, self.dest, self._off
-        off(dest, "close", self.onclose)
-        off(dest, "finish", self.onfinish)
-        if self.ondrain is not None:
-            off(dest, "drain", self.ondrain)
-        off(dest, "error", self.onerror)
-        off(dest, "unpipe", self.onunpipe)
-        off(src, "end", self.onend)
-        off(src, "end", self.unpipe)
-        off(src, "data", self)
+        src, dest = self.src, self.dest
+        if (self.direct and "removeListener" not in dest._events
+                and "removeListener" not in src._events):
+            # FAST PATH (_fastpath.py): nobody hears the removals, and each of
+            # the pipe's listeners is its own (added once), so dropping them all
+            # in one pass per event leaves what Node's eight removeListener
+            # calls leave.
+            _drop_pipe_listeners(dest, _DEST_EVENTS, self)
+            _drop_pipe_listeners(src, _SRC_EVENTS, self)
+            state = src._readable_state
+            if state is not None and "data" not in src._events:
+                state.data_listening = False     # Readable's removeListener rule
+        else:
+            off = self._off
+            off(dest, "close", self.onclose)
+            off(dest, "finish", self.onfinish)
+            if self.ondrain is not None:
+                off(dest, "drain", self.ondrain)
+            off(dest, "error", self.onerror)
+            off(dest, "unpipe", self.onunpipe)
+            off(src, "end", self.onend)
+            off(src, "end", self.unpipe)
+            off(src, "data", self)
         self.cleaned_up = True
         # Node 26 calls it whether or not dest still needs a 'drain' (Node #53185): a
         # dest that failed synchronously never will, and must not hold the source

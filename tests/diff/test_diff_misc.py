@@ -102,6 +102,56 @@ def test_pipe_echo_server() -> None:
                       server_events=["end", "finish", "close", "error"]))
 
 
+PIPE_EVENTS = ["close", "finish", "drain", "error", "unpipe", "end", "data"]
+
+
+@pytest.mark.parametrize("announce_removals", [False, True])
+def test_pipe_echo_leaves_only_the_users_listeners(announce_removals: bool) -> None:
+    """The server's own listeners on every event pipe() uses, added before and after
+    pipe(): when the echo ends, the pipe removes its own and leaves the user's, in
+    order. With a 'removeListener' listener, each removal is heard, in Node's
+    order (the pipe's removal fast path does not apply then)."""
+    counts_js = "%s.map((e) => e + '=' + c.listenerCount(e)).join(' ')" % (PIPE_EVENTS,)
+    removals_js = ("c.on('removeListener', (e) => rec('removed', e));"
+                   if announce_removals else "")
+    js = js_pair(server_body="""
+      for (const e of %(events)s) c.on(e, () => {});
+      %(removals)s
+      c.pipe(c);
+      for (const e of %(events)s) c.on(e, () => {});
+      rec('piped', %(counts)s);
+      c.on('unpipe', () => rec('unpiped', %(counts)s, c.readableFlowing));
+      c.on('close', () => rec('closed', %(counts)s));
+    """ % {"events": PIPE_EVENTS, "removals": removals_js, "counts": counts_js},
+        client_body="""
+      c.on('data', () => {});
+      c.end('abc');
+    """, client_events=["end", "close"], server_events=["end", "finish", "close"])
+
+    def server(t: Trace, c: net.Socket, srv: Any) -> None:
+        def counts() -> str:
+            return " ".join(f"{e}={c.listener_count(e)}" for e in PIPE_EVENTS)
+
+        for e in PIPE_EVENTS:
+            c.on(e, lambda *a: None)
+        if announce_removals:
+            c.on("removeListener", lambda e, *a: t.rec("removed", e))
+        c.pipe(c)
+        for e in PIPE_EVENTS:
+            c.on(e, lambda *a: None)
+        t.rec("piped", counts())
+        c.on("unpipe", lambda *a: t.rec("unpiped", counts(), c.readable_flowing))
+        c.on("close", lambda *a: t.rec("closed", counts()))
+
+    def client(t: Trace, c: net.Socket, srv: Any) -> None:
+        c.on("data", lambda d: None)
+        c.end("abc")
+
+    check(js, py_pair(server_body=server, client_body=client,
+                      client_events=["end", "close"],
+                      server_events=["end", "finish", "close"]))
+
+
 def test_close_with_unread_data_sends_rst() -> None:
     """The server never reads (pauseOnConnect) and destroys: the unread bytes make the
     kernel send RST, so the client reads ECONNRESET."""
