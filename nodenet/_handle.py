@@ -219,18 +219,17 @@ class StreamHandle(Handle):
         sock = self.sock
         assert sock is not None
         owner = self.owner
-        loop = self.loop
         onread = self.onread_buffer
         reads = _READS_PER_EVENT    # a counter, not range(): no allocation per event
         while reads:
             reads -= 1
             try:
-                if onread is not None:
-                    nread = sock.recv_into(onread)
-                    data: Any = nread
-                else:
-                    data = sock.recv(READ_SIZE)
+                if onread is None:
+                    data: Any = sock.recv(READ_SIZE)
                     nread = len(data)
+                else:
+                    nread = sock.recv_into(onread)
+                    data = nread
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:
@@ -244,13 +243,14 @@ class StreamHandle(Handle):
             self.bytes_read += nread
             owner._on_handle_data(data)
             onread = self.onread_buffer
-            if nread < (len(onread) if onread is not None else READ_SIZE):
+            if nread < (READ_SIZE if onread is None else len(onread)):
                 # A partial read: nothing more now (the loop drains the ticks
                 # as soon as this returns). The end of input, if it came with
                 # this data, is read at the next poll even when the kernel
                 # reported a hang-up (Node 26's libuv dropped the POLLHUP
                 # shortcut that Node 20 took here).
                 return
+            loop = self.loop
             if loop._ticks:      # each read is its own callback in Node: ticks run between
                 loop._drain_ticks()
             if not self.reading or self.closed:

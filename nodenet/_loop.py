@@ -381,22 +381,23 @@ class Loop:
     def _dispatch_inline(self, ready: List[Tuple[IOWatcher, int]]) -> None:
         """FAST PATH (``_fastpath.py``): :meth:`_poll`'s dispatch with :meth:`_call`
         written out, one Python call fewer per readiness event."""
+        ticks = self._ticks        # the same deque for the loop's life
         for watcher, mask in ready:
             if self._stopping:
                 return
-            if mask & EVENT_READ and watcher.events & EVENT_READ:
+            if mask & 1 and watcher.events & 1:       # EVENT_READ
                 try:
                     watcher.on_readable()
                 except BaseException as exc:
                     self._uncaught(exc)
-                if self._ticks:
+                if ticks:
                     self._drain_ticks()
-            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
+            if mask & 2 and watcher.events & 2:       # EVENT_WRITE
                 try:
                     watcher.on_writable()
                 except BaseException as exc:
                     self._uncaught(exc)
-                if self._ticks:
+                if ticks:
                     self._drain_ticks()
 
     def _run_check(self) -> None:

@@ -54,6 +54,10 @@ _EP_IN = getattr(select, "EPOLLIN", 0) | getattr(select, "EPOLLERR", 0) \
 _EP_OUT = getattr(select, "EPOLLOUT", 0) | getattr(select, "EPOLLERR", 0) \
     | getattr(select, "EPOLLHUP", 0)
 _EP_HUP = getattr(select, "EPOLLHUP", 0)
+# The same, looked up: epoll's five low bits (in, pri, out, err, hup) -> nodenet's
+# mask, one index per ready fd instead of three tests.
+_EP_MASKS = [((EVENT_READ if ev & _EP_IN else 0) | (EVENT_WRITE if ev & _EP_OUT else 0)
+              | (EVENT_HUP if ev & _EP_HUP else 0)) for ev in range(32)]
 
 
 class EpollPoller:
@@ -140,7 +144,9 @@ class EpollPoller:
         except InterruptedError:
             return []
         ready: Ready = []
+        append = ready.append
         watching = self._watching
+        masks = _EP_MASKS
         for fd, ev in raw:
             w = watching.get(fd)
             if w is None:
@@ -152,12 +158,9 @@ class EpollPoller:
                     except OSError:
                         pass
                 continue
-            mask = ((EVENT_READ if ev & _EP_IN else 0)
-                    | (EVENT_WRITE if ev & _EP_OUT else 0)) & w.events
-            if ev & _EP_HUP:
-                mask |= EVENT_HUP
+            mask = masks[ev & 31] & (w.events | EVENT_HUP)
             if mask:
-                ready.append((w, mask))
+                append((w, mask))
         return ready
 
     def shutdown(self) -> None:
