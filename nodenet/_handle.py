@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import _socket
 import socket
 import stat
 import sys
@@ -121,10 +122,10 @@ class StreamHandle(Handle):
         "shutdown_cb", "onread_buffer", "keep_alive", "__weakref__",
     )
 
-    def __init__(self, loop: Loop, sock: Optional[socket.socket] = None, owner: Any = None,
+    def __init__(self, loop: Loop, sock: Optional[_socket.socket] = None, owner: Any = None,
                  *, pipe: bool = False, family: int = 0) -> None:
         Handle.__init__(self, loop)
-        self.sock: Optional[socket.socket] = None
+        self.sock: Optional[_socket.socket] = None
         self.owner = owner
         self.family = socket.AF_UNIX if pipe else 0
         self.is_tcp = not pipe
@@ -143,7 +144,7 @@ class StreamHandle(Handle):
         if sock is not None:
             self.adopt(sock, family)
 
-    def adopt(self, sock: socket.socket, family: int = 0) -> None:
+    def adopt(self, sock: _socket.socket, family: int = 0) -> None:
         """Take ownership of an open socket (accepted, or wrapped from an fd).
 
         ``family``, when the caller knows it, saves ``sock.family``'s enum lookup.

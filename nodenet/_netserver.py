@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import _socket
 import socket
 import stat
 from typing import Any, Callable, Dict, Hashable, Mapping, Optional, Union
@@ -107,9 +108,11 @@ class _ListenHandle(Handle):
                 return
             try:
                 if _HAS_RAW_ACCEPT:
-                    # sock.accept() minus its enum lookups and address tuple
+                    # sock.accept() minus its enum lookups and address tuple, and
+                    # the C socket without socket.py's Python-level wrapper (its
+                    # __init__ and close() are Python calls; nodenet needs neither)
                     fd, _ = sock._accept()  # type: ignore[attr-defined]
-                    conn = socket.socket(family, kind, proto, fileno=fd)
+                    conn = _socket.socket(family, kind, proto, fd)
                 else:  # pragma: no cover - a socket module without _accept
                     conn = sock.accept()[0]
             except (BlockingIOError, InterruptedError):
@@ -534,7 +537,7 @@ class Server(EventEmitter):
 
     # ------------------------------------------------------------------ connections
 
-    def _on_connection(self, conn: socket.socket, family: int = 0) -> None:
+    def _on_connection(self, conn: _socket.socket, family: int = 0) -> None:
         """Node's ``onconnection``: block list, max connections, then 'connection'."""
         loop = self._loop
         assert loop is not None
@@ -706,7 +709,7 @@ def _backlog(value: Any) -> int:
     return backlog if backlog >= 0 else 0x7FFFFFFF
 
 
-def _info(conn: socket.socket, method: str) -> Dict[str, Any]:
+def _info(conn: _socket.socket, method: str) -> Dict[str, Any]:
     try:
         return sockaddr_info(conn.family, getattr(conn, method)())
     except OSError:

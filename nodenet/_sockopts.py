@@ -17,6 +17,7 @@ each socket gets ``SO_NOSIGPIPE`` (:func:`set_no_sigpipe`).
 from __future__ import annotations
 
 import errno
+import _socket
 import socket
 import struct
 import sys
@@ -50,19 +51,19 @@ _raw_family = getattr(getattr(socket.socket.__mro__[1], "family", None), "__get_
 _INET_FAMILIES = (int(socket.AF_INET), int(socket.AF_INET6))
 
 
-def _is_tcp(sock: socket.socket) -> bool:
+def _is_tcp(sock: _socket.socket) -> bool:
     if _raw_family is not None:
         return _raw_family(sock) in _INET_FAMILIES
     return sock.family in _INET_FAMILIES  # pragma: no cover - a base type without the getter
 
 
-def set_no_delay(sock: socket.socket, enable: bool) -> None:
+def set_no_delay(sock: _socket.socket, enable: bool) -> None:
     """TCP_NODELAY on or off (Nagle's algorithm off or on); nothing on a Unix socket."""
     if _is_tcp(sock):
         set_tcp_no_delay(sock, enable)
 
 
-def set_tcp_no_delay(sock: socket.socket, enable: bool) -> None:
+def set_tcp_no_delay(sock: _socket.socket, enable: bool) -> None:
     """:func:`set_no_delay` for a socket known to be TCP."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if enable else 0)
@@ -70,7 +71,7 @@ def set_tcp_no_delay(sock: socket.socket, enable: bool) -> None:
         pass
 
 
-def set_keep_alive(sock: socket.socket, enable: bool, idle: int, interval: int = 1,
+def set_keep_alive(sock: _socket.socket, enable: bool, idle: int, interval: int = 1,
                    count: int = 10) -> int:
     """libuv's ``uv__tcp_keepalive`` (1.52): SO_KEEPALIVE, then the three probes.
 
@@ -98,7 +99,7 @@ def set_keep_alive(sock: socket.socket, enable: bool, idle: int, interval: int =
     return 0
 
 
-def _tos_option(sock: socket.socket) -> Optional[Tuple[int, int]]:
+def _tos_option(sock: _socket.socket) -> Optional[Tuple[int, int]]:
     if sock.family == socket.AF_INET6 and _TCLASS is not None:
         return socket.IPPROTO_IPV6, _TCLASS
     if sock.family == socket.AF_INET and _TOS is not None:
@@ -106,7 +107,7 @@ def _tos_option(sock: socket.socket) -> Optional[Tuple[int, int]]:
     return None
 
 
-def set_type_of_service(sock: socket.socket, tos: int) -> int:
+def set_type_of_service(sock: _socket.socket, tos: int) -> int:
     """IP_TOS (IPv4) or IPV6_TCLASS (IPv6); an errno or 0. The kernel keeps the
     ECN bits of a TCP socket to itself, so ``get`` may read back less."""
     option = _tos_option(sock)
@@ -119,7 +120,7 @@ def set_type_of_service(sock: socket.socket, tos: int) -> int:
     return 0
 
 
-def get_type_of_service(sock: socket.socket) -> Tuple[int, int]:
+def get_type_of_service(sock: _socket.socket) -> Tuple[int, int]:
     """(errno, value) of IP_TOS or IPV6_TCLASS."""
     option = _tos_option(sock)
     if option is None:
@@ -130,7 +131,7 @@ def get_type_of_service(sock: socket.socket) -> Tuple[int, int]:
         return exc.errno or errno.EINVAL, 0
 
 
-def set_reuse_address(sock: socket.socket) -> None:
+def set_reuse_address(sock: _socket.socket) -> None:
     """SO_REUSEADDR, which libuv sets on every TCP socket it binds."""
     if _is_tcp(sock):
         try:
@@ -139,7 +140,7 @@ def set_reuse_address(sock: socket.socket) -> None:
             pass
 
 
-def set_reuse_port(sock: socket.socket) -> bool:
+def set_reuse_port(sock: _socket.socket) -> bool:
     """SO_REUSEPORT if the platform has it; False when it does not."""
     if _REUSEPORT is None:  # pragma: no cover - Linux and the BSDs have it
         return False
@@ -150,7 +151,7 @@ def set_reuse_port(sock: socket.socket) -> bool:
     return True
 
 
-def set_ipv6_only(sock: socket.socket, only: bool) -> None:
+def set_ipv6_only(sock: _socket.socket, only: bool) -> None:
     """IPV6_V6ONLY: dual-stack unless ``only`` (Node sets it explicitly either way)."""
     if sock.family == socket.AF_INET6 and hasattr(socket, "IPV6_V6ONLY"):
         try:
@@ -163,7 +164,7 @@ def set_ipv6_only(sock: socket.socket, only: bool) -> None:
 NEEDS_NO_SIGPIPE = not SEND_FLAGS and _NOSIGPIPE is not None
 
 
-def set_no_sigpipe(sock: socket.socket) -> None:
+def set_no_sigpipe(sock: _socket.socket) -> None:
     """SO_NOSIGPIPE where sends cannot say MSG_NOSIGNAL (macOS); a no-op elsewhere."""
     if SEND_FLAGS or _NOSIGPIPE is None:
         return
@@ -173,7 +174,7 @@ def set_no_sigpipe(sock: socket.socket) -> None:
         pass
 
 
-def set_linger_zero(sock: socket.socket) -> None:
+def set_linger_zero(sock: _socket.socket) -> None:
     """SO_LINGER {on, 0}: close() then sends an RST instead of a FIN."""
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
