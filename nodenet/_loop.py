@@ -385,14 +385,14 @@ class Loop:
         for watcher, mask in ready:
             if self._stopping:
                 return
-            if mask & 1 and watcher.events & 1:       # EVENT_READ
+            if mask & EVENT_READ and watcher.events & EVENT_READ:
                 try:
                     watcher.on_readable()
                 except BaseException as exc:
                     self._uncaught(exc)
                 if ticks:
                     self._drain_ticks()
-            if mask & 2 and watcher.events & 2:       # EVENT_WRITE
+            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
                 try:
                     watcher.on_writable()
                 except BaseException as exc:
