@@ -165,8 +165,7 @@ class Socket(Duplex):
     # socket that sets one gets an instance dict (memory per accepted connection).
     __slots__ = (
         "_handle", "connecting", "_idle_ms", "_last_write_queue_size", "_onread_callback",
-        "_no_delay", "_keep_alive", "_keep_alive_delay", "server", "_server", "_bytes_read",
-        "_bytes_written", "_after_fin", "__dict__",
+        "server", "_server", "_bytes_read", "_bytes_written", "_after_fin", "__dict__",
     )
     _host: Optional[str] = None
     _peername: Optional[Dict[str, Any]] = None   # address caches, filled when asked
@@ -177,6 +176,9 @@ class Socket(Duplex):
     _pending_data: Any = None
     _onread_buffer: Any = None
     _onread_gen: Optional[Callback] = None
+    _no_delay = False                            # setNoDelay() / the noDelay option
+    _keep_alive = False                          # setKeepAlive() / the keepAlive option
+    _keep_alive_delay = 0                        # seconds
     _keep_alive_interval: Optional[int] = None   # seconds; None: undefined
     _keep_alive_count: Any = None                # as given; None: undefined
     _tos: Optional[int] = None
@@ -306,9 +308,12 @@ class Socket(Duplex):
                 else:
                     self._onread_buffer = buf     # the callback gets this very object
                 self._onread_callback = adapt(cb, 2)     # (nread, buffer)
-        self._no_delay = no_delay
-        self._keep_alive = keep_alive
-        self._keep_alive_delay = keep_alive_delay
+        if no_delay:
+            self._no_delay = True
+        if keep_alive:
+            self._keep_alive = True
+        if keep_alive_delay:
+            self._keep_alive_delay = keep_alive_delay
         self.server = None
         self._server = None
         self._bytes_read = 0
@@ -553,10 +558,12 @@ class Socket(Duplex):
                 # buffered goes straight to the 'data' listeners, and Node's
                 # maybeReadMore tick is done in place when its outcome is known.
                 state.reading = False
-                if state.multi_await_drain:
-                    state.await_drain_writers.clear()
-                else:
-                    state.await_drain_writers = None
+                writers = state.await_drain_writers
+                if writers is not None:    # _no_drain_owed, inlined
+                    if type(writers) is set:
+                        writers.clear()
+                    else:
+                        state.await_drain_writers = None
                 state.data_emitted = True
                 handlers = self._events.get("data")
                 if type(handlers) is tuple:
@@ -711,7 +718,7 @@ class Socket(Duplex):
         w.length += length
         w.writelen = length
         w.writecb = _nop_cb
-        w.writing = w.expect_write_cb = True
+        w.writing = True
         if err:
             handle.bytes_written += length   # a failed Buffer write counts, as in Node
             w.sync = True

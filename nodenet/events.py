@@ -110,7 +110,30 @@ class MaxListenersExceededWarning(RuntimeWarning):
         self.count = count
 
 
-class _Once:
+class OnceWrapper:
+    """What every once-wrapper stored in a listener table is: ``listeners()``,
+    ``off()`` and ``rawListeners()`` see its ``listener``, and :meth:`take`
+    fires it from anywhere but ``emit`` (which calls it)."""
+
+    __slots__ = ()
+
+    listener: Listener
+
+    def __call__(self, *args: Any) -> Any:
+        """The event (``emit``): remove this wrapper, then call the listener once."""
+        raise NotImplementedError
+
+    def take(self) -> Optional[Listener]:
+        """Remove this wrapper and mark it fired; its ``listener``, or None if it
+        had fired already."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        """As Node's inspect shows the function a once-wrapper holds."""
+        return f"<once {self.listener!r}>"
+
+
+class _Once(OnceWrapper):
     """The wrapper ``once()`` registers; it removes itself before the first call.
 
     ``listener`` is the function as given (what ``off()`` and ``listeners()``
@@ -136,8 +159,14 @@ class _Once:
             return self.call(*args)
         return None
 
-    def __repr__(self) -> str:
-        return f"<once {self.listener!r}>"
+    def take(self) -> Optional[Listener]:
+        """Remove this wrapper and mark it fired (``target`` None); the listener."""
+        target = self.target
+        if target is None:
+            return None
+        target._remove(self.event, self)
+        self.target = None
+        return self.listener
 
 
 class ThisListener:
@@ -204,19 +233,17 @@ def _is_listener(item: Listener, listener: Listener) -> bool:
     is looked up, and must still remove the listener it added.
     """
     return item is listener or item == listener or (
-        isinstance(item, _Once) and item.listener == listener)
+        isinstance(item, OnceWrapper) and item.listener == listener)
 
 
 def _call_any(listener: Listener, args: Tuple[Any, ...], this: Any) -> None:
     """Call a stored listener of ``this`` with any argument list (JavaScript's
     call rules)."""
-    if isinstance(listener, _Once):
-        target = listener.target
-        if target is None:
+    if isinstance(listener, OnceWrapper):
+        fired = listener.take()
+        if fired is None:
             return
-        target._remove(listener.event, listener)
-        listener.target = None
-        listener = listener.listener
+        listener = fired
     listener = unwrap(listener)
     if type(listener) is ThisListener:
         listener.fn(this, *args)
@@ -242,7 +269,7 @@ def _check_event(event: Any) -> None:
 
 def _unwrap(listener: Listener) -> Listener:
     """The function as it was given: no once wrapper, no call-rule adapter."""
-    if isinstance(listener, _Once):
+    if isinstance(listener, OnceWrapper):
         return listener.listener
     return unwrap(listener)
 

@@ -52,7 +52,7 @@ from .errors import (
 )
 from ._fastpath import ENABLED as FAST_PATHS
 from ._jscall import adapt
-from .events import EventEmitter, _Once
+from .events import EventEmitter, OnceWrapper
 
 __all__ = ("Readable", "Writable", "Duplex", "DEFAULT_HIGH_WATER_MARK",
            "get_default_high_water_mark", "set_default_high_water_mark")
@@ -110,7 +110,7 @@ class ReadableState:
         "reading", "sync", "need_readable", "emitted_readable", "readable_listening",
         "resume_scheduled", "paused", "error_emitted", "emit_close", "auto_destroy",
         "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
-        "await_drain_writers", "multi_await_drain", "reading_more", "data_emitted",
+        "await_drain_writers", "reading_more", "data_emitted",
         "data_listening", "readable", "end_scheduled", "eof_readable_pending",
     )
 
@@ -165,10 +165,10 @@ class ReadableState:
         self.decoder: Optional[_charsets.Decoder] = None
         # set_encoding()'s encoding name, readableEncoding (kEncoding)
         self.encoding: Optional[str] = None
-        # pipe destinations whose write() said False: one, or a set with several pipes
+        # pipe destinations whose write() said False: None, one, or a set once a
+        # second pipe was added (Node's kMultiAwaitDrain is "it is a set" here:
+        # a slot fewer, memory per connection)
         self.await_drain_writers: Any = None
-        # await_drain_writers is a set (a second pipe was added) (kMultiAwaitDrain)
-        self.multi_await_drain = False
         # a maybeReadMore tick is queued (kReadingMore)
         self.reading_more = False
         # 'data' was emitted at least once: readableDidRead (kDataEmitted)
@@ -218,7 +218,7 @@ class WritableState:
 
     __slots__ = (
         "high_water_mark", "length", "corked", "writing", "sync", "buffered",
-        "buffered_index", "all_noop", "writelen", "writecb", "write_tried", "expect_write_cb",
+        "buffered_index", "all_noop", "writelen", "writecb", "write_tried",
         "pending_cb", "ending", "ended", "finished", "final_called", "prefinished",
         "need_drain", "destroyed", "errored", "error_emitted", "closed", "close_emitted",
         "emit_close", "auto_destroy", "default_encoding", "after_write_tick_info",
@@ -246,14 +246,13 @@ class WritableState:
         self.all_noop = True
         # the length of what is in _write now, taken off length when it calls back
         self.writelen = 0
-        # the callback of what is in _write now (_nop when none) (kWriteCb)
-        self.writecb: Callback = _nop
+        # the callback of what is in _write now (_nop when it has none); None when
+        # nothing is in _write: a second call back is then an error (Node's null)
+        self.writecb: Optional[Callback] = None
         # what is in _write now came from a string Node's handle writes as a string
         # (_charsets.tried_as_string): net.Socket's _write reads it, as Node's reads
         # the encoding it is given, to count a failed write as Node does
         self.write_tried = False
-        # _write was called and has not called back: a second call is an error
-        self.expect_write_cb = False
         # callbacks not yet run (writes, and _final): must be 0 before 'finish' (pendingcb)
         self.pending_cb = 0
         # end() was called (set as it starts): writableEnded (kEnding)
@@ -758,10 +757,7 @@ class Readable(_Stream):
         else:
             state.length -= n
             # data went out: no pipe destination is owed a 'drain' any more
-            if state.multi_await_drain:
-                state.await_drain_writers.clear()
-            else:
-                state.await_drain_writers = None
+            _no_drain_owed(state)
         if state.length == 0:
             # empty: tell the consumer as soon as something arrives
             if not state.ended:
@@ -966,6 +962,16 @@ def _can_push_more(state: ReadableState) -> bool:
     return not state.ended and (state.length < state.high_water_mark or state.length == 0)
 
 
+def _no_drain_owed(state: ReadableState) -> None:
+    """Data went out to the pipes: no destination is owed a ``'drain'`` any more
+    (Node clears its set, or drops the one destination)."""
+    writers = state.await_drain_writers
+    if type(writers) is set:
+        writers.clear()
+    else:
+        state.await_drain_writers = None
+
+
 def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool) -> None:
     """Node's ``addChunk``: where a pushed (or unshifted) chunk goes.
 
@@ -976,10 +982,7 @@ def _add_chunk(stream: Readable, state: ReadableState, chunk: Chunk, front: bool
     owed. Either way ``maybeReadMore`` may top the buffer up on the next tick.
     """
     if state.flowing and not state.sync and state.data_listening and state.length == 0:
-        if state.multi_await_drain:
-            state.await_drain_writers.clear()
-        else:
-            state.await_drain_writers = None
+        _no_drain_owed(state)
         state.data_emitted = True
         stream._emit("data", chunk)
     else:
@@ -1218,37 +1221,48 @@ def _end_writable_nt(stream: Any) -> None:
         stream._end_impl(None, None)
 
 
-class _PipeOnce(_Once):
+# The events of a pipe's once-listeners, by kind; a fired one's kind is 3 more.
+_PIPE_ONCE_EVENTS = ("end", "close", "finish")
+_PIPE_ONCE_END, _PIPE_ONCE_CLOSE, _PIPE_ONCE_FINISH, _PIPE_ONCE_FIRED = 0, 1, 2, 3
+
+
+class _PipeOnce(OnceWrapper):
     """A once-listener of a pipe (``'end'`` on the source, ``'close'`` and
-    ``'finish'`` on the destination) that holds the pipe rather than a bound
-    method: one object fewer per listener (memory per connection). Its
-    ``listener`` is the pipe's method, as ``listeners()`` and ``off()`` see it."""
+    ``'finish'`` on the destination) that holds the pipe and which of the three
+    it is, rather than a bound method, its emitter and its event: two slots
+    (memory per connection). Its ``listener`` is the pipe's method, as
+    ``listeners()`` and ``off()`` see it."""
 
-    __slots__ = ()
+    __slots__ = ("call", "kind")
 
-    def __init__(self, target: EventEmitter, event: str, pipe: _Pipe) -> None:
-        """``pipe``'s listener for ``event`` on ``target``."""
-        self.target = target
-        self.event = event
+    def __init__(self, pipe: _Pipe, kind: int) -> None:
+        """``pipe``'s once-listener ``kind`` (an index of _PIPE_ONCE_EVENTS)."""
         self.call = pipe
+        self.kind = kind
 
     @property
     def listener(self) -> Callback:  # type: ignore[override]
         """The pipe's method for this event (a bound method made on demand)."""
-        pipe: _Pipe = self.call  # type: ignore[assignment]
-        event = self.event
-        if event == "end":
+        pipe, kind = self.call, self.kind % _PIPE_ONCE_FIRED
+        if kind == _PIPE_ONCE_END:
             return pipe.onend if pipe.do_end else pipe.unpipe
-        return pipe.onclose if event == "close" else pipe.onfinish
+        return pipe.onclose if kind == _PIPE_ONCE_CLOSE else pipe.onfinish
+
+    def take(self) -> Optional[Callback]:
+        """Remove this listener from its emitter and mark it fired (kind + 3)."""
+        kind = self.kind
+        if kind >= _PIPE_ONCE_FIRED:
+            return None
+        pipe = self.call
+        emitter = pipe.src if kind == _PIPE_ONCE_END else pipe.dest
+        emitter._remove(_PIPE_ONCE_EVENTS[kind], self)    # then fired, in Node's order
+        self.kind = kind + _PIPE_ONCE_FIRED
+        return self.listener
 
     def __call__(self, *args: Any) -> Any:
         """The event: remove this listener, then call the pipe's method (once)."""
-        target = self.target
-        if target is not None:
-            target._remove(self.event, self)    # then fired, in Node's order
-            self.target = None
-            return self.listener(*args)
-        return None
+        fn = self.take()
+        return None if fn is None else fn(*args)
 
 
 _DEST_EVENTS = ("close", "finish", "drain", "error", "unpipe")
@@ -1317,7 +1331,8 @@ class _Pipe:
             prepend: bool = False) -> None:
         """Add a listener as ``on``/``once``/``prependListener`` would."""
         if emitter is self.src or self.direct:
-            emitter._add(event, _PipeOnce(emitter, event, self) if once else fn, prepend)
+            emitter._add(event, _PipeOnce(self, _PIPE_ONCE_EVENTS.index(event)) if once else fn,
+                         prepend)
         elif prepend:
             emitter.prepend_listener(event, fn)
         elif once:
@@ -1339,8 +1354,7 @@ class _Pipe:
         for ``'drain'`` if ``dest`` already needs one. Returns ``dest``."""
         src, dest, state = self.src, self.dest, self.src._readable_state
         assert state is not None
-        if len(state.pipes) == 1 and not state.multi_await_drain:
-            state.multi_await_drain = True
+        if len(state.pipes) == 1 and type(state.await_drain_writers) is not set:
             state.await_drain_writers = set(
                 [state.await_drain_writers] if state.await_drain_writers else [])
         state.pipes += (dest,)
@@ -1412,7 +1426,6 @@ class _Pipe:
         if not self.cleaned_up:
             if len(state.pipes) == 1 and state.pipes[0] is dest:
                 state.await_drain_writers = dest
-                state.multi_await_drain = False
             elif len(state.pipes) > 1 and dest in state.pipes:
                 state.await_drain_writers.add(dest)
             self.src._pause()
@@ -1428,7 +1441,7 @@ class _Pipe:
         assert state is not None
         if state.await_drain_writers is dest:
             state.await_drain_writers = None
-        elif state.multi_await_drain:
+        elif type(state.await_drain_writers) is set:
             state.await_drain_writers.discard(dest)
         if ((not state.await_drain_writers or len(state.await_drain_writers) == 0)
                 and state.data_listening):
@@ -1778,7 +1791,7 @@ def _write_or_buffer(stream: Writable, state: WritableState, chunk: bytes, lengt
         state.writelen = length
         state.writecb = callback
         state.write_tried = tried
-        state.writing = state.sync = state.expect_write_cb = True
+        state.writing = state.sync = True
         stream._write(chunk, stream._onwrite)
         state.sync = False
     ret = state.length < state.high_water_mark or state.length == 0
@@ -1794,7 +1807,7 @@ def _do_write(stream: Writable, state: WritableState, writev: bool, length: int,
     state.writelen = length
     state.writecb = callback
     state.write_tried = tried
-    state.writing = state.sync = state.expect_write_cb = True
+    state.writing = state.sync = True
     if state.destroyed:
         stream._onwrite(ERR_STREAM_DESTROYED("write"))
     elif writev:
@@ -1839,14 +1852,14 @@ def _onwrite_impl(stream: Writable, er: Optional[BaseException] = None) -> None:
     state = stream._writable_state
     assert state is not None
     # 1.
-    if not state.expect_write_cb:
+    cb = state.writecb
+    if cb is None:
         stream._error_or_destroy(ERR_MULTIPLE_CALLBACK())
         return
     # 2.
     sync = state.sync
-    cb = state.writecb
-    state.writing = state.expect_write_cb = False
-    state.writecb = _nop
+    state.writing = False
+    state.writecb = None
     state.length -= state.writelen
     state.writelen = 0
     # 3.
