@@ -43,8 +43,9 @@ to a same-thread destination's table       (argument checks, thread hop); the
 listeners in one pass per event, when no   scan of its event's listeners and an
 ``'removeListener'`` listener hears it     equality test against bound methods);
 (``stream._drop_pipe_listeners``)          the tables end the same
-the poll phase calling each ready          ``Loop._call`` (the same try/except and
-watcher itself (``Loop._poll``)            tick drain, one call fewer)
+the poll phase looking up and calling      ``EpollPoller.resolve`` and ``Loop._call``
+each ready watcher itself                  (the same lookup, try/except and tick
+(``Loop._dispatch_inline``)                drain, two calls and a tuple fewer)
 =========================================  ==========================================
 
 docs/streams.md (§13–§15) walks the general path of a write and of a read call

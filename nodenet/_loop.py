@@ -72,7 +72,7 @@ from typing import (
 )
 
 from ._fastpath import ENABLED as FAST_PATHS
-from ._poller import EVENT_HUP, EVENT_READ, EVENT_WRITE, make_poller
+from ._poller import _EP_MASKS, EVENT_HUP, EVENT_READ, EVENT_WRITE, EpollPoller, make_poller
 from ._process import fatal_error, handle_uncaught, watch_main_exit
 from ._watcher import CallbackWatcher, IOWatcher
 from ._selector import SelectorSpec
@@ -361,30 +361,58 @@ class Loop:
         return max(0.0, heap[0].when - self._now)
 
     def _poll(self, timeout: Optional[float]) -> None:
-        """§2 Wait for readiness, then run each ready watcher's callbacks."""
+        """§2 Wait for readiness, then run each ready watcher's callbacks.
+
+        With epoll the watcher of each event is looked up as its turn comes, as
+        libuv's ``uv__io_poll`` does: a callback earlier in the batch may have
+        stopped, restarted or closed a watcher (``EpollPoller.resolve``).
+        """
         if self.tracer is not None:
             self.tracer("poll", timeout)
-        ready = self._poller.poll(timeout)
+        poller = self._poller
+        if type(poller) is not EpollPoller:
+            ready = poller.poll(timeout)
+            self.update_time()
+            for watcher, mask in ready:
+                if self._stopping:
+                    return
+                self._dispatch(watcher, mask)
+            return
+        events = poller.wait(timeout)
         self.update_time()
         if FAST_PATHS:
-            self._dispatch_inline(ready)
+            self._dispatch_inline(poller, events)
             return
-        call = self._call
-        for watcher, mask in ready:
+        for fd, ev in events:
             if self._stopping:
                 return
-            if mask & EVENT_READ and watcher.events & EVENT_READ:
-                call(watcher.on_readable)
-            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
-                call(watcher.on_writable)
+            found = poller.resolve(fd, ev)
+            if found is not None:
+                self._dispatch(*found)
 
-    def _dispatch_inline(self, ready: List[Tuple[IOWatcher, int]]) -> None:
-        """FAST PATH (``_fastpath.py``): :meth:`_poll`'s dispatch with :meth:`_call`
-        written out, one Python call fewer per readiness event."""
+    def _dispatch(self, watcher: IOWatcher, mask: int) -> None:
+        """Run a ready watcher's callbacks: readable, then writable, each while
+        the watcher still wants it."""
+        if mask & EVENT_READ and watcher.events & EVENT_READ:
+            self._call(watcher.on_readable)
+        if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
+            self._call(watcher.on_writable)
+
+    def _dispatch_inline(self, poller: EpollPoller, events: List[Tuple[int, int]]) -> None:
+        """FAST PATH (``_fastpath.py``): :meth:`_poll`'s epoll dispatch with
+        ``EpollPoller.resolve`` and :meth:`_call` written out: two Python calls
+        and a tuple fewer per readiness event."""
         ticks = self._ticks        # the same deque for the loop's life
-        for watcher, mask in ready:
+        watching = poller._watching
+        masks = _EP_MASKS
+        for fd, ev in events:
             if self._stopping:
                 return
+            watcher = watching.get(fd)
+            if watcher is None or not watcher.kevents:
+                poller.resolve(fd, ev)      # the rare cases: disarm, or nobody
+                continue
+            mask = masks[ev & 31]
             if mask & EVENT_READ and watcher.events & EVENT_READ:
                 try:
                     watcher.on_readable()

@@ -128,8 +128,9 @@ class EpollPoller:
             w.kevents = w.events
         self._queue.clear()
 
-    def poll(self, timeout: Optional[float]) -> Ready:
-        """Wait (at most ``timeout`` seconds; None: forever) and return ready watchers."""
+    def wait(self, timeout: Optional[float]) -> List[Tuple[int, int]]:
+        """Make the queued changes, then wait (at most ``timeout`` seconds; None:
+        forever) and return epoll's ``(fd, events)`` pairs, for :meth:`resolve`."""
         if self._queue:
             self._apply()
         if timeout is None:
@@ -140,27 +141,46 @@ class EpollPoller:
             # round up to whole milliseconds: epoll would wake too early otherwise
             wait = math.ceil(min(timeout, MAX_TIMEOUT) * 1e3) * 1e-3
         try:
-            raw = self._ep.poll(wait, _MAX_EVENTS)
+            return self._ep.poll(wait, _MAX_EVENTS)
         except InterruptedError:
             return []
+
+    def resolve(self, fd: int, ev: int) -> Optional[Tuple[IOWatcher, int]]:
+        """The watcher an event of :meth:`wait` is for now, and what it may hear
+        (None: nobody), as libuv looks it up when it gets to it in the batch:
+
+        * a watcher that stopped watching everything (before the wait, or
+          earlier in this batch) is disarmed, removed from the kernel's set;
+        * one that started again earlier in this batch hears it;
+        * a closed fd is dropped; if a new watcher took the same fd number in
+          this batch, it is not registered yet (``kevents`` 0) and hears
+          nothing (libuv's ``uv__platform_invalidate_fd``).
+        """
+        w = self._watching.get(fd)
+        if w is None:
+            self._disarm(fd)
+            return None
+        mask = _EP_MASKS[ev & 31] & (w.events | EVENT_HUP)
+        return (w, mask) if mask and w.kevents else None
+
+    def _disarm(self, fd: int) -> None:
+        """An event for a stopped watcher: remove it from the kernel's set, as libuv."""
+        stale = self._stale.pop(fd, None)
+        if stale is not None:
+            stale.kevents = 0
+            try:
+                self._ep.unregister(fd)
+            except OSError:
+                pass
+
+    def poll(self, timeout: Optional[float]) -> Ready:
+        """Wait (at most ``timeout`` seconds; None: forever) and return the ready
+        watchers, resolved now (the loop resolves each as it dispatches it)."""
         ready: Ready = []
-        append = ready.append
-        watching = self._watching
-        masks = _EP_MASKS
-        for fd, ev in raw:
-            w = watching.get(fd)
-            if w is None:
-                stale = self._stale.pop(fd, None)
-                if stale is not None:       # stopped watcher: disarm it, as libuv
-                    stale.kevents = 0
-                    try:
-                        self._ep.unregister(fd)
-                    except OSError:
-                        pass
-                continue
-            mask = masks[ev & 31] & (w.events | EVENT_HUP)
-            if mask:
-                append((w, mask))
+        for fd, ev in self.wait(timeout):
+            found = self.resolve(fd, ev)
+            if found is not None:
+                ready.append(found)
         return ready
 
     def shutdown(self) -> None:

@@ -125,6 +125,62 @@ def test_epoll_stale_registration_is_dropped_on_its_first_event(pair: Any, p: Ep
     assert ready_map(p.poll(1.0)) == {id(w): EVENT_READ}
 
 
+# -- each event's watcher is looked up when its turn in the batch comes (uv__io_poll)
+
+@needs_epoll
+def test_epoll_a_watcher_stopped_earlier_in_the_batch_is_disarmed_at_its_event(
+        pair: Any, p: EpollPoller) -> None:
+    a, b = pair
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    b.send(b"x")
+    events = p.wait(1.0)
+    assert [fd for fd, _ in events] == [a.fileno()]
+    p.stop(w, EVENT_READ)                  # an earlier callback of the batch stops it
+    assert p.resolve(*events[0]) is None
+    assert w.kevents == 0 and not p._stale  # out of the kernel's set now, as libuv
+    assert p.wait(0) == []
+
+
+@needs_epoll
+def test_epoll_a_watcher_started_again_earlier_in_the_batch_hears_its_event(
+        pair: Any, p: EpollPoller) -> None:
+    a, b = pair
+    w = IOWatcher(a.fileno())
+    p.start(w, EVENT_READ)
+    p.poll(0)
+    p.stop(w, EVENT_READ)                  # stale: still registered
+    b.send(b"x")
+    events = p.wait(1.0)                   # the stale registration reports it
+    p.start(w, EVENT_READ)                 # an earlier callback restarts it
+    assert p.resolve(*events[0]) == (w, EVENT_READ)
+
+
+@needs_epoll
+def test_epoll_a_closed_fd_reused_in_the_batch_gives_the_new_watcher_nothing(
+        p: EpollPoller) -> None:
+    a, b = socket.socketpair()
+    old = IOWatcher(a.fileno())
+    p.start(old, EVENT_READ)
+    b.send(b"x")
+    events = p.wait(1.0)
+    fd = a.fileno()
+    p.close(old)                           # an earlier callback closes it...
+    a.close()
+    c, d = socket.socketpair()             # ...and a new socket takes the fd number
+    try:
+        if c.fileno() != fd:
+            c, d = d, c
+        assert c.fileno() == fd
+        new = IOWatcher(fd)
+        p.start(new, EVENT_READ | EVENT_WRITE)
+        assert p.resolve(*events[0]) is None   # not registered before the next wait
+        assert ready_map(p.poll(1.0)) == {id(new): EVENT_WRITE}
+    finally:
+        for s in (b, c, d):
+            s.close()
+
+
 @needs_epoll
 def test_epoll_restart_of_a_stale_watcher_is_a_modify(pair: Any, p: EpollPoller) -> None:
     a, b = pair
