@@ -21,7 +21,9 @@ of the rounds is reported), so a machine whose speed drifts skews no one:
 * **echo** (``tools/bench_servers.py``, driven by ``../shared/tools/loadgen.c``):
   bulk MiB/s, ping-pong round trips/s with 1 and 100 connections, accepted
   connections/s; then, one server at a time, memory per idle connection (RSS
-  with 10,000 connections held by the load generator, another process).
+  with 10,000 connections held by the load generator, another process) and,
+  on CPython, the exact bytes the server's Python code holds per connection
+  (``tools/idle_memory.py``: ``tracemalloc``, 4,000 connections).
 
 Tools that are not installed are skipped (``redis-benchmark`` and
 ``redis-server`` from redis-tools/redis-server, ``wrk``, ``ab`` from
@@ -46,6 +48,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_real as real  # noqa: E402
+from idle_memory import METRIC as TRACED_METRIC  # noqa: E402
+from idle_memory import measure as idle_memory_exact  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADGEN_SRC = ROOT.parent / "shared" / "tools" / "loadgen.c"
@@ -123,6 +127,14 @@ def idle_memory(binary: str, pid: int, port: int, conns: int) -> float:
     during = rss_kib(pid)
     gen.communicate(timeout=60)
     return (during - before) / conns
+
+
+# the echo servers whose Python allocations tools/idle_memory.py counts
+TRACED_SERVERS = ("nodenet", "asyncio-protocol", "asyncio-streams", "selectors")
+
+
+def idle_memory_metric(conns: int) -> str:
+    return TRACED_METRIC.format(conns=conns)
 
 
 ECHO_METRICS = ["bulk echo, MiB/s", "ping-pong x1, round trips/s",
@@ -229,6 +241,13 @@ def run_all(args: argparse.Namespace, workdir: str) -> Results:
                 value = attempt(f"{name} memory",
                                 lambda: idle_memory(binary, proc.pid, port, conns))
                 record(results, name, f"KiB per idle connection ({conns})", value)
+            if sys.implementation.name == "cpython":
+                # the exact figure, steadier than RSS (tools/idle_memory.py)
+                traced = 2000 if args.quick else 4000
+                for name in [n for n in TRACED_SERVERS if wanted(n)]:
+                    value = attempt(f"{name} traced memory",
+                                    lambda: idle_memory_exact(binary, name, traced))
+                    record(results, name, idle_memory_metric(traced), value)
         return results
     finally:
         for proc, _ in echo.values():
@@ -324,6 +343,11 @@ def targets(med: Dict[str, Dict[str, float]], real_metrics: List[str]) -> List[s
     if memory:
         kib = med["nodenet"][memory[0]]
         rows.append(("≤ 2 KiB per idle connection (KiB)", kib, kib <= 2.0))
+    exact = [m for m in med.get("nodenet", {}) if m.startswith("bytes per idle")]
+    if exact:
+        held = med["nodenet"][exact[0]]
+        rows.append(("≤ 2 KiB per idle connection, exact (tracemalloc, bytes; KiB = 1,024)",
+                     held, held <= 2048))
     lines = ["### Targets (nodenet on CPython)", "", "| target | measured | |", "|---|---:|---|"]
     for label, value, met in rows:
         lines.append(f"| {label} | {fmt(value)}{'' if 'KiB' in label else '×'} | "
@@ -369,7 +393,7 @@ def report(results: Results, args: argparse.Namespace) -> str:
     echo_order = ["nodenet", "asyncio-protocol", "asyncio-streams", "selectors", "node26",
                   "node20", "nodenet-pypy", "selectors-pypy"]
     echo_metrics = ECHO_METRICS + sorted({m for n in med for m in med[n]
-                                          if m.startswith("KiB per idle")})
+                                          if m.startswith(("KiB per idle", "bytes per idle"))})
     client_names = [f"client {c[0]}" for c in real.client_runtimes()]
     rounds = args.rounds
     lines = [f"Python {sys.version.split()[0]} ({sys.implementation.name}), "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def test_report_from_samples() -> None:
         for metric in bench.ECHO_METRICS:
             bench.record(results, name, metric, 100 / scale)
     bench.record(results, "nodenet", "KiB per idle connection (10000)", 2.5)
+    bench.record(results, "nodenet", bench.idle_memory_metric(4000), 1900.0)
+    bench.record(results, "asyncio-protocol", bench.idle_memory_metric(4000), 1600.0)
     bench.record(results, "client nodenet", "client CPU us/req", 5.0)
     bench.record(results, "client asyncio", "client CPU us/req", 5.0)
     args = argparse.Namespace(rounds=1, quick=True, load_before="0.00")
@@ -80,6 +83,9 @@ def test_report_from_samples() -> None:
     assert "| redis GET -c 50 -P 1: CPU/req ≤ 1.2× node26 | 1.50× | **not met** |" in text
     assert "| client CPU/req within 10% of asyncio (≤ 1.1×) | 1.00× | met |" in text
     assert "| ≤ 2 KiB per idle connection (KiB) | 2.50 | **not met** |" in text
+    assert ("| ≤ 2 KiB per idle connection, exact (tracemalloc, bytes; KiB = 1,024) | 1,900 "
+            "| met |") in text
+    assert "| bytes per idle connection (tracemalloc, 4000) | 1,900 | 1,600 |" in text
     assert "| accepts ≥ 0.6× bare loop | 0.42× | **not met** |" in text
     assert "| redis GET -c 50 -P 1 | 1.20× | 1.50× |" in text      # the ratio table
     assert "| redis GET -c 50 -P 1 | 1.00× | — | — |" in text           # 2 processes / 1
@@ -89,3 +95,17 @@ def test_help() -> None:
     with pytest.raises(SystemExit) as info:
         bench.main(["--help"])
     assert info.value.code == 0
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython", reason="tracemalloc is CPython's")
+def test_idle_memory_counts_what_a_held_connection_keeps(tmp_path: Path) -> None:
+    # tools/idle_memory.py end to end, small: a bare selectors echo holds far
+    # less per connection than nodenet, and both hold something
+    import idle_memory
+
+    source = bench.LOADGEN_SRC
+    if not source.exists() or not shutil.which("gcc"):
+        pytest.skip("needs ../shared/tools/loadgen.c and gcc")
+    loadgen = bench.build_loadgen(str(tmp_path))
+    found = idle_memory.measure_all(loadgen, ["selectors", "nodenet"], 50)
+    assert 0 < found["selectors"] < found["nodenet"] < 20_000
