@@ -1233,17 +1233,17 @@ class _PipeOnce(OnceWrapper):
     (memory per connection). Its ``listener`` is the pipe's method, as
     ``listeners()`` and ``off()`` see it."""
 
-    __slots__ = ("call", "kind")
+    __slots__ = ("pipe", "kind")
 
     def __init__(self, pipe: _Pipe, kind: int) -> None:
         """``pipe``'s once-listener ``kind`` (an index of _PIPE_ONCE_EVENTS)."""
-        self.call = pipe
+        self.pipe = pipe
         self.kind = kind
 
     @property
     def listener(self) -> Callback:  # type: ignore[override]
         """The pipe's method for this event (a bound method made on demand)."""
-        pipe, kind = self.call, self.kind % _PIPE_ONCE_FIRED
+        pipe, kind = self.pipe, self.kind % _PIPE_ONCE_FIRED
         if kind == _PIPE_ONCE_END:
             return pipe.onend if pipe.do_end else pipe.unpipe
         return pipe.onclose if kind == _PIPE_ONCE_CLOSE else pipe.onfinish
@@ -1253,7 +1253,7 @@ class _PipeOnce(OnceWrapper):
         kind = self.kind
         if kind >= _PIPE_ONCE_FIRED:
             return None
-        pipe = self.call
+        pipe = self.pipe
         emitter = pipe.src if kind == _PIPE_ONCE_END else pipe.dest
         emitter._remove(_PIPE_ONCE_EVENTS[kind], self)    # then fired, in Node's order
         self.kind = kind + _PIPE_ONCE_FIRED
@@ -1299,7 +1299,7 @@ def _drop_pipe_listeners(emitter: EventEmitter, names: Tuple[str, ...], pipe: _P
 def _of_pipe(item: Any, pipe: _Pipe) -> bool:
     """Whether a stored listener is one of ``pipe``'s."""
     return (item is pipe or getattr(item, "__self__", None) is pipe
-            or (type(item) is _PipeOnce and item.call is pipe))
+            or (type(item) is _PipeOnce and item.pipe is pipe))
 
 
 class _Pipe:
