@@ -55,6 +55,7 @@ if __name__ == "__main__":      # the CLI: the same imports as under pytest
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nodenet as net  # noqa: E402
+from nodenet.stream import Writable  # noqa: E402
 from difftrace import Trace, run_node, side_by_side  # noqa: E402
 
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
@@ -73,9 +74,15 @@ def _payload(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefxyz") for _ in range(rng.randint(1, 8)))
 
 
-def generate(seed: int) -> Scenario:
-    """The scenario of ``seed`` (a plain dict, JSON-printable)."""
+def generate(seed: int, pipes: bool = False) -> Scenario:
+    """The scenario of ``seed`` (a plain dict, JSON-printable).
+
+    ``pipes``: some operations become ``pipe()`` of the socket into a recording
+    sink, or ``unpipe()``, chosen with a second random generator so that the
+    rest of each scenario is the same as without (the fixed seeds of
+    test_diff_random.py keep their scenarios)."""
     rng = random.Random(seed)
+    pipe_rng = random.Random(seed * 7919 + 17) if pipes else None
     n = rng.randint(3, 8)
     wrote = {"server": 0, "client": 0}         # bytes each side has sent so far
     gone = {"server": False, "client": False}  # ended or destroyed (no more sending)
@@ -114,6 +121,8 @@ def generate(seed: int) -> Scenario:
             # whether the server accepts a connection destroyed while it was
             # being made is the kernel's race
             op = _op(rng, last=(i == n - 1))
+        if pipe_rng is not None and op[0] != "timeout" and pipe_rng.random() < 0.3:
+            op = ["pipe_sink"] if pipe_rng.random() < 0.7 else ["unpipe"]
         name = op[0]
         if name in ("write", "end_data") and not gone[side]:
             wrote[side] += len(op[1])
@@ -127,8 +136,10 @@ def generate(seed: int) -> Scenario:
             destroyed[side] = True
         if name == "pause":
             paused[side] = True
-        if name in ("resume", "readable"):
-            paused[side] = False
+        if name in ("resume", "readable", "pipe_sink"):
+            paused[side] = False     # pipe() resumes its source
+        if name == "unpipe":
+            paused[side] = True      # and unpipe() of the last pipe pauses it
         steps.append({"side": side, "trigger": trigger, "op": op})
     return {"seed": seed, "server_half": rng.random() < 0.5,
             "client_half": rng.random() < 0.5, "pause_on_connect": pause_on_connect,
@@ -248,6 +259,10 @@ def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
         return f"{tag}, {s}.read(0));"
     if name == "timeout0":
         return f"{tag}); {s}.setTimeout(0);"
+    if name == "pipe_sink":
+        return f"{tag}); {s}.pipe(sink('{side}', {s})); counts('{side}', {s});"
+    if name == "unpipe":
+        return f"{tag}); {s}.unpipe(); counts('{side}', {s});"
     if name == "timeout":
         return (f"{tag}); {s}.setTimeout({op[1]}); "
                 f"{s}.on('timeout', () => {{ rec('{side}', 'in timeout'); {s}.destroy(); }});")
@@ -279,6 +294,22 @@ def to_js(sc: Scenario) -> str:
         "  rec(name, 'after', s.readyState, s.bytesWritten, s.writableLength, s.pending,",
         "      s.readableLength, s.isPaused(), s.writableNeedDrain,",
         "      s.connecting, s.readableFlowing, s.writableEnded, s.destroyed);",
+        "}",
+        "const sinks = {};",
+        "function counts(side, s) {  // the listeners pipe() adds and removes",
+        "  const k = sinks[side];",
+        "  rec(side, 'listeners', ['data', 'end', 'close', 'error'].map((e) => s.listenerCount(e)),",
+        "      k ? ['unpipe', 'error', 'close', 'finish', 'drain'].map((e) => k.listenerCount(e))",
+        "        : null);",
+        "}",
+        "function sink(side, s) {  // pipe()'s destination: records what it is given",
+        "  const k = new (require('stream').Writable)({",
+        "    write(chunk, enc, cb) { rec(side, 'sink', chunk.length); cb(); } });",
+        "  sinks[side] = k;",
+        "  for (const e of ['pipe', 'unpipe', 'finish', 'close', 'error'])",
+        "    k.on(e, () => { rec(side, 'sink ' + e, k.writableEnded, k.destroyed);",
+        "                    counts(side, s); });",
+        "  return k;",
         "}",
         "function connectOrClose(s, fn) {",
         "  let done = false;",
@@ -361,12 +392,47 @@ class _Boom(Exception):
     code = "EBOOM"
 
 
+class _Sink(Writable):
+    """pipe()'s destination: records each chunk's length."""
+
+    def __init__(self, t: Trace, side: str) -> None:
+        super().__init__()
+        self._t, self._side = t, side
+
+    def _write(self, chunk: bytes, callback: Callable[..., Any]) -> None:
+        self._t.rec(self._side, "sink", len(chunk))
+        callback()
+
+
+def _counts(t: Trace, side: str, s: Any, sinks: Dict[str, Any]) -> None:
+    """The listeners pipe() adds and removes, on the socket and on the last sink."""
+    k = sinks.get(side)
+    t.rec(side, "listeners", [s.listener_count(e) for e in ("data", "end", "close", "error")],
+          None if k is None else [k.listener_count(e)
+                                  for e in ("unpipe", "error", "close", "finish", "drain")])
+
+
+def _sink(t: Trace, side: str, s: Any, sinks: Dict[str, Any]) -> _Sink:
+    k = _Sink(t, side)
+    sinks[side] = k
+
+    def recorder(event: str) -> Callable[..., None]:
+        def record(*_a: Any) -> None:
+            t.rec(side, "sink " + event, k.writable_ended, k.destroyed)
+            _counts(t, side, s, sinks)
+        return record
+    for event in ("pipe", "unpipe", "finish", "close", "error"):
+        k.on(event, recorder(event))
+    return k
+
+
 def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
     """The scenario as a function of a Trace, run on nodenet's loop thread."""
     steps = sc["steps"]
 
     def scenario(t: Trace) -> None:
         S: Dict[str, Any] = {}
+        sinks: Dict[str, Any] = {}
         waiting: List[Callable[[], None]] = []
 
         def on_side(name: str, fn: Callable[[], None]) -> None:
@@ -502,6 +568,12 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                     s.on("readable", on_readable)
                 elif name == "timeout0":
                     s.set_timeout(0)
+                elif name == "pipe_sink":
+                    s.pipe(_sink(t, side, s, sinks))
+                    _counts(t, side, s, sinks)
+                elif name == "unpipe":
+                    s.unpipe()
+                    _counts(t, side, s, sinks)
                 elif name == "timeout":
                     s.set_timeout(op[1])
 
@@ -586,12 +658,17 @@ def _mask(x: Any) -> Any:
 
 
 def per_side(trace: List[Any]) -> Dict[str, List[Any]]:
-    """The trace split by side, consecutive 'data' entries of one type merged,
-    ports in error messages masked."""
+    """The trace split by side, consecutive 'data' entries of one type merged
+    (and consecutive chunk lengths a pipe's sink got, summed), ports in error
+    messages masked."""
     out: Dict[str, List[Any]] = {}
     for entry in _mask(trace):
         key = entry[0] if entry and entry[0] in OTHER else "other"
         lst = out.setdefault(key, [])
+        if (len(entry) == 3 and entry[1] == "sink" and lst and lst[-1][1] == "sink"
+                and len(lst[-1]) == 3):
+            lst[-1] = [key, "sink", lst[-1][2] + entry[2]]    # chunking is the kernel's
+            continue
         if (len(entry) == 3 and entry[1] in ("data", "read") and lst
                 and lst[-1][1] == entry[1]):
             a, b = lst[-1][2], entry[2]
@@ -669,6 +746,8 @@ def _main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", default="0:100", help="start:stop (or one seed)")
     ap.add_argument("--show", action="store_true", help="print every scenario's JS")
+    ap.add_argument("--pipes", action="store_true",
+                    help="with pipe() and unpipe() operations (test_diff_random's PIPE_SEEDS)")
     ns = ap.parse_args(argv)
     if ":" in ns.seeds:
         a, b = ns.seeds.split(":")
@@ -681,7 +760,7 @@ def _main(argv: List[str]) -> int:
     differ, unstable = [], []
     with nodes.use("26"):
         for seed in seeds:
-            sc = generate(seed)
+            sc = generate(seed, ns.pipes)
             if ns.show:
                 print(to_js(sc))
             first = node_trace(sc)
