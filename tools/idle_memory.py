@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import tracemalloc
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -35,6 +34,8 @@ METRIC = "bytes per idle connection (tracemalloc, {conns})"
 def child(name: str, conns: int) -> None:
     """Run echo server ``name`` under tracemalloc; when stdin says the
     connections are held, print the traced bytes per connection."""
+    import tracemalloc      # here, not at the top: PyPy has no tracemalloc
+
     sys.path.insert(0, str(TOOLS))
     import bench_servers
 
