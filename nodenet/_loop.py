@@ -363,40 +363,29 @@ class Loop:
     def _poll(self, timeout: Optional[float]) -> None:
         """§2 Wait for readiness, then run each ready watcher's callbacks.
 
-        With epoll the watcher of each event is looked up as its turn comes, as
-        libuv's ``uv__io_poll`` does: a callback earlier in the batch may have
-        stopped, restarted or closed a watcher (``EpollPoller.resolve``).
+        Each event is resolved to its watcher as its turn comes, as libuv's
+        ``uv__io_poll`` does: a callback earlier in the batch may have stopped,
+        restarted or closed a watcher (the poller's ``resolve``).
         """
         if self.tracer is not None:
             self.tracer("poll", timeout)
         poller = self._poller
-        if type(poller) is not EpollPoller:
-            ready = poller.poll(timeout)
-            self.update_time()
-            for watcher, mask in ready:
-                if self._stopping:
-                    return
-                self._dispatch(watcher, mask)
-            return
-        events = poller.wait(timeout)
+        events: List[Any] = poller.wait(timeout)
         self.update_time()
-        if FAST_PATHS:
+        if FAST_PATHS and type(poller) is EpollPoller:
             self._dispatch_inline(poller, events)
             return
-        for fd, ev in events:
+        for event in events:
             if self._stopping:
                 return
-            found = poller.resolve(fd, ev)
-            if found is not None:
-                self._dispatch(*found)
-
-    def _dispatch(self, watcher: IOWatcher, mask: int) -> None:
-        """Run a ready watcher's callbacks: readable, then writable, each while
-        the watcher still wants it."""
-        if mask & EVENT_READ and watcher.events & EVENT_READ:
-            self._call(watcher.on_readable)
-        if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
-            self._call(watcher.on_writable)
+            found = poller.resolve(*event)
+            if found is None:
+                continue
+            watcher, mask = found
+            if mask & EVENT_READ and watcher.events & EVENT_READ:
+                self._call(watcher.on_readable)
+            if mask & EVENT_WRITE and watcher.events & EVENT_WRITE:
+                self._call(watcher.on_writable)
 
     def _dispatch_inline(self, poller: EpollPoller, events: List[Tuple[int, int]]) -> None:
         """FAST PATH (``_fastpath.py``): :meth:`_poll`'s epoll dispatch with

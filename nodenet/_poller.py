@@ -221,14 +221,31 @@ class SelectorPoller:
                 pass
         w.events = w.kevents = 0
 
-    def poll(self, timeout: Optional[float]) -> Ready:
+    def wait(self, timeout: Optional[float]) -> Ready:
+        """Wait (at most ``timeout`` seconds; None: forever): the ready watchers
+        and their masks, for :meth:`resolve`."""
         if timeout is not None:
             timeout = min(max(timeout, 0.0), MAX_TIMEOUT)
         try:
             events = self.selector.select(timeout)
         except InterruptedError:
             return []
-        return [(key.data, mask & key.data.events) for key, mask in events]
+        return [(key.data, mask) for key, mask in events]
+
+    def resolve(self, w: IOWatcher, mask: int) -> Optional[Tuple[IOWatcher, int]]:
+        """What ``w`` may hear of its event now (None: nothing), once the
+        callbacks before it in the batch have run."""
+        mask &= w.events
+        return (w, mask) if mask else None
+
+    def poll(self, timeout: Optional[float]) -> Ready:
+        """Wait and return the ready watchers, resolved now."""
+        ready: Ready = []
+        for w, mask in self.wait(timeout):
+            found = self.resolve(w, mask)
+            if found is not None:
+                ready.append(found)
+        return ready
 
     def shutdown(self) -> None:
         self.selector.close()
