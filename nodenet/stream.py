@@ -1940,7 +1940,13 @@ def _error_buffer(state: WritableState) -> None:
     (its own callback will come back here)."""
     if state.writing:
         return
-    for req in state.buffered[state.buffered_index:]:
+    # The buffer's length is read again each time round, as Node's loop does: a
+    # write made by one of these callbacks is buffered (the stream has errored
+    # or is destroyed) and is failed by this same pass.
+    n = state.buffered_index
+    while n < len(state.buffered):
+        req = state.buffered[n]
+        n += 1
         if req is not None:
             state.length -= req.length
             req.callback(state.errored or ERR_STREAM_DESTROYED("write"))

@@ -23,7 +23,9 @@ SEEDS = [0, 7, 8, 16, 19, 20, 22, 24, 36, 41, 42, 47, 52, 53, 54, 61, 74, 83, 84
          206, 225, 229, 230, 247, 262, 276, 282, 283, 287, 315, 330, 384, 413, 416, 418, 421,
          453, 455, 463, 468,
          # the server resets at once: the client fails with "connect ECONNRESET"
-         169, 692, 725]
+         169, 692, 725,
+         # writes from a write callback failed by errorBuffer (writableLength back to 0)
+         14684]
 
 
 # generate(seed, pipes=True): some operations pipe() a socket into a recording

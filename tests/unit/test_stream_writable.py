@@ -390,6 +390,39 @@ def test_uncork_with_nothing_corked_or_buffered() -> None:
     assert trace(scenario) == [0, ("write", "b:x"), 0]
 
 
+def test_writes_made_by_a_failed_write_callback_fail_in_the_same_pass() -> None:
+    """writable.js rule (errorBuffer reads the buffer's length each time round):
+    a buffered write's callback, failed after a write error, writes again; those
+    writes are buffered (the stream has errored) and failed by the same pass, so
+    nothing stays counted in writableLength. Node 26 and Node 20 give this trace
+    (found by a random differential scenario, seed 14684)."""
+    def scenario(log: List[Any]) -> None:
+        def write(chunk: bytes, cb: Cb) -> None:
+            log.append(("write", show(chunk)))
+            net.set_immediate(lambda: cb(RuntimeError("boom")))
+
+        def msg(err: Any) -> Any:
+            return None if err is None else str(err)
+
+        w = OptWritable(write=write)
+        w.on("error", lambda e: log.append(("error", msg(e), w.writable_length)))
+
+        def cb_b(err: Any = None) -> None:
+            log.append(("cb b", msg(err), w.writable_length))
+            log.append(("ret", w.write(
+                "cc", lambda e=None: log.append(("cb cc", msg(e), w.writable_length)))))
+            w.write("ddd", lambda e=None: log.append(("cb ddd", msg(e), w.writable_length)))
+            log.append(("len", w.writable_length))
+
+        w.write("a", lambda e=None: log.append(("cb a", msg(e))))
+        w.write("b", cb_b)
+        net.set_timeout(lambda: log.append(("final", w.writable_length, w.destroyed)), 20)
+
+    assert trace(scenario) == [
+        ("write", "b:a"), ("cb a", "boom"), ("cb b", "boom", 0), ("ret", False), ("len", 5),
+        ("cb cc", "boom", 3), ("cb ddd", "boom", 0), ("error", "boom", 0), ("final", 0, True)]
+
+
 def test_many_buffered_writes_complete_in_order() -> None:
     """writable.js rule (clearBuffer compacts its queue past 256 entries): 300 writes
     queued behind slow ones all complete, in order, before 'finish'."""
