@@ -234,13 +234,13 @@ class Server(EventEmitter):
         hwm = None
         if "high_water_mark" in opts:
             hwm = given = opts["high_water_mark"]
-            hwm = validate_number(hwm, "options.high_water_mark")
+            hwm = validate_number(hwm, "options.highWaterMark")
             if hwm < 0:
                 hwm = get_default_high_water_mark(False)
             elif not hwm.is_integer():
                 # NaN, 1.5, Infinity: Node accepts them here and then throws this from
                 # every accept, which kills the process; nodenet says so at the call.
-                raise ERR_INVALID_ARG_VALUE("options.high_water_mark", given)
+                raise ERR_INVALID_ARG_VALUE("options.readableHighWaterMark", given)
         block_list = opts.get("block_list")
         if js_truthy(block_list):
             if not BlockList.is_block_list(block_list):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import socket as _socket
 import stat
 import threading
@@ -84,10 +85,10 @@ _get_ident = threading.get_ident
 def _hwm(opts: Mapping[str, Any], key: str) -> Optional[int]:
     """Node's ``getHighWaterMark`` for a Duplex: integer >= 0 or ERR_INVALID_ARG_VALUE."""
     value = opts.get("high_water_mark")
-    name = "options.high_water_mark"
     if value is None:
         value = opts.get(key)
-        name = f"options.{key}"
+    # Node names the duplex key even when highWaterMark was given
+    name = "options." + re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key)
     if value is None:
         return None
     number = js_number(value) if is_number(value) else NAN

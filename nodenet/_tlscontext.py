@@ -40,14 +40,16 @@ from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from . import _tlsdefaults, _x509
-from ._args import options_dict
+from ._args import is_js_object, options_dict
 from ._tlserrors import (
     ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED, ERR_FEATURE_UNAVAILABLE,
     ERR_TLS_INVALID_PROTOCOL_METHOD, ERR_TLS_INVALID_PROTOCOL_VERSION,
     ERR_TLS_PROTOCOL_VERSION_CONFLICT,
 )
 from ._tlsverify import Verifier
-from ._validators import is_number, validate_int32, validate_integer, validate_string
+from ._validators import (
+    is_number, js_to_int32, js_truthy, validate_int32, validate_integer, validate_string,
+)
 from .errors import ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, NodeError
 
 __all__ = ("SecureContext", "create_secure_context", "client_context", "is_bytes_like",
@@ -111,7 +113,10 @@ def _validate_key_or_cert(name: str, value: Any) -> None:
 @contextlib.contextmanager
 def _material_path(data: str) -> Iterator[str]:
     """A path OpenSSL can open that holds ``data``; gone when the block ends."""
-    raw = data.encode("latin-1")
+    try:
+        raw = data.encode("latin-1")         # text made from bytes (_text) goes back as is
+    except UnicodeEncodeError:
+        raw = utf8(data)
     if hasattr(os, "memfd_create") and sys.platform.startswith("linux"):
         fd = os.memfd_create("nodenet-tls", getattr(os, "MFD_CLOEXEC", 0))
         try:
@@ -226,6 +231,47 @@ def _as_list(value: Any) -> List[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def utf8(text: str) -> bytes:
+    """A JavaScript string's UTF-8 bytes, as Node hands it to OpenSSL: a lone
+    surrogate becomes U+FFFD (Python would refuse to encode it)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode("utf-8")
+
+
+_CRL = re.compile(r"-----BEGIN X509 CRL-----\s*([A-Za-z0-9+/=\s]+?)-----END X509 CRL-----")
+
+
+# what OpenSSL's cipher-string parser takes (anything else: "invalid command")
+_CIPHER_CHARS = re.compile(r"[A-Za-z0-9\-_.=+!@:, ;]*")
+
+
+def _set_ciphers(ctx: ssl.SSLContext, cipher_list: str) -> None:
+    """``SSL_CTX_set_cipher_list`` as Node calls it: the C string ends at a NUL."""
+    text = cipher_list.split("\0", 1)[0]
+    if not _CIPHER_CHARS.fullmatch(text):
+        raise NodeError("error:0A000118:SSL routines::invalid command",
+                        "ERR_SSL_INVALID_COMMAND")
+    try:
+        ctx.set_ciphers(text)
+    except ssl.SSLError:
+        raise NodeError("No cipher match", "ERR_SSL_NO_CIPHER_MATCH") from None
+
+
+def _is_crl(text: str) -> bool:
+    """Whether OpenSSL's ``PEM_read_bio_X509_CRL`` finds a CRL: a PEM block of that
+    label whose body is base64 of a DER SEQUENCE."""
+    m = _CRL.search(text)
+    if m is None:
+        return False
+    try:
+        der = base64.b64decode("".join(m.group(1).split()), validate=True)
+    except ValueError:
+        return False
+    return der[:1] == b"\x30"
+
+
 class SecureContext:
     """Node: tls.md § "tls.createSecureContext([options])" — the result.
 
@@ -293,10 +339,7 @@ class SecureContext:
             ctx.minimum_version = VERSIONS[o["min_version"]]
             ctx.maximum_version = VERSIONS[o["max_version"]]
             if o["cipher_list"]:
-                try:
-                    ctx.set_ciphers(o["cipher_list"])
-                except ssl.SSLError:
-                    raise NodeError("No cipher match", "ERR_SSL_NO_CIPHER_MATCH") from None
+                _set_ciphers(ctx, o["cipher_list"])
             elif ctx.minimum_version < ssl.TLSVersion.TLSv1_3:
                 ctx.minimum_version = ssl.TLSVersion.TLSv1_3   # only TLS 1.3 suites given
             curve = o["ecdh_curve"]
@@ -312,8 +355,7 @@ class SecureContext:
                     try:
                         ctx.load_dh_params(path)
                     except (ssl.SSLError, OSError):
-                        raise NodeError("DH parameters could not be read",
-                                        "ERR_OSSL_DH_BAD_PARAMETERS") from None
+                        pass      # as Node's setDHParam: parameters it cannot read are dropped
             if alpn:
                 ctx.set_alpn_protocols(list(alpn))
         if verifier:
@@ -333,7 +375,7 @@ class SecureContext:
 
     def _load_trust(self, ctx: ssl.SSLContext, server_side: bool) -> None:
         o = self._opts
-        if o["ca"]:
+        if o["ca"] is not None:        # given (even empty): only these, no system store
             for pem in o["ca"]:
                 try:
                     ctx.load_verify_locations(cadata=pem)
@@ -379,7 +421,7 @@ class SecureContext:
                 try:
                     # a password is always given, so OpenSSL never prompts on a terminal
                     ctx.load_cert_chain(cert_path, key_path,
-                                        password=(password or "").encode("utf-8"))
+                                        password=utf8(password or ""))
                 except ssl.SSLError as exc:
                     raise _openssl_error(exc, "PEM_LIB") from None
 
@@ -396,7 +438,9 @@ class SecureContext:
     def anchors(self) -> List[_x509.Certificate]:
         """The trusted certificates, parsed (``ca``, else the system store)."""
         if self._anchors is None:
-            pems = self._opts["ca"] or system_root_certificates()
+            pems = self._opts["ca"]
+            if pems is None:
+                pems = system_root_certificates()
             out: List[_x509.Certificate] = []
             for pem in pems:
                 try:
@@ -428,66 +472,88 @@ class SecureContext:
         return f"<SecureContext {self._opts['min_version']}..{self._opts['max_version']}>"
 
 
-def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> Dict[str, Any]:
-    """Node's ``createSecureContext`` checks, in Node's order; the options as used."""
-    if options is None:
-        options = {}
-    if not isinstance(options, Mapping):
-        raise ERR_INVALID_ARG_TYPE(name, "object", options)
-    opts = options_dict(options)
+def _options_object(options: Any, name: str) -> Dict[str, Any]:
+    """``options ||= {}`` then ``validateObject(options, name)``: a falsy value is no
+    options; a plain object, a Buffer or a class instance is an object (a Python
+    object that is no mapping has none of the option names); arrays, functions
+    and other primitives are refused."""
+    if not js_truthy(options):
+        return {}
+    if isinstance(options, Mapping):
+        return options_dict(options)
+    if is_js_object(options) and not isinstance(options, (list, tuple)):
+        return {}
+    raise ERR_INVALID_ARG_TYPE(name, "object", options)
+
+
+def _normalize(options: Any, name: str = "options") -> Dict[str, Any]:
+    """Node's ``createSecureContext`` checks, in Node's order; the options as used.
+
+    Option values are tested as JavaScript tests them (``if (ca)``: NaN is
+    false, ``[]`` and ``{}`` are true); a key present with ``None`` is ``null``.
+    """
+    opts = _options_object(options, name)
     _tls = _tlsdefaults
-    secure_options = opts.get("secure_options") or 0
-    if opts.get("honor_cipher_order"):
-        secure_options = int(secure_options) | ssl.OP_CIPHER_SERVER_PREFERENCE
+    secure_options = opts.get("secure_options")
+    if js_truthy(opts.get("honor_cipher_order")):
+        # ``secureOptions |= SSL_OP_CIPHER_SERVER_PREFERENCE``: ToInt32 first
+        secure_options = js_to_int32(secure_options) | ssl.OP_CIPHER_SERVER_PREFERENCE
     method = opts.get("secure_protocol")
     min_version, max_version = opts.get("min_version"), opts.get("max_version")
-    if method:
+    if js_truthy(method):
         if min_version is not None:
             raise ERR_TLS_PROTOCOL_VERSION_CONFLICT(min_version, method)
         if max_version is not None:
             raise ERR_TLS_PROTOCOL_VERSION_CONFLICT(max_version, method)
     min_v = _to_version("minimum", min_version, _tls.DEFAULT_MIN_VERSION)
     max_v = _to_version("maximum", max_version, _tls.DEFAULT_MAX_VERSION)
-    if method:
-        if not isinstance(method, str) or method not in _METHODS:
+    if isinstance(method, str):
+        # the native init() reads a string only (any other value is no method)
+        if method not in _METHODS:
             raise ERR_TLS_INVALID_PROTOCOL_METHOD(method)
         lo, hi = _METHODS[method]
         if lo is not None and hi is not None:
             min_v, max_v = lo, hi
-    if secure_options:
+    if js_truthy(secure_options):
         if not is_number(secure_options):
             raise ERR_INVALID_ARG_TYPE("secureOptions", "number", secure_options)
         validate_integer(secure_options, "secureOptions", -(2**53 - 1), 2**53 - 1)
+    else:
+        secure_options = 0
     out: Dict[str, Any] = {"min_version": min_v, "max_version": max_v,
-                           "secure_options": int(secure_options or 0)}
+                           "secure_options": int(secure_options)}  # type: ignore[arg-type]
     ciphers = opts.get("ciphers")
     if ciphers is not None:
         validate_string(ciphers, f"{name}.ciphers")
     out["cipher_list"], out["cipher_suites"] = _split_ciphers(
         ciphers or _tls.DEFAULT_CIPHERS, f"{name}.ciphers")
+    # ca, cert and key may be falsy (then unused); None in out["ca"]: the system store
     ca = opts.get("ca")
-    out["ca"] = []
-    if ca:
+    out["ca"] = None
+    if js_truthy(ca):
+        out["ca"] = []
         for item in _as_list(ca):
             _validate_key_or_cert(f"{name}.ca", item)
             out["ca"].append(_text(item))
-    out["allow_partial_trust_chain"] = bool(opts.get("allow_partial_trust_chain"))
+    out["allow_partial_trust_chain"] = js_truthy(opts.get("allow_partial_trust_chain"))
     cert = opts.get("cert")
     out["cert"] = []
-    if cert:
+    if js_truthy(cert):
         for item in _as_list(cert):
             _validate_key_or_cert(f"{name}.cert", item)
             out["cert"].append(_text(item))
     passphrase = opts.get("passphrase")
     key = opts.get("key")
     out["key"] = []
-    if key:
+    if js_truthy(key):
         for item in _as_list(key):
             pem, pass_ = item, passphrase
             if isinstance(item, Mapping):
-                if item.get("pem") is not None:
+                # ``val?.pem !== undefined ? val.pem : val``: a key present with
+                # None is null, and used (then refused)
+                if "pem" in item:
                     pem = item["pem"]
-                if item.get("passphrase") is not None:
+                if "passphrase" in item:
                     pass_ = item["passphrase"]
             _validate_key_or_cert(f"{name}.key", pem)
             if pass_ is not None:
@@ -514,7 +580,7 @@ def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> D
     if key_id is not None:
         if engine is None:
             raise ERR_INVALID_ARG_VALUE(f"{name}.privateKeyEngine", engine)
-        if key:
+        if js_truthy(key):
             raise ERR_INVALID_ARG_VALUE(f"{name}.privateKeyIdentifier", key_id)
         if isinstance(key_id, str) and isinstance(engine, str):
             raise ERR_CRYPTO_CUSTOM_ENGINE_NOT_SUPPORTED()
@@ -523,9 +589,9 @@ def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> D
                                        ["string", "null", "undefined"], key_id)
         raise ERR_INVALID_ARG_TYPE(f"{name}.privateKeyEngine", ["string", "null", "undefined"],
                                    engine)
-    curve = opts.get("ecdh_curve")
-    if curve is None:
-        curve = _tls.DEFAULT_ECDH_CURVE or "auto"
+    # the default is for an absent key only: a key present with None is null, refused
+    curve = opts.get("ecdh_curve") if "ecdh_curve" in opts else (
+        _tls.DEFAULT_ECDH_CURVE or "auto")
     validate_string(curve, f"{name}.ecdhCurve")
     out["ecdh_curve"] = curve
     dhparam = opts.get("dhparam")
@@ -538,10 +604,17 @@ def _normalize(options: Optional[Mapping[str, Any]], name: str = "options") -> D
     if crl is not None:
         for item in _as_list(crl):
             _validate_key_or_cert(f"{name}.crl", item)
-            out["crl"].append(_text(item))
+            text = _text(item)
+            if not _is_crl(text):
+                raise NodeError("Failed to parse CRL", "ERR_CRYPTO_OPERATION_FAILED")
+            out["crl"].append(text)
     session_id_context = opts.get("session_id_context")
     if session_id_context is not None:
         validate_string(session_id_context, f"{name}.sessionIdContext")
+        if len(utf8(session_id_context)) > 32:      # SSL_MAX_SID_CTX_LENGTH
+            # Node throws OpenSSL's error as a TypeError without a code
+            raise TypeError("error:0A000111:SSL routines:SSL_CTX_set_session_id_context:"
+                            "ssl session id context too long")
     if opts.get("pfx") is not None:
         raise ERR_FEATURE_UNAVAILABLE(f"{name}.pfx")
     engine = opts.get("client_cert_engine")

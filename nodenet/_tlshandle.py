@@ -72,6 +72,24 @@ def message_hook(conn: Any, direction: str, version: Any, content_type: Any, msg
 _tlscontext.message_hook = message_hook
 
 
+
+def sni_name(servername: Optional[str]) -> Optional[str]:
+    """The server name Python's ``ssl`` can send for ``servername``, or None (no
+    SNI). OpenSSL reads Node's name as a C string, so it ends at a NUL; a name
+    the IDNA codec refuses (a lone surrogate, a label too long), an empty one or
+    one with a leading dot, which Python's ``ssl`` refuses, is not sent. The
+    certificate is still checked against the whole name."""
+    if not servername:
+        return None
+    name = servername.split("\0", 1)[0]
+    if not name or name.startswith("."):
+        return None
+    try:
+        name.encode("idna")
+    except UnicodeError:
+        return None
+    return name
+
 class TLSHandle:
     """An encrypted stream over ``raw``, with :class:`StreamHandle`'s interface.
 
@@ -227,7 +245,7 @@ class TLSHandle:
                             else None)
         kwargs: Dict[str, Any] = {"server_side": self.server_side}
         if not self.server_side:
-            kwargs["server_hostname"] = server_hostname
+            kwargs["server_hostname"] = sni_name(server_hostname)
             if session is not None:
                 kwargs["session"] = session
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from typing import Any, List, Optional
+from typing import Any, List, Mapping, Optional
 
 from ._isip import int_to_ipv4, is_ip
 from ._tlserrors import ERR_TLS_CERT_ALTNAME_FORMAT, ERR_TLS_CERT_ALTNAME_INVALID
@@ -130,10 +130,11 @@ def check_server_identity(hostname: Any, cert: Any) -> Optional[NodeError]:
     without DNS entries; a host that is an IP address in a legacy spelling is
     refused.
     """
-    if cert is None:
-        cert = {}
-    subject = cert.get("subject")
-    alt_names = cert.get("subjectaltname")
+    if cert is None:     # JavaScript reads a property of undefined
+        raise TypeError("Cannot read properties of undefined (reading 'subject')")
+    # a value that is no object has none of these properties
+    subject = cert.get("subject") if isinstance(cert, Mapping) else None
+    alt_names = cert.get("subjectaltname") if isinstance(cert, Mapping) else None
     dns_names: List[str] = []
     ips: List[Optional[str]] = []
     hostname = _js_string(hostname)

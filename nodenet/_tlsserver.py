@@ -31,28 +31,32 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Dict, Hashable, List, Mapping, Optional, Tuple
 
-from ._args import options_dict
+from ._args import is_js_object, options_dict
 from ._netserver import Server as NetServer
-from ._tlscontext import SecureContext
+from ._tlscontext import SecureContext, is_bytes_like
 from ._tlserrors import (
     ERR_FEATURE_UNAVAILABLE, ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS, ERR_TLS_REQUIRED_SERVER_NAME,
     conn_reset,
 )
 from ._tlssocket import TLSSocket, _default_sni, alpn_list
 from ._tlsverify import PURPOSE_CLIENT
-from ._validators import validate_function, validate_number, validate_string
-from .errors import ERR_INVALID_ARG_TYPE
+from ._validators import js_truthy, validate_function, validate_number, validate_string
+from .errors import ERR_INVALID_ARG_TYPE, NodeError
 
 __all__ = ("Server", "create_server")
 
 Callback = Callable[..., Any]
 
-_CONTEXT_OPTIONS = (
-    "pfx", "key", "passphrase", "cert", "client_cert_engine", "ca", "ciphers", "sigalgs",
-    "ecdh_curve", "dhparam", "min_version", "max_version", "secure_protocol", "secure_options",
-    "honor_cipher_order", "crl", "session_id_context", "ticket_keys", "session_timeout",
-    "private_key_identifier", "private_key_engine", "certificate_compression",
-    "allow_partial_trust_chain",
+# setSecureContext's options for createSecureContext: those Node passes on only when
+# truthy, and those it passes as they are (undefined when absent)
+_TRUTHY_CONTEXT_OPTIONS = (
+    "pfx", "key", "passphrase", "cert", "client_cert_engine", "ca", "min_version",
+    "max_version", "secure_protocol", "crl", "ciphers", "dhparam", "secure_options",
+    "session_id_context",
+)
+_PASSED_CONTEXT_OPTIONS = (
+    "sigalgs", "ecdh_curve", "private_key_identifier", "private_key_engine",
+    "certificate_compression",
 )
 
 
@@ -77,29 +81,45 @@ class Server(NetServer):
         if callable(options) and listener is None:
             listener, options = options, None
         if options is not None and not isinstance(options, Mapping):
-            raise ERR_INVALID_ARG_TYPE("options", "object", options)
-        opts = options_dict(options, **kwargs)
+            if not is_js_object(options):
+                raise ERR_INVALID_ARG_TYPE("options", "object", options)
+            # an array, a Buffer, an instance: typeof 'object', with no option in it
+            # (setSecureContext then refuses an array)
+        opts = options_dict(options if isinstance(options, Mapping) else None, **kwargs)
+        # Option values are tested as JavaScript tests them (``if (options.x)``).
         self._contexts: List[Tuple[Any, SecureContext]] = []
         self.request_cert = opts.get("request_cert") is True
         self.reject_unauthorized = opts.get("reject_unauthorized") is not False
-        self.alpn_callback = opts.get("alpn_callback")
-        if self.alpn_callback and opts.get("alpn_protocols"):
+        alpn_cb = opts.get("alpn_callback")
+        if js_truthy(alpn_cb) and js_truthy(opts.get("alpn_protocols")):
             raise ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS()
-        self.alpn_protocols = alpn_list(opts.get("alpn_protocols")) or None
+        self.alpn_callback = alpn_cb if js_truthy(alpn_cb) else None
+        # kept from the constructor by every later setSecureContext without them
+        self._session_timeout = opts.get("session_timeout")
+        if not js_truthy(self._session_timeout):
+            self._session_timeout = None
+        self._ticket_keys = opts.get("ticket_keys")
+        if not js_truthy(self._ticket_keys):
+            self._ticket_keys = None
+        protocols = opts.get("alpn_protocols")
+        # convertALPNProtocols takes an array or a Buffer; anything else is no ALPN
+        self.alpn_protocols = (alpn_list(protocols) or None if isinstance(protocols, (list, tuple))
+                               or is_bytes_like(protocols) else None)
         self._shared_creds: SecureContext
-        self.set_secure_context(opts)
-        timeout = opts.get("handshake_timeout") or 120 * 1000
-        validate_number(timeout, "options.handshakeTimeout")
-        self._handshake_timeout = timeout
+        self.set_secure_context(options if options is not None else {})
+        timeout = opts.get("handshake_timeout")
+        if not js_truthy(timeout):
+            timeout = 120 * 1000
+        self._handshake_timeout = validate_number(timeout, "options.handshakeTimeout")
         sni = opts.get("sni_callback")
-        if sni:
+        if js_truthy(sni):
             validate_function(sni, "options.SNICallback")
-        self._sni_callback = sni
+        self._sni_callback = sni if js_truthy(sni) else None
         psk = opts.get("psk_callback")
-        if psk:
+        if js_truthy(psk):
             validate_function(psk, "options.pskCallback")
         hint = opts.get("psk_identity_hint")
-        if hint:
+        if js_truthy(hint):
             validate_string(hint, "options.pskIdentityHint")
         self._enable_trace = opts.get("enable_trace")
         net_opts = {k: v for k, v in opts.items()
@@ -112,21 +132,49 @@ class Server(NetServer):
     # -- contexts ------------------------------------------------------------------------
 
     def set_secure_context(self, options: Any) -> None:
-        """Node: ``server.setSecureContext(options)`` — for connections from now on."""
-        if not isinstance(options, Mapping):
+        """Node: ``server.setSecureContext(options)`` — for connections from now on.
+
+        As Node, a falsy option is left out (``if (options.ca)``), ``ecdhCurve``,
+        ``sigalgs`` and the engine options are passed as they are, and
+        ``honorCipherOrder`` defaults to true."""
+        if isinstance(options, (list, tuple)) or not (
+                isinstance(options, Mapping) or is_js_object(options)):
             raise ERR_INVALID_ARG_TYPE("options", "object", options)
-        opts = options_dict(options)
-        creds = {k: opts[k] for k in _CONTEXT_OPTIONS if k in opts and opts[k] is not None}
-        if opts.get("honor_cipher_order") is None:
-            creds["honor_cipher_order"] = True
+        opts = options_dict(options) if isinstance(options, Mapping) else {}
+        creds: Dict[str, Any] = {}
+        for key in _TRUTHY_CONTEXT_OPTIONS:
+            if js_truthy(opts.get(key)):
+                creds[key] = opts[key]
+        for key in _PASSED_CONTEXT_OPTIONS:
+            if key in opts:
+                creds[key] = opts[key]
+        creds["honor_cipher_order"] = (js_truthy(opts["honor_cipher_order"])
+                                       if "honor_cipher_order" in opts else True)
+        if js_truthy(opts.get("session_timeout")):
+            self._session_timeout = opts["session_timeout"]
+        if js_truthy(opts.get("ticket_keys")):
+            self._ticket_keys = opts["ticket_keys"]
+        if self._session_timeout is not None:
+            creds["session_timeout"] = self._session_timeout
+        if self._ticket_keys is not None:
+            creds["ticket_keys"] = self._ticket_keys
         self._shared_creds = SecureContext(creds)
 
     def add_context(self, servername: Any, context: Any) -> None:
-        """Node: ``server.addContext(hostname, context)`` — ``*`` matches one label."""
-        if not servername:
+        """Node: ``server.addContext(hostname, context)`` — ``*`` matches one label.
+
+        As Node, the name becomes a regular expression with ``.^$+?-\\[]{}``
+        escaped and ``*`` as ``[^.]*`` (other regular-expression characters keep
+        their meaning)."""
+        if not js_truthy(servername):
             raise ERR_TLS_REQUIRED_SERVER_NAME()
-        pattern = re.escape(str(servername)).replace(r"\*", "[^.]*")
-        regex = re.compile("^" + pattern + "$", re.IGNORECASE)
+        if not isinstance(servername, str):
+            raise TypeError("servername.replace is not a function")
+        pattern = re.sub(r"([.^$+?\-\\\[\]{}])", r"\\\1", servername).replace("*", "[^.]*")
+        try:
+            regex = re.compile("^" + pattern + "$", re.IGNORECASE)
+        except re.error as exc:
+            raise SyntaxError(f"Invalid regular expression: /^{pattern}$/i: {exc}") from None
         if not isinstance(context, SecureContext):
             context = SecureContext(context)
         self._contexts.append((regex, context))
@@ -136,7 +184,13 @@ class Server(NetServer):
         raise ERR_FEATURE_UNAVAILABLE("getTicketKeys")
 
     def set_ticket_keys(self, keys: Any) -> None:
-        """Node: ``server.setTicketKeys(keys)`` — ``ssl`` cannot set them."""
+        """Node: ``server.setTicketKeys(keys)`` — ``ssl`` cannot set them: the
+        argument is checked as Node checks it, then ERR_FEATURE_UNAVAILABLE."""
+        if not is_bytes_like(keys):
+            raise ERR_INVALID_ARG_TYPE("buffer", ["Buffer", "TypedArray", "DataView"], keys)
+        if len(keys) != 48:
+            raise NodeError("Session ticket keys must be a 48-byte buffer",
+                            "ERR_INTERNAL_ASSERTION")
         raise ERR_FEATURE_UNAVAILABLE("setTicketKeys")
 
     # -- connections -------------------------------------------------------------------

@@ -35,10 +35,13 @@ import os
 import ssl
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, Optional, cast
+from typing import (
+    TYPE_CHECKING, Any, Callable, Dict, Hashable, List, Mapping, MutableMapping, Optional, cast,
+)
 
 from . import _tlscontext, _tlsdefaults, _tlskeylog, _tlsverify, _x509
-from ._args import normalize_args, options_dict
+from ._args import is_js_object, normalize_args, options_dict
+from ._jstext import js_string
 from ._isip import is_ip
 from ._jscall import adapt
 from ._loop import get_loop
@@ -53,7 +56,7 @@ from ._tlserrors import (
 from ._tlshandle import TLSHandle
 from ._tlsidentity import check_server_identity
 from ._validators import (
-    is_number, js_truthy, validate_boolean, validate_function, validate_int32,
+    is_number, js_number, js_truthy, validate_boolean, validate_function, validate_int32,
     validate_number, validate_string, validate_uint32,
 )
 from .errors import (
@@ -119,8 +122,12 @@ _GROUPS = {
 
 
 def alpn_list(value: Any) -> Optional[List[str]]:
-    """Node's ``convertALPNProtocols`` input as a list of names (None for none)."""
-    if value is None:
+    """Node's ``convertALPNProtocols`` input as a list of names (None for none).
+
+    A falsy value is none (Node tests ``if (options.ALPNProtocols)``); any other
+    value that is no array or Buffer is refused, as the native
+    ``setALPNProtocols`` refuses it (a TypeError without a code)."""
+    if not js_truthy(value):
         return None
     if isinstance(value, (list, tuple)):
         out = []
@@ -155,12 +162,23 @@ def alpn_list(value: Any) -> Optional[List[str]]:
     raise err
 
 
-def convert_alpn_protocols(protocols: Any, out: Dict[str, Any]) -> None:
+def convert_alpn_protocols(protocols: Any, out: Any) -> None:
     """Node: ``tls.convertALPNProtocols(protocols, out)`` — sets
     ``out['ALPNProtocols']`` to the wire format (length-prefixed names)."""
     if isinstance(protocols, (list, tuple)) or is_bytes_like(protocols):
         names = alpn_list(protocols) or []
-        out["ALPNProtocols"] = b"".join(bytes([len(n)]) + n.encode("latin-1") for n in names)
+        wire = b"".join(bytes([len(n)]) + n.encode("latin-1") for n in names)
+        if isinstance(out, MutableMapping):
+            out["ALPNProtocols"] = wire
+        elif out is None or isinstance(out, (str, int, float)):
+            # strict-mode JavaScript: no property on undefined or a primitive
+            raise TypeError(f"Cannot create property 'ALPNProtocols' on {js_string(out)}")
+        else:
+            # JavaScript sets the property on any object (an array, a Buffer too)
+            try:
+                setattr(out, "ALPNProtocols", wire)
+            except (AttributeError, TypeError):
+                pass
 
 
 # -- sessions --------------------------------------------------------------------------
@@ -195,8 +213,11 @@ class Session:
 def _session_identity(options: Mapping[str, Any]) -> str:
     """Node's ``getSessionServerIdentity``: servername, host, socket's host, 'localhost'."""
     sock = options.get("socket")
-    return (options.get("servername") or options.get("host")
-            or (getattr(sock, "_host", None) if sock is not None else None) or "localhost")
+    for name in (options.get("servername"), options.get("host"),
+                 getattr(sock, "_host", None) if js_truthy(sock) else None):
+        if js_truthy(name):         # ``a || b || ...``: JavaScript's truthiness
+            return name             # type: ignore[return-value]
+    return "localhost"
 
 
 def _check_session(session: Any) -> None:
@@ -253,6 +274,10 @@ class TLSSocket(Socket):
         trace = opts.get("enable_trace")
         if trace is not None:
             validate_boolean(trace, "options.enableTrace")
+        psk = opts.get("psk_callback")
+        if js_truthy(psk):
+            # checked as Node checks it, then unused: Python's ssl has no PSK here
+            validate_function(psk, "pskCallback")
         opts["alpn_protocols"] = alpn_list(opts.get("alpn_protocols")) or None
         is_server = bool(opts.get("is_server"))
         context: Any = opts.get("secure_context")
@@ -308,8 +333,9 @@ class TLSSocket(Socket):
         if raw is not None:
             raw.onread_buffer = None
         hwm = opts.get("high_water_mark")
-        if hwm is not None and (not is_number(hwm) or hwm < 0):
-            raise ERR_INVALID_ARG_VALUE("options.high_water_mark", hwm)
+        if hwm is not None and not (is_number(hwm) and js_number(hwm).is_integer() and hwm >= 0):
+            # Node's getHighWaterMark, from the net.Socket constructor
+            raise ERR_INVALID_ARG_VALUE("options.readableHighWaterMark", hwm)
         onread = opts.get("onread") if socket is None else None
         delay = opts.get("keep_alive_initial_delay")
         allow_half_open = socket.allow_half_open if socket is not None else \
@@ -348,7 +374,7 @@ class TLSSocket(Socket):
                 validate_function(sni, "options.SNICallback")
                 self._sni_callback = sni
             alpn_cb = o.get("alpn_callback")
-            if alpn_cb is not None:
+            if js_truthy(alpn_cb):
                 validate_function(alpn_cb, "options.ALPNCallback")
                 self._alpn_callback = alpn_cb
         else:
@@ -789,7 +815,9 @@ class TLSSocket(Socket):
     def renegotiate(self, options: Any, callback: Optional[Callback] = None) -> Optional[bool]:
         """Node: ``tlsSocket.renegotiate(options[, callback])`` — Python's ``ssl``
         cannot renegotiate: ``callback`` gets ERR_TLS_RENEGOTIATION_UNSUPPORTED."""
-        if not isinstance(options, Mapping):
+        # validateObject: any object but an array (a Buffer, an instance) is one
+        if isinstance(options, (list, tuple)) or not (
+                isinstance(options, Mapping) or is_js_object(options)):
             raise ERR_INVALID_ARG_TYPE("options", "object", options)
         if callback is not None:
             validate_function(callback, "callback")
@@ -879,7 +907,8 @@ def _on_connect_secure(sock: TLSSocket) -> None:
     verify = sock._verify_peer(_tlsverify.PURPOSE_SERVER)
     if verify is None and not sock.is_session_reused():
         cert = sock._get_peer_certificate(True)
-        verify = adapt(options["check_server_identity"], 2)(_session_identity(options), cert)
+        verify = adapt(options["check_server_identity"], 2)(
+            _session_identity(options), cert if cert is not None else {})
     if verify:
         sock.authorized = False
         sock.authorization_error = getattr(verify, "code", None) or str(verify)
@@ -954,17 +983,23 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
     options = merged
     validate_function(options["check_server_identity"], "options.checkServerIdentity")
     validate_number(options["min_dh_size"], "options.minDHSize", 1)
-    if "port" not in options and options.get("path") is None and options.get("socket") is None:
+    # Options are tested as JavaScript tests them (``if (options.socket)``)
+    socket_opt = options.get("socket") if js_truthy(options.get("socket")) else None
+    if "port" not in options and options.get("path") is None and socket_opt is None:
         raise ERR_MISSING_ARGS(["options", "port", "path"])
     context = options.get("secure_context")
     if not js_truthy(context):
         context = _tlscontext.client_context(options)
     servername = options.get("servername")
-    if servername and is_ip(servername):
+    if not js_truthy(servername):
+        servername = None
+    if servername is not None and is_ip(servername):
         raise ERR_INVALID_ARG_VALUE(
             "options.servername", servername,
             "Setting the TLS ServerName to an IP address is not permitted.")
     session = options.get("session")
+    if not js_truthy(session):
+        session = None
     _check_session(session)
     if not isinstance(session, Session) or session.identity != _session_identity(options):
         # Node's getSessionForReuse: only for the server it was made for (and a
@@ -972,9 +1007,9 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
         session = None
     if servername is not None:
         validate_string(servername, "name")
-    if options.get("socket") is None:
+    if socket_opt is None:
         _validate_connect(options)
-    sock = TLSSocket(options.get("socket"), {
+    sock = TLSSocket(socket_opt, {
         "allow_half_open": options.get("allow_half_open"),
         "pipe": bool(options.get("path")),
         "secure_context": context,
@@ -984,6 +1019,7 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
         "session": session,
         "alpn_protocols": options.get("alpn_protocols"),
         "enable_trace": options.get("enable_trace"),
+        "psk_callback": options.get("psk_callback"),
         "high_water_mark": options.get("high_water_mark"),
         "onread": options.get("onread"),
         "signal": options.get("signal"),
@@ -999,16 +1035,16 @@ def connect(*args: Any, **kwargs: Any) -> TLSSocket:
         sock._connect_options = options
         if session is not None:
             sock._set_session(session)
-        if servername:
+        if servername is not None:
             sock._requested_servername = servername
         if cb is not None:
             sock._add("secureConnect", _Once(sock, "secureConnect", cb, adapt(cb, 0)), False)
-        if options.get("socket") is None:
-            if options.get("timeout"):
+        if socket_opt is None:
+            if js_truthy(options.get("timeout")):
                 sock.set_timeout(options["timeout"])
             Socket.connect(sock, options, sock._tls_start)
         sock._release_control()
-        if options.get("socket") is not None:
+        if socket_opt is not None:
             sock._tls_start()
         sock._add("secure", lambda *_: _on_connect_secure(sock), False)
         sock._add("end", on_end, True)

@@ -55,7 +55,10 @@ def test_module_functions(tls_certs: Any, tmp_path: Any, monkeypatch: Any) -> No
         tls.connect({"port": 1, "ALPNProtocols": "h2"})
     with pytest.raises(AttributeError):
         tls.no_such_name  # noqa: B018
-    assert tls.check_server_identity("localhost", None) is not None
+    # Node reads cert.subject: undefined throws, a value that is no object has none
+    with pytest.raises(TypeError, match="reading 'subject'"):
+        tls.check_server_identity("localhost", None)
+    assert tls.check_server_identity("localhost", 5).code == "ERR_TLS_CERT_ALTNAME_INVALID"
     assert tls.CLIENT_RENEG_LIMIT == 3 and tls.CLIENT_RENEG_WINDOW == 600
 
 
@@ -140,6 +143,67 @@ def test_encrypted_keys(tls_certs: Any) -> None:
                                     dhparam="auto")
     assert ctx.context is ctx and ctx.has_key and "SecureContext" in repr(ctx)
     assert tls.create_secure_context(cert=tls_certs.leaf).has_key is False
+
+
+class _Thing:
+    """JavaScript's ``new (class Thing {})()``: an object with no option in it."""
+
+
+def test_server_methods_take_what_node_takes(tls_certs: Any) -> None:
+    """Outcomes of Node 26 (and Node 20) from a bad-value sweep of the server's
+    methods: any object but an array is an options object; addContext needs a
+    truthy string and makes a context of whatever else it is given (falsy is no
+    options); setTicketKeys checks its argument before saying it is unavailable."""
+    def codes() -> List[Any]:
+        srv = tls.create_server(server_options(tls_certs))
+        out: List[Any] = []
+        for call in (lambda: srv.set_secure_context(b"x"),
+                     lambda: srv.set_secure_context(_Thing()),
+                     lambda: srv.set_secure_context([]),
+                     lambda: srv.add_context("a.com", 0),
+                     lambda: srv.add_context("a.com", float("nan")),
+                     lambda: srv.add_context("a.com", b"x"),
+                     lambda: srv.add_context(float("nan"), {}),
+                     lambda: srv.add_context(5, {}),
+                     lambda: srv.add_context("a(b", {}),
+                     lambda: srv.set_ticket_keys(True),
+                     lambda: srv.set_ticket_keys(b"x"),
+                     lambda: srv.set_ticket_keys(b"x" * 48)):
+            try:
+                call()
+                out.append("ok")
+            except Exception as exc:       # noqa: BLE001 - the outcome is the point
+                out.append(getattr(exc, "code", type(exc).__name__))
+        srv.close()
+        return out
+
+    box: List[Any] = []
+    run(lambda: box.append(codes()))
+    assert box[0] == ["ok", "ok", "ERR_INVALID_ARG_TYPE", "ok", "ok", "ok",
+                      "ERR_TLS_REQUIRED_SERVER_NAME", "TypeError", "SyntaxError",
+                      "ERR_INVALID_ARG_TYPE", "ERR_INTERNAL_ASSERTION",
+                      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"]
+
+
+def test_strings_openssl_reads_as_c_strings(tls_certs: Any) -> None:
+    """A lone surrogate reaches OpenSSL as U+FFFD (a wrong passphrase, an unknown
+    cipher command) and a NUL ends a cipher list, as in Node; an unreadable
+    dhparam is dropped; convertALPNProtocols sets the property on any object."""
+    with pytest.raises(Exception) as info:
+        tls.create_secure_context({"cert": tls_certs.leaf, "key": tls_certs.leaf_encrypted_key,
+                                   "passphrase": "\ud800"})
+    assert info.value.code.startswith("ERR_OSSL_")  # type: ignore[attr-defined]
+    with pytest.raises(Exception) as info:
+        tls.create_secure_context({"ciphers": "\ud800"})
+    assert info.value.code == "ERR_SSL_INVALID_COMMAND"  # type: ignore[attr-defined]
+    tls.create_secure_context({"dhparam": "\ud800"})
+    tls.create_secure_context({"dhparam": "not a dhparam"})
+    out = _Thing()
+    tls.convert_alpn_protocols(["h2"], out)
+    assert out.ALPNProtocols == b"\x02h2"  # type: ignore[attr-defined]
+    tls.convert_alpn_protocols(["h2"], [])          # set on an array: nobody reads it
+    with pytest.raises(TypeError):
+        tls.convert_alpn_protocols(["h2"], None)
 
 
 def test_crl_revokes(tls_certs: Any) -> None:

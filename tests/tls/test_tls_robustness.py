@@ -154,3 +154,53 @@ def test_a_client_hello_one_byte_at_a_time(tls_certs: Any) -> None:
 
     run(main, timeout=20)
     assert seen == {"sni": "localhost", "data": b"ok"}
+
+
+def test_odd_client_names_and_an_empty_ca_list(tls_certs: Any) -> None:
+    """Client options as JavaScript reads them, each against a server whose
+    certificate names localhost and 127.0.0.1 (the trace Node 26 and Node 20 give):
+
+    * a servername with a NUL or a lone surrogate does not crash the loop: the
+      name sent is what OpenSSL would read (or none), and the certificate check
+      of the whole name fails;
+    * an empty servername is no servername: the host is checked;
+    * a NaN host is falsy: the certificate is checked against 'localhost';
+    * ``ca: []`` is given (an array is truthy): nothing is trusted, not even the
+      system store.
+    """
+    cases = [("servername nul", {"servername": "local\0host"}),
+             ("servername surrogate", {"servername": "\ud800"}),
+             ("servername empty", {"servername": ""}),
+             ("host nan", {"host": float("nan"), "servername": None}),
+             ("ca empty", {"ca": []})]
+    seen: List[str] = []
+
+    def main() -> None:
+        todo = iter(cases)
+        srv = tls.create_server(server_options(tls_certs),
+                                lambda s: (s.on("error", lambda e: None), s.end()))
+        srv.on("tlsClientError", lambda *a: None)
+
+        def next_case() -> None:
+            try:
+                label, extra = next(todo)
+            except StopIteration:
+                srv.close()
+                return
+            opts = client_options(tls_certs, srv.address()["port"], **extra)
+            if opts["servername"] is None:
+                del opts["servername"]
+            c = tls.connect(opts)
+            events: List[str] = []
+            c.on("secureConnect", lambda: (events.append(f"secure:{c.authorized}"), c.end()))
+            c.on("error", lambda e: events.append(f"error:{e.code}"))
+            c.on("close", lambda *_: (seen.append(f"{label}: {' '.join(events)}"), next_case()))
+
+        srv.listen(0, "127.0.0.1", next_case)
+
+    run(main, 20)
+    assert seen == ["servername nul: error:ERR_TLS_CERT_ALTNAME_INVALID",
+                    "servername surrogate: error:ERR_TLS_CERT_ALTNAME_INVALID",
+                    "servername empty: secure:True",
+                    "host nan: secure:True",
+                    "ca empty: error:UNABLE_TO_VERIFY_LEAF_SIGNATURE"]

@@ -91,6 +91,44 @@ TABLE: List[Tuple[str, Any, Optional[Tuple[Optional[str], str]]]] = [
     ("connect", {"port": 1, "minVersion": "SSLv3"}, ("ERR_TLS_INVALID_PROTOCOL_VERSION",
                                                       "TypeError")),
     ("ids", {"x": 1}, ("ERR_INVALID_ARG_VALUE", "TypeError")),
+    # From a bad-value sweep against Node 26 (Node 20 agrees on every row below):
+    # JavaScript truthiness decides whether an option is looked at, a non-string
+    # secureProtocol is ignored, a bad CRL is refused, a bad dhparam ignored.
+    ("ctx", {"ca": {}}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("ctx", {"secureOptions": []}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("ctx", {"ecdhCurve": None}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("ctx", {"secureProtocol": True}, None),
+    ("ctx", {"secureProtocol": ""}, ("ERR_TLS_INVALID_PROTOCOL_METHOD", "TypeError")),
+    ("ctx", {"crl": "x"}, ("ERR_CRYPTO_OPERATION_FAILED", "Error")),
+    ("ctx", {"dhparam": "x"}, None),
+    ("ctx", False, None),
+    ("ctx", BUF, None),
+    ("server", {"handshakeTimeout": []}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("server", {"SNICallback": {}}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("server", {"sessionTimeout": ""}, None),
+    ("server", {"ticketKeys": 0}, None),
+    ("server", {"ALPNProtocols": "x"}, None),
+    ("connect", {"port": 1, "servername": 0}, None),
+    ("connect", {"port": 1, "session": False}, None),
+    ("connect", {"port": 1, "timeout": {}}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("connect", {"port": 1, "highWaterMark": 1.5}, ("ERR_INVALID_ARG_VALUE", "TypeError")),
+    ("connect", {"port": 1, "pskCallback": "x"}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("connect", {"port": 1, "ALPNProtocols": ""}, None),
+    ("connect", {"port": 1, "socket": 0}, None),
+    # OpenSSL reads a C string (a NUL ends the list); a session id context is at
+    # most 32 bytes; honorCipherOrder makes secureOptions a number (x | flag)
+    ("ctx", {"ciphers": "a\u0000b"}, ("ERR_SSL_NO_CIPHER_MATCH", "Error")),
+    ("ctx", {"ciphers": "AES128-SHA\u0000zz"}, None),
+    ("ctx", {"sessionIdContext": "x" * 33}, (None, "TypeError")),
+    ("ctx", {"sessionIdContext": "x" * 32}, None),
+    ("ctx", {"secureOptions": "x", "honorCipherOrder": True}, None),
+    ("ctx", {"secureProtocol": True, "minVersion": "TLSv1.2"},
+     ("ERR_TLS_PROTOCOL_VERSION_CONFLICT", "TypeError")),
+    ("ctx", {"key": [{"pem": None}]}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("ctx", {"crl": []}, None),
+    ("server", {"pskIdentityHint": {}}, ("ERR_INVALID_ARG_TYPE", "TypeError")),
+    ("server", {"honorCipherOrder": None, "sessionIdContext": 0}, None),
+    ("connect", {"port": 1, "servername": "a\u0000b"}, None),
 ]
 
 
