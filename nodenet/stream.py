@@ -1030,12 +1030,14 @@ def _from_list(n: int, state: ReadableState) -> Optional[Chunk]:
     if state.length == 0 or not buf:
         return None
     if n >= state.length:
-        if len(buf) == 1:
-            return buf.popleft()
         if state.decoder is not None:
-            out_s = "".join(buf)  # type: ignore[arg-type]
+            # Node builds the string with ``ret += chunk``: a Buffer put back by
+            # unshift() becomes its UTF-8 text, whatever the stream's encoding
+            out_s = "".join([_js_text(item) for item in buf])
             buf.clear()
             return out_s
+        if len(buf) == 1:
+            return buf.popleft()
         out_b = b"".join(buf)  # type: ignore[arg-type]
         buf.clear()
         return out_b
@@ -1056,8 +1058,15 @@ def _from_list(n: int, state: ReadableState) -> Optional[Chunk]:
             buf[0] = item[n:]
             n = 0
     if state.decoder is not None:
-        return "".join(parts)
+        return "".join([_js_text(item) for item in parts])
     return b"".join(parts)
+
+
+def _js_text(chunk: Chunk) -> str:
+    """``'' + chunk`` in JavaScript: a string as it is, a Buffer as its UTF-8 text."""
+    if isinstance(chunk, str):
+        return chunk
+    return bytes(chunk).decode("utf-8", "replace")
 
 
 def _on_eof_chunk(stream: Readable, state: ReadableState) -> None:

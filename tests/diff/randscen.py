@@ -37,8 +37,16 @@ A few seeds remain a race in Node itself (e.g. a client reset right at its
 ``'connect'``, before the server accepted): the CLI runs Node twice and drops a
 seed whose two traces differ.
 
-CLI: ``python tests/diff/randscen.py --seeds 0:300`` prints the seeds whose
-traces differ from Node 26's, side by side.
+``generate(seed, pipes=True)`` and ``generate(seed, more=True)`` (the CLI's
+``--pipes`` and ``--more``) turn some operations into ones of two further
+families, each drawn from a random generator of its own: ``pipe()``/``unpipe()``,
+and ``read(n)``, ``unshift()``, ``setTimeout`` callbacks, ``end()`` twice,
+``write()``/``destroy()`` after ``end()``, ``end()`` after ``destroy()``,
+``setDefaultEncoding()``,
+``server.getConnections()`` and ``server.close()`` (see :func:`generate`).
+
+CLI: ``python tests/diff/randscen.py --seeds 0:300 [--pipes] [--more]`` prints
+the seeds whose traces differ from Node 26's, side by side.
 """
 
 from __future__ import annotations
@@ -61,8 +69,15 @@ from difftrace import Trace, run_node, side_by_side  # noqa: E402
 EVENTS = ["connect", "ready", "data", "end", "finish", "close", "error", "timeout", "drain"]
 SERVER_EVENTS = ["data", "end", "finish", "close", "error", "timeout", "drain"]
 OTHER = {"server": "client", "client": "server"}
-ENDING = ("end", "end_cb", "end_data", "destroy_soon")
-DESTROYING = ("destroy", "destroy_err", "reset")
+ENDING = ("end", "end_cb", "end_data", "destroy_soon", "end_twice", "cork_end")
+DESTROYING = ("destroy", "destroy_err", "reset", "write_after_end", "destroy_after_end",
+              "write_destroy", "destroy_end_cb")
+WRITING = ("write", "cork_write", "write_enc", "write_defenc", "write_big")
+TIMED = ("timeout", "timeout_cb")    # a last step after which 'timeout' destroys the side
+SERVER_ONLY = ("get_conns", "server_close")
+MORE_OPS = ("read_n", "readable_n", "unshift", "timeout_long", "timeout_cancel", "timeout_cb",
+            "end_twice", "cork_end", "write_big", "write_after_end", "destroy_after_end",
+            "write_destroy", "destroy_end_cb", "write_defenc", "set_encoding_more") + SERVER_ONLY
 
 Step = Dict[str, Any]
 Scenario = Dict[str, Any]
@@ -74,15 +89,27 @@ def _payload(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefxyz") for _ in range(rng.randint(1, 8)))
 
 
-def generate(seed: int, pipes: bool = False) -> Scenario:
+def generate(seed: int, pipes: bool = False, more: bool = False) -> Scenario:
     """The scenario of ``seed`` (a plain dict, JSON-printable).
 
     ``pipes``: some operations become ``pipe()`` of the socket into a recording
     sink, or ``unpipe()``, chosen with a second random generator so that the
     rest of each scenario is the same as without (the fixed seeds of
-    test_diff_random.py keep their scenarios)."""
+    test_diff_random.py keep their scenarios).
+
+    ``more``: some operations become one of :func:`_more_op`'s (``read(n)``, a
+    ``'readable'`` reader of ``read(n)``, ``unshift()``, ``setTimeout`` with a
+    callback and its cancelling, ``end()`` twice, ``cork()`` then ``end(data)``,
+    a 5-20 kB write, ``write()`` after ``end()``, ``destroy()`` after ``end()`` or
+    right after a ``write()``, ``end(cb)`` after ``destroy()``,
+    ``setDefaultEncoding``, ``setEncoding(null / latin1 / base64)``, and on the
+    server side ``server.getConnections()`` and ``server.close()``), chosen with a
+    third random generator, so neither other family changes."""
     rng = random.Random(seed)
     pipe_rng = random.Random(seed * 7919 + 17) if pipes else None
+    more_rng = random.Random(seed * 104729 + 71) if more else None
+    readn = {"server": False, "client": False}  # a read(n>1) 'readable' reader: a
+    # write may leave fewer than n bytes, and no 'data' then tells the wait
     n = rng.randint(3, 8)
     wrote = {"server": 0, "client": 0}         # bytes each side has sent so far
     gone = {"server": False, "client": False}  # ended or destroyed (no more sending)
@@ -105,7 +132,7 @@ def generate(seed: int, pipes: bool = False) -> Scenario:
             other = OTHER[pside]
             handover: Any = None
             if not paused[other] and not destroyed[other]:
-                if (prev["op"][0] in ("write", "cork_write", "write_enc") and not gone[pside]
+                if (prev["op"][0] in WRITING and not gone[pside] and not readn[other]
                         and prev["trigger"] != "connecting"):
                     handover = ["read", wrote[pside]]
                 elif prev["op"][0] in ENDING + DESTROYING:
@@ -123,12 +150,17 @@ def generate(seed: int, pipes: bool = False) -> Scenario:
             op = _op(rng, last=(i == n - 1))
         if pipe_rng is not None and op[0] != "timeout" and pipe_rng.random() < 0.3:
             op = ["pipe_sink"] if pipe_rng.random() < 0.7 else ["unpipe"]
+        if more_rng is not None and op[0] != "timeout" and more_rng.random() < 0.35:
+            op = _more_op(more_rng, side, last=(i == n - 1),
+                          connecting=(trigger == "connecting"), paused=paused[side])
         name = op[0]
         if name in ("write", "end_data") and not gone[side]:
             wrote[side] += len(op[1])
-        if name == "write_enc" and not gone[side]:
+        if name == "write_big" and not gone[side]:
+            wrote[side] += op[1]
+        if name in ("write_enc", "write_defenc") and not gone[side]:
             wrote[side] += len(_encoded(op[1], op[2]))
-        if name == "cork_write" and not gone[side]:
+        if name in ("cork_write", "cork_end") and not gone[side]:
             wrote[side] += len(op[1]) + len(op[2])
         if name in ENDING + DESTROYING:
             gone[side] = True
@@ -140,6 +172,9 @@ def generate(seed: int, pipes: bool = False) -> Scenario:
             paused[side] = False     # pipe() resumes its source
         if name == "unpipe":
             paused[side] = True      # and unpipe() of the last pipe pauses it
+        if name == "readable_n":
+            paused[side] = False
+            readn[side] = readn[side] or op[1] > 1
         steps.append({"side": side, "trigger": trigger, "op": op})
     return {"seed": seed, "server_half": rng.random() < 0.5,
             "client_half": rng.random() < 0.5, "pause_on_connect": pause_on_connect,
@@ -199,6 +234,55 @@ def _op(rng: random.Random, last: bool) -> List[Any]:
         return ["timeout", rng.choice([10, 30])]
     return rng.choice([["write_empty", rng.choice(["str", "buf"])], ["readable"], ["read0"],
                        ["timeout0"]])
+
+
+def _more_op(rng: random.Random, side: str, last: bool, connecting: bool,
+             paused: bool) -> List[Any]:
+    """An operation of the ``more`` family (see :func:`generate`)."""
+    if paused and rng.random() < 0.5:
+        # where the buffer keeps what unshift() puts back, for read(n) to take
+        if rng.random() < 0.5:
+            return ["read_n", rng.choice([1, 3, 100])]
+        return ["unshift", _payload(rng), rng.choice(["str", "buf"])]
+    r = rng.random()
+    if side == "server" and r < 0.16:
+        return ["get_conns"] if r < 0.08 else ["server_close"]
+    r = rng.random()
+    if last and r < 0.1:
+        return ["timeout_cb", rng.choice([10, 30])]
+    r = rng.random()
+    if r < 0.11:
+        return ["read_n", rng.choice([1, 3, 100])]
+    if r < 0.19:
+        return ["readable_n", rng.choice([1, 3, 100])]
+    if r < 0.30:
+        return ["unshift", _payload(rng), rng.choice(["str", "buf"])]
+    if r < 0.36:
+        return ["timeout_long"]
+    if r < 0.42:
+        return ["timeout_cancel"]
+    if r < 0.48:
+        return ["end_twice"]
+    if r < 0.54:
+        return ["cork_end", _payload(rng), _payload(rng)]
+    if r < 0.60:
+        return ["write_big", rng.choice([5000, 20000])]  # (a trace over 64 KiB is cut off)
+    if r < 0.78 and not connecting:
+        # (a destroy while connecting: whether the server accepts is a race)
+        if r < 0.64:
+            return ["write_after_end", _payload(rng)]
+        if r < 0.69:
+            return ["destroy_after_end"]
+        if r < 0.74:
+            return ["write_destroy", _payload(rng)]
+        return ["destroy_end_cb"]
+    if r < 0.90:
+        enc = rng.choice(["hex", "latin1", "base64"])
+        raw = _payload(rng).encode()
+        text = {"hex": raw.hex(), "latin1": "\u00e9" + raw.decode(),
+                "base64": base64.b64encode(raw).decode()}[enc]
+        return ["write_defenc", text, enc]
+    return ["set_encoding_more", rng.choice([None, "latin1", "base64"])]
 
 
 # ----------------------------------------------------------------------------- JavaScript
@@ -266,6 +350,52 @@ def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
     if name == "timeout":
         return (f"{tag}); {s}.setTimeout({op[1]}); "
                 f"{s}.on('timeout', () => {{ rec('{side}', 'in timeout'); {s}.destroy(); }});")
+    # the ``more`` family
+    if name == "read_n":
+        return f"{tag}, {s}.read({op[1]}));"
+    if name == "readable_n":
+        return (f"{tag}); {s}.on('readable', () => {{ let d; "
+                f"while ((d = {s}.read({op[1]})) !== null) rec('{side}', 'read', d); }});")
+    if name == "unshift":
+        data = json.dumps(op[1]) if op[2] == "str" else f"Buffer.from({json.dumps(op[1])})"
+        return f"{tag}, {s}.unshift({data}));"
+    if name in ("timeout_long", "timeout_cancel"):
+        ms = 60000 if name == "timeout_long" else 0
+        return (f"{s}.setTimeout({ms}, tcb('{side}')); "
+                f"{tag}, [{s}.timeout, {s}.listenerCount('timeout')]);")
+    if name == "timeout_cb":
+        return (f"{tag}); {s}.setTimeout({op[1]}, () => {{ rec('{side}', 'in timeout cb'); "
+                f"{s}.destroy(); }});")
+    if name == "end_twice":
+        return (f"{tag}); {s}.end((e) => rec('{side}', 'endcb', {i}, e)); "
+                f"{s}.end((e) => rec('{side}', 'endcb2', {i}, e));")
+    if name == "write_after_end":
+        return (f"{s}.end(); {tag}, {s}.write({json.dumps(op[1])}, "
+                f"(e) => rec('{side}', 'wcb', {i}, e)));")
+    if name == "destroy_after_end":
+        return f"{tag}); {s}.end(); {s}.destroy();"
+    if name == "cork_end":
+        return (f"{tag}); {s}.cork(); {s}.write({json.dumps(op[1])}); "
+                f"{s}.end({json.dumps(op[2])});")
+    if name == "write_big":
+        return (f"{tag}, {s}.write(Buffer.alloc({op[1]}, 'q'), "
+                f"(e) => rec('{side}', 'wcb', {i}, e)));")
+    if name == "write_destroy":
+        return (f"{tag}, {s}.write({json.dumps(op[1])}, (e) => rec('{side}', 'wcb', {i}, e))); "
+                f"{s}.destroy();")
+    if name == "destroy_end_cb":
+        return f"{tag}); {s}.destroy(); {s}.end((e) => rec('{side}', 'endcb', {i}, e));"
+    if name == "write_defenc":
+        return (f"{s}.setDefaultEncoding('{op[2]}'); {tag}, {s}.write({json.dumps(op[1])})); "
+                f"{s}.setDefaultEncoding('utf8');")
+    if name == "set_encoding_more":
+        return f"{s}.setEncoding({json.dumps(op[1])}); {tag}, {s}.readableEncoding);"
+    if name == "get_conns":
+        return (f"{tag}); srv.getConnections((e, n) => "
+                f"rec('{side}', 'connections', {i}, e, n));")
+    if name == "server_close":
+        return (f"{tag}); srv.close((e) => rec('{side}', 'server close cb', {i}, e)); "
+                f"srv.on('close', () => rec('{side}', 'server close', {i}));")
     raise ValueError(name)
 
 
@@ -332,11 +462,14 @@ def to_js(sc: Scenario) -> str:
         "  if (!timedOut && !x.destroyed && !x.writableEnded) x.end();",
         "}",
     ]
+    if any(st["op"][0] in ("timeout_long", "timeout_cancel") for st in steps):
+        out += ["const tcbs = {};  // one setTimeout callback a side (to cancel it by)",
+                "function tcb(side) { return tcbs[side] ||= () => rec(side, 'tcb'); }"]
     for i, st in enumerate(steps):
         side = st["side"]
         nxt = steps[i + 1] if i + 1 < len(steps) else None
         if nxt is None:
-            timed = "true" if st["op"][0] == "timeout" else "false"
+            timed = "true" if st["op"][0] in TIMED else "false"
             then_call = (f"setImmediate(() => onSide('server', "
                          f"() => windDown('{side}', {timed})));")
         else:
@@ -433,6 +566,13 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
     def scenario(t: Trace) -> None:
         S: Dict[str, Any] = {}
         sinks: Dict[str, Any] = {}
+        tcbs: Dict[str, Callable[..., None]] = {}
+
+        def tcb(side: str) -> Callable[..., None]:
+            """One setTimeout callback a side (to cancel it by)."""
+            if side not in tcbs:
+                tcbs[side] = lambda *_a: t.rec(side, "tcb")
+            return tcbs[side]
         waiting: List[Callable[[], None]] = []
 
         def on_side(name: str, fn: Callable[[], None]) -> None:
@@ -500,7 +640,7 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
 
             def then() -> None:
                 if nxt is None:
-                    timed = op[0] == "timeout"
+                    timed = op[0] in TIMED
                     net.set_immediate(lambda: on_side("server",
                                                       lambda: wind_down(side, timed)))
                 else:
@@ -524,6 +664,32 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                                                                      *(e or (None,)))))
             elif name == "read0":
                 t.rec(side, "step", i, name, s.read(0))
+            elif name == "read_n":
+                t.rec(side, "step", i, name, s.read(op[1]))
+            elif name == "unshift":
+                t.rec(side, "step", i, name,
+                      s.unshift(op[1] if op[2] == "str" else op[1].encode()))
+            elif name in ("timeout_long", "timeout_cancel"):
+                s.set_timeout(60000 if name == "timeout_long" else 0, tcb(side))
+                t.rec(side, "step", i, name, [s.timeout, s.listener_count("timeout")])
+            elif name == "write_after_end":
+                s.end()
+                t.rec(side, "step", i, name, s.write(op[1], lambda *e: t.rec(
+                    side, "wcb", i, *(e or (None,)))))
+            elif name == "write_big":
+                t.rec(side, "step", i, name, s.write(b"q" * op[1], lambda *e: t.rec(
+                    side, "wcb", i, *(e or (None,)))))
+            elif name == "write_destroy":
+                t.rec(side, "step", i, name, s.write(op[1], lambda *e: t.rec(
+                    side, "wcb", i, *(e or (None,)))))
+                s.destroy()
+            elif name == "write_defenc":
+                s.set_default_encoding(op[2])
+                t.rec(side, "step", i, name, s.write(op[1]))
+                s.set_default_encoding("utf8")
+            elif name == "set_encoding_more":
+                s.set_encoding(op[1])
+                t.rec(side, "step", i, name, s.readable_encoding)
             else:
                 t.rec(side, "step", i, name)
                 if name == "end_cb":
@@ -581,6 +747,36 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                         t.rec(side, "in timeout")
                         s.destroy()
                     s.on("timeout", on_timeout)
+                elif name == "readable_n":
+                    def on_readable_n() -> None:
+                        d = s.read(op[1])
+                        while d is not None:
+                            t.rec(side, "read", d)
+                            d = s.read(op[1])
+                    s.on("readable", on_readable_n)
+                elif name == "timeout_cb":
+                    def on_timeout_cb() -> None:
+                        t.rec(side, "in timeout cb")
+                        s.destroy()
+                    s.set_timeout(op[1], on_timeout_cb)
+                elif name == "end_twice":
+                    s.end(lambda *e: t.rec(side, "endcb", i, *(e or (None,))))
+                    s.end(lambda *e: t.rec(side, "endcb2", i, *(e or (None,))))
+                elif name == "destroy_after_end":
+                    s.end()
+                    s.destroy()
+                elif name == "cork_end":
+                    s.cork()
+                    s.write(op[1])
+                    s.end(op[2])
+                elif name == "destroy_end_cb":
+                    s.destroy()
+                    s.end(lambda *e: t.rec(side, "endcb", i, *(e or (None,))))
+                elif name == "get_conns":
+                    srv.get_connections(lambda e, n: t.rec(side, "connections", i, e, n))
+                elif name == "server_close":
+                    srv.close(lambda *e: t.rec(side, "server close cb", i, *(e or (None,))))
+                    srv.on("close", lambda *_a: t.rec(side, "server close", i))
                 else:
                     raise ValueError(name)
             t.rec(side, "after", s.ready_state, s.bytes_written, s.writable_length, s.pending,
@@ -748,6 +944,10 @@ def _main(argv: List[str]) -> int:
     ap.add_argument("--show", action="store_true", help="print every scenario's JS")
     ap.add_argument("--pipes", action="store_true",
                     help="with pipe() and unpipe() operations (test_diff_random's PIPE_SEEDS)")
+    ap.add_argument("--more", action="store_true",
+                    help="with read(n), unshift(), setTimeout callbacks, end() twice, write() "
+                    "after end(), setDefaultEncoding, getConnections(), server.close() "
+                    "(test_diff_random's MORE_SEEDS)")
     ns = ap.parse_args(argv)
     if ":" in ns.seeds:
         a, b = ns.seeds.split(":")
@@ -760,7 +960,7 @@ def _main(argv: List[str]) -> int:
     differ, unstable = [], []
     with nodes.use("26"):
         for seed in seeds:
-            sc = generate(seed, ns.pipes)
+            sc = generate(seed, ns.pipes, ns.more)
             if ns.show:
                 print(to_js(sc))
             first = node_trace(sc)

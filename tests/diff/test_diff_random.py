@@ -5,7 +5,7 @@ triggered by an event the one before it caused; nodenet's per-side trace must
 equal Node 26's. The seeds are fixed: chosen to cover every operation with
 every trigger and option setting, and checked to give the same trace in five
 Node runs (a change to the generator changes the scenarios: choose them again).
-More seeds: ``python tests/diff/randscen.py --seeds 0:1000 [--pipes]``.
+More seeds: ``python tests/diff/randscen.py --seeds 0:1000 [--pipes] [--more]``.
 
 Node 26 only: the reference. (Node 20 differs in places docs/compat.md lists,
 which the hand-written differentials pin.)
@@ -35,6 +35,21 @@ SEEDS = [0, 7, 8, 16, 19, 20, 22, 24, 36, 41, 42, 47, 52, 53, 54, 61, 74, 83, 84
 PIPE_SEEDS = [19, 26, 60, 126, 151, 158, 168, 197, 233, 283, 361, 407, 576, 581, 591, 638,
               659, 663, 724, 732]
 
+# generate(seed, more=True): some operations become read(n) (returned value
+# recorded), a 'readable' reader of read(n), unshift(), setTimeout(60000, cb) and
+# setTimeout(0, cb) (the listener count), setTimeout(ms, cb) firing, end() twice,
+# cork() then end(data), 5-20 kB writes ('drain'), write() after end()
+# (ERR_STREAM_WRITE_AFTER_END, or EPIPE after the peer's FIN), destroy() after end()
+# or right after a write(), end(cb) after destroy(), setDefaultEncoding() writes,
+# setEncoding(null / latin1 / base64), and on the server side
+# server.getConnections() and server.close() while the connection is open (and
+# its ERR_SERVER_NOT_RUNNING once closed). Chosen to cover each, with each of its
+# outcomes; stable in five Node runs.
+MORE_SEEDS = [6, 9, 23, 42, 53, 62, 98, 220, 333, 483, 531, 576, 665, 782, 793, 873, 875, 1085,
+              1999,
+              # a Buffer unshifted after setEncoding() is read as its UTF-8 text
+              20, 1274]
+
 pytestmark = pytest.mark.node
 
 
@@ -56,6 +71,19 @@ def test_random_scenario_with_pipes(seed: int) -> None:
         pytest.skip("random scenarios are compared with Node 26, the reference, only")
     sc = randscen.generate(seed, pipes=True)
     assert any(st["op"][0] == "pipe_sink" for st in sc["steps"])
+    expected = randscen.node_trace(sc)
+    assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
+    got = randscen.python_trace(sc)
+    diff = randscen.compare(expected, got)
+    assert diff is None, randscen.describe(sc) + "\n" + diff
+
+
+@pytest.mark.parametrize("seed", MORE_SEEDS)
+def test_random_scenario_with_more_operations(seed: int) -> None:
+    if nodes.current_major() != "26":
+        pytest.skip("random scenarios are compared with Node 26, the reference, only")
+    sc = randscen.generate(seed, more=True)
+    assert any(st["op"][0] in randscen.MORE_OPS for st in sc["steps"])
     expected = randscen.node_trace(sc)
     assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
     got = randscen.python_trace(sc)

@@ -66,6 +66,37 @@ def test_unshift_string_in_given_encoding() -> None:
     assert trace(scenario) == ["b:abc"]
 
 
+def test_a_buffer_unshifted_after_set_encoding_reads_as_its_utf8_text() -> None:
+    """readable.js rule (fromList builds a decoded read with ``ret += chunk``): a
+    Buffer put back by unshift() after setEncoding() comes out of a read that
+    takes everything, or that crosses chunks, as its UTF-8 text, whatever the
+    encoding; a read of exactly its bytes gives the Buffer. Node 26 and Node 20
+    print this trace (found by random scenarios, e.g. ``randscen --more`` 1274)."""
+    def scenario(log: List[Any]) -> None:
+        r = OptReadable(read=noop)
+        r.set_encoding("hex")
+        r.unshift(b"ab")
+        log.append(show(r.read()))
+        r = OptReadable(read=noop)
+        r.set_encoding("utf8")
+        r.push("cd")
+        r.unshift(b"ab")
+        log.append(show(r.read(3)))
+        log.append(show(r.read()))
+        r = OptReadable(read=noop)
+        r.set_encoding("utf8")
+        r.push("cd")
+        r.unshift(b"ab")
+        log.append(show(r.read()))
+        r = OptReadable(read=noop)
+        r.set_encoding("utf8")
+        r.push("cd")
+        r.unshift(b"ab")
+        log.append(show(r.read(2)))
+
+    assert trace(scenario) == ["s:ab", "s:abc", "s:d", "s:abcd", "b:ab"]
+
+
 @pytest.mark.parametrize("via_option", [False, True])
 def test_unshift_converts_to_the_stream_encoding(via_option: bool) -> None:
     """Ported from test-stream-readable-unshift.js: with a stream encoding, an
