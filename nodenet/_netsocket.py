@@ -747,6 +747,7 @@ class Socket(Duplex):
         return False
 
     _has_writev = True
+    _decode_strings = False     # Node's net.Socket: decodeStrings false
 
     def _write(self, chunk: bytes, callback: Callback) -> None:
         # Node's _write gets the chunk's encoding (decodeStrings: false) and writes

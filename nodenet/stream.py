@@ -533,7 +533,8 @@ class Readable(_Stream):
             return
         if event == "data":
             state.data_listening = True
-            state.readable_listening = bool(self._events.get("readable"))
+            if self._events.get("readable"):     # only ever set here (Node ORs it in)
+                state.readable_listening = True
             if state.flowing is not False:
                 self._resume()
         elif event == "readable":
@@ -1119,8 +1120,10 @@ def _emit_readable_nt(stream: Readable) -> None:
     if not state.destroyed and state.errored is None and (state.length or state.ended):
         stream._emit("readable")
         state.emitted_readable = False
-    state.need_readable = (not state.flowing and not state.ended
-                           and state.length <= state.high_water_mark)
+    # another 'readable' is owed if not flowing, not ended and under the mark;
+    # a need already set (by a read() that found nothing) stays set (Node ORs it in)
+    if not state.flowing and not state.ended and state.length <= state.high_water_mark:
+        state.need_readable = True
     _flow(stream)
 
 
@@ -1507,7 +1510,8 @@ def _writable(w: WritableState) -> bool:
             and not w.ending and not w.ended and not w.destroyed)
 
 
-def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int, bool]:
+def _to_chunk(chunk: Any, encoding: Any, default: str,
+              decode_strings: bool = True) -> Tuple[bytes, int, bool]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node
     length, tried: a string Node's handle writes as a string).
 
@@ -1516,6 +1520,10 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int, bool
     ERR_UNKNOWN_ENCODING (Node 26; Node 20 wrote it as UTF-8). ``None`` is
     JavaScript's ``undefined``, not a chunk (ERR_INVALID_ARG_TYPE); Node's
     ``null`` (ERR_STREAM_NULL_VALUES) has no Python counterpart.
+
+    ``decode_strings`` (Node's option, true but for ``net.Socket``): a string
+    counts its encoded bytes; otherwise its UTF-16 length, as Node counts a
+    string handed on as it is.
     """
     if not js_truthy(encoding):    # JavaScript's !encoding: [] and {} are (bad) names
         enc = default
@@ -1529,9 +1537,11 @@ def _to_chunk(chunk: Any, encoding: Any, default: str) -> Tuple[bytes, int, bool
             raise ERR_UNKNOWN_ENCODING(encoding)
         enc = normalized
     if isinstance(chunk, str):
+        data = _charsets.encode(chunk, enc)
+        if decode_strings:
+            return data, len(data), False
         length = _charsets.node_length(chunk)
-        return (_charsets.encode(chunk, enc), length,
-                _charsets.tried_as_string(enc, length))
+        return data, length, _charsets.tried_as_string(enc, length)
     if isinstance(chunk, bytes):
         return chunk, len(chunk), False
     if isinstance(chunk, (bytearray, memoryview)):
@@ -1574,7 +1584,8 @@ class Writable(_Stream):
         encoding, callback = _split_args(encoding, callback)
         w = self._writable_state
         assert w is not None
-        data, length, tried = _to_chunk(chunk, encoding, w.default_encoding)
+        data, length, tried = _to_chunk(chunk, encoding, w.default_encoding,
+                                        self._decode_strings)
         return self._query(self._write_impl, data, length, tried, callback) is True
 
     def _write_impl(self, data: bytes, length: int, tried: bool,
@@ -1650,7 +1661,7 @@ class Writable(_Stream):
         if chunk is not None:
             w = self._writable_state
             assert w is not None
-            data = _to_chunk(chunk, encoding, w.default_encoding)
+            data = _to_chunk(chunk, encoding, w.default_encoding, self._decode_strings)
         self._run(self._end_impl, data, callback)
         return self
 
@@ -1705,6 +1716,9 @@ class Writable(_Stream):
         raise NodeError("The _write() method is not implemented", "ERR_METHOD_NOT_IMPLEMENTED")
 
     _has_writev = False
+    #: Node's ``decodeStrings``: a written string is counted (and handed on) as its
+    #: encoded bytes; ``net.Socket`` turns it off and counts the string's length.
+    _decode_strings = True
 
     def _onwrite(self, error: Optional[BaseException] = None) -> None:
         """The callback every ``_write``/``_writev`` gets (Node's ``state.onwrite``)."""
@@ -2041,10 +2055,15 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
 def _need_finish(state: WritableState) -> bool:
     """Node's ``needFinish``: ``end()`` was called and everything is written (no
     write in progress, none buffered, ``length`` 0), and nothing has finished,
-    destroyed or failed the stream meanwhile."""
+    destroyed or failed the stream meanwhile.
+
+    While :func:`_clear_buffer` runs, Node's buffer still holds what it hands on
+    (it is reset after the gathered ``_writev`` call; nodenet resets it before):
+    nothing finishes from inside that call."""
     return (state.ending and not state.destroyed and not state.finished and not state.writing
             and not state.error_emitted and not state.close_emitted and state.errored is None
-            and len(state.buffered) <= state.buffered_index and state.length == 0)
+            and len(state.buffered) <= state.buffered_index and state.length == 0
+            and not state.buffer_processing)
 
 
 def _on_finish(stream: Writable, state: WritableState, err: Optional[BaseException] = None) -> None:

@@ -66,7 +66,8 @@ function sub(x) {
   if (x && typeof x === 'object') { const o = {}; for (const k of Object.keys(x)) o[k] = sub(x[k]); return o; }
   return x;
 }
-process.on('exit', () => { process.stdout.write(JSON.stringify(sub(trace))); });
+// writeSync: at 'exit' an asynchronous write to a pipe is cut at 64 KiB
+process.on('exit', () => { require('fs').writeSync(1, JSON.stringify(sub(trace))); });
 setTimeout(() => { rec('TIMEOUT'); process.exit(0); }, %(deadline)d).unref();
 """
 

@@ -97,6 +97,46 @@ def test_a_buffer_unshifted_after_set_encoding_reads_as_its_utf8_text() -> None:
     assert trace(scenario) == ["s:ab", "s:abc", "s:d", "s:abcd", "b:ab"]
 
 
+def test_a_readable_owed_stays_owed_after_emit_readable() -> None:
+    """readable.js rule (emitReadable_ ORs kNeedReadable in): the 'readable' a
+    read() that found nothing asked for is still owed after the next
+    'readable' tick, so an unshift() later is announced. Node 26 and Node 20
+    print this trace (found by tests/diff/randstream.py, seed 796)."""
+    def scenario(log: List[Any]) -> None:
+        def read(_size: int) -> None:
+            log.append("_read")
+            r.push(None)
+        r = OptReadable(read=read, high_water_mark=16)
+        r.on("readable", lambda: log.append(("readable", r.readable_length)))
+        r.push("abc")
+
+        def later() -> None:
+            log.append(("unshift", r.unshift("bb")))
+            net.set_immediate(lambda: log.append(("done", r.readable_length)))
+        net.set_immediate(later)
+
+    assert trace(scenario) == ["_read", ("readable", 3), ("unshift", False), ("readable", 5),
+                               ("done", 5)]
+
+
+def test_a_data_listener_only_sets_readable_listening() -> None:
+    """readable.js rule (on('data') ORs kReadableListening in): in the tick
+    after the last 'readable' listener went, a pipe()'s resume() does not flow
+    yet. Node 26 and Node 20 print this (randstream seed 8713)."""
+    def scenario(log: List[Any]) -> None:
+        r = OptReadable(read=noop)
+
+        def f() -> None:
+            pass
+        r.on("readable", f)
+        r.remove_listener("readable", f)
+        r.pipe(OptWritable(write=lambda c, cb: cb()))
+        log.append((r.readable_flowing, r.is_paused()))
+        net.next_tick(lambda: log.append(("tick", r.readable_flowing, r.is_paused())))
+
+    assert trace(scenario) == [(False, True), ("tick", True, False)]
+
+
 @pytest.mark.parametrize("via_option", [False, True])
 def test_unshift_converts_to_the_stream_encoding(via_option: bool) -> None:
     """Ported from test-stream-readable-unshift.js: with a stream encoding, an

@@ -423,6 +423,41 @@ def test_writes_made_by_a_failed_write_callback_fail_in_the_same_pass() -> None:
         ("cb cc", "boom", 3), ("cb ddd", "boom", 0), ("error", "boom", 0), ("final", 0, True)]
 
 
+def test_a_written_string_counts_its_bytes() -> None:
+    """writable.js rule (decodeStrings: true turns a string into a Buffer before
+    it is counted): '\u20ac' is 3 bytes, over a mark of 3, so 'drain' is owed.
+    A net.Socket (decodeStrings: false) counts the string's length instead.
+    Node 26 and Node 20 print this (randstream seeds 36, 51)."""
+    def scenario(log: List[Any]) -> None:
+        w = OptWritable(write=lambda c, cb: net.set_immediate(cb), high_water_mark=3)
+        w.on("drain", lambda: log.append("drain"))
+        log.append((w.write("\u20ac"), w.writable_length, w.writable_need_drain))
+
+    assert trace(scenario) == [(False, 3, True), "drain"]
+
+
+def test_final_waits_for_the_callback_of_a_write_before_a_sync_writev() -> None:
+    """writable.js rule (clearBuffer resets the buffer after _writev returns, so
+    nothing finishes from inside it): the first write's callback comes before
+    _final. Node 26 and Node 20 print this (randstream seed 1767)."""
+    def scenario(log: List[Any]) -> None:
+        def writev(chunks: List[bytes], cb: Cb) -> None:
+            log.append(("_writev", len(chunks)))
+            cb()
+
+        def final(cb: Cb) -> None:
+            log.append("_final")
+            cb()
+        w = OptWritable(write=lambda c, cb: net.set_immediate(cb), writev=writev, final=final)
+        w.on("finish", lambda: log.append("finish"))
+        w.write("a", lambda err=None: log.append("cb a"))
+        w.write("b")
+        w.write("c")
+        w.end()
+
+    assert trace(scenario) == [("_writev", 2), "cb a", "_final", "finish"]
+
+
 def test_many_buffered_writes_complete_in_order() -> None:
     """writable.js rule (clearBuffer compacts its queue past 256 entries): 300 writes
     queued behind slow ones all complete, in order, before 'finish'."""
