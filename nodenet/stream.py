@@ -46,8 +46,8 @@ from . import _charsets
 from ._loop import Loop, get_loop
 from ._validators import is_number, js_number, js_parse_int, js_truthy, validate_integer
 from .errors import (
-    ERR_INVALID_ARG_TYPE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE, ERR_STREAM_ALREADY_FINISHED,
-    ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_MULTIPLE_CALLBACK, ERR_OUT_OF_RANGE,
+    ERR_STREAM_ALREADY_FINISHED, ERR_STREAM_DESTROYED, ERR_STREAM_PUSH_AFTER_EOF,
     ERR_STREAM_WRITE_AFTER_END, ERR_UNKNOWN_ENCODING, NodeError,
 )
 from ._fastpath import ENABLED as FAST_PATHS
@@ -513,7 +513,7 @@ class Readable(_Stream):
         """Node's ``new Readable({highWaterMark})``: the default mark when None."""
         super().__init__()
         self._readable_state = ReadableState(
-            _default_hwm_bytes if high_water_mark is None else high_water_mark)
+            _get_high_water_mark(high_water_mark, "options.highWaterMark"))
 
     # -- listeners: 'data' starts the flow --------------------------------------
 
@@ -1510,6 +1510,16 @@ def _writable(w: WritableState) -> bool:
             and not w.ending and not w.ended and not w.destroyed)
 
 
+def _get_high_water_mark(value: Any, name: str) -> int:
+    """Node's ``getHighWaterMark``: the default mark when not given, else a whole
+    number >= 0 (ERR_INVALID_ARG_VALUE otherwise: NaN, 1.5, -1, a string...)."""
+    if value is None:
+        return _default_hwm_bytes
+    if not (is_number(value) and js_number(value).is_integer() and value >= 0):
+        raise ERR_INVALID_ARG_VALUE(name, value)
+    return int(value)
+
+
 def _to_chunk(chunk: Any, encoding: Any, default: str,
               decode_strings: bool = True) -> Tuple[bytes, int, bool]:
     """Check a write()'s chunk as Node's ``_write`` does: (bytes to send, Node
@@ -1573,7 +1583,7 @@ class Writable(_Stream):
         """Node's ``new Writable({highWaterMark})``: the default mark when None."""
         super().__init__()
         self._writable_state = WritableState(
-            _default_hwm_bytes if high_water_mark is None else high_water_mark)
+            _get_high_water_mark(high_water_mark, "options.highWaterMark"))
 
     def write(self, chunk: Any, encoding: Any = None, callback: Optional[Callback] = None) -> bool:
         """Node: ``writable.write(chunk[, encoding][, callback])``.
@@ -2186,23 +2196,27 @@ class Duplex(Readable, Writable):
 
     def __init__(self, *, allow_half_open: bool = True, readable: bool = True,
                  writable: bool = True, readable_high_water_mark: Optional[int] = None,
-                 writable_high_water_mark: Optional[int] = None) -> None:
+                 writable_high_water_mark: Optional[int] = None,
+                 high_water_mark: Optional[int] = None) -> None:
         """Node's ``new Duplex(options)``: both states; a side given as False starts
         out already over (readable: ended and ``'end'`` emitted; writable: ended
-        and finished), so it never holds up the other side's auto-destroy."""
+        and finished), so it never holds up the other side's auto-destroy.
+        ``high_water_mark`` is both sides' mark, before the per-side ones; only
+        ``False`` turns ``readable``, ``writable`` or ``allow_half_open`` off
+        (Node tests ``=== false``)."""
         _Stream.__init__(self)
-        self._readable_state = ReadableState(
-            _default_hwm_bytes if readable_high_water_mark is None
-            else readable_high_water_mark)
-        self._writable_state = WritableState(
-            _default_hwm_bytes if writable_high_water_mark is None
-            else writable_high_water_mark)
-        self.allow_half_open = allow_half_open
-        if not readable:
+        self._readable_state = ReadableState(_get_high_water_mark(
+            readable_high_water_mark if high_water_mark is None else high_water_mark,
+            "options.readableHighWaterMark"))
+        self._writable_state = WritableState(_get_high_water_mark(
+            writable_high_water_mark if high_water_mark is None else high_water_mark,
+            "options.writableHighWaterMark"))
+        self.allow_half_open = allow_half_open is not False
+        if readable is False:
             r = self._readable_state
             r.readable = False
             r.ended = r.end_emitted = True
-        if not writable:
+        if writable is False:
             w = self._writable_state
             w.writable = False
             w.ending = w.ended = w.finished = True

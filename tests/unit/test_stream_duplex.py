@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, List, Optional
 
+import pytest
+
 import nodenet as net
 from nodenet.events import EventEmitter
 from streamkit import OptDuplex, OptReadable, OptWritable, code_of, noop, recorder
@@ -1001,3 +1003,31 @@ def test_pipe_destroys_a_destination_whose_write_throws() -> None:
         ("dest.write", "a"), ("dest.write", "b"), ("src", "pause"),
         ("dest", "unpipe", "src", {"has_unpiped": False}), ("dest", "error", "boom"),
         ("dest", "close"), ("after", True, False, True, False)]
+
+
+@pytest.mark.parametrize("value", ["x", 1.5, -1, float("nan"), float("inf"), 10**400, True, []])
+def test_a_bad_high_water_mark_is_refused(value: Any) -> None:
+    """Node's getHighWaterMark: a mark must be a whole number >= 0 (Node 26 and
+    Node 20 throw ERR_INVALID_ARG_VALUE for each of these values), named after
+    the duplex side's key for a Duplex."""
+    from nodenet.errors import NodeError
+    from nodenet.stream import Duplex, Readable, Writable
+    for make, name in ((lambda: Readable(high_water_mark=value), "options.highWaterMark"),
+                       (lambda: Writable(high_water_mark=value), "options.highWaterMark"),
+                       (lambda: Duplex(high_water_mark=value), "options.readableHighWaterMark"),
+                       (lambda: Duplex(writable_high_water_mark=value),
+                        "options.writableHighWaterMark")):
+        with pytest.raises(NodeError) as info:
+            make()
+        assert info.value.code == "ERR_INVALID_ARG_VALUE" and name in str(info.value)
+
+
+def test_duplex_sides_are_off_only_when_false() -> None:
+    """Node's Duplex tests ``options.readable === false`` (and the same for
+    writable and allowHalfOpen): a falsy value that is not false keeps them."""
+    from nodenet.stream import Duplex
+    d = Duplex(readable=0, writable="", allow_half_open=None, high_water_mark=5)  # type: ignore[arg-type]
+    assert (d.readable, d.writable, d.allow_half_open) == (True, True, True)
+    assert (d.readable_high_water_mark, d.writable_high_water_mark) == (5, 5)
+    d = Duplex(readable=False, writable=False, allow_half_open=False)
+    assert (d.readable, d.writable, d.allow_half_open) == (False, False, False)
