@@ -106,7 +106,8 @@ class Server(NetServer):
         self.alpn_protocols = (alpn_list(protocols) or None if isinstance(protocols, (list, tuple))
                                or is_bytes_like(protocols) else None)
         self._shared_creds: SecureContext
-        self.set_secure_context(options if options is not None else {})
+        # the options with the keyword ones; an array goes as it is, to be refused
+        self.set_secure_context(options if isinstance(options, (list, tuple)) else opts)
         timeout = opts.get("handshake_timeout")
         if not js_truthy(timeout):
             timeout = 120 * 1000

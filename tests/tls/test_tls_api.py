@@ -175,6 +175,10 @@ def test_server_methods_take_what_node_takes(tls_certs: Any) -> None:
             except Exception as exc:       # noqa: BLE001 - the outcome is the point
                 out.append(getattr(exc, "code", type(exc).__name__))
         srv.close()
+        # keyword options reach the context too
+        kw = tls.create_server(cert=tls_certs.leaf, key=tls_certs.leaf_key)
+        out.append(kw._shared_creds.has_key)
+        kw.close()
         return out
 
     box: List[Any] = []
@@ -182,7 +186,7 @@ def test_server_methods_take_what_node_takes(tls_certs: Any) -> None:
     assert box[0] == ["ok", "ok", "ERR_INVALID_ARG_TYPE", "ok", "ok", "ok",
                       "ERR_TLS_REQUIRED_SERVER_NAME", "TypeError", "SyntaxError",
                       "ERR_INVALID_ARG_TYPE", "ERR_INTERNAL_ASSERTION",
-                      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"]
+                      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", True]
 
 
 def test_strings_openssl_reads_as_c_strings(tls_certs: Any) -> None:
