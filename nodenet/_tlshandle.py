@@ -72,7 +72,6 @@ def message_hook(conn: Any, direction: str, version: Any, content_type: Any, msg
 _tlscontext.message_hook = message_hook
 
 
-
 def sni_name(servername: Optional[str]) -> Optional[str]:
     """The server name Python's ``ssl`` can send for ``servername``, or None (no
     SNI). OpenSSL reads Node's name as a C string, so it ends at a NUL; a name
@@ -89,6 +88,7 @@ def sni_name(servername: Optional[str]) -> Optional[str]:
     except UnicodeError:
         return None
     return name
+
 
 class TLSHandle:
     """An encrypted stream over ``raw``, with :class:`StreamHandle`'s interface.
