@@ -101,8 +101,8 @@ class ReadableState:
     ``kEnded``, ``kReading``...) and keeps the rest as properties; here each is
     a plain attribute, named as Node's property in snake_case. docs/streams.md
     tells how they move together. Not modelled: object mode, ``_construct``
-    (``constructed``), and Node 26's own shortcuts (``fastChunk``,
-    ``pipeOnData``, ``kFastPush``).
+    (``constructed``), and Node 26's ``pipeOnData`` shortcut; its ``flowSync``
+    (``fastChunk``, ``kFastPush``) is modelled: :func:`_flow_sync`.
     """
 
     __slots__ = (
@@ -112,6 +112,7 @@ class ReadableState:
         "destroyed", "errored", "closed", "close_emitted", "decoder", "encoding",
         "await_drain_writers", "reading_more", "data_emitted",
         "data_listening", "readable", "end_scheduled", "eof_readable_pending",
+        "fast_chunk", "fast_push",
     )
 
     def __init__(self, high_water_mark: int) -> None:
@@ -171,6 +172,11 @@ class ReadableState:
         self.await_drain_writers: Any = None
         # a maybeReadMore tick is queued (kReadingMore)
         self.reading_more = False
+        # Node 26's flowSync (_flow_sync): the chunk read ahead, counted in length
+        # but not in buffer (fastChunk)
+        self.fast_chunk: Optional[bytes] = None
+        # inside _flow_sync's _read: a push now parks its Buffer there (kFastPush)
+        self.fast_push = False
         # 'data' was emitted at least once: readableDidRead (kDataEmitted)
         self.data_emitted = False
         # a 'data' listener is attached (kDataListening)
@@ -586,6 +592,27 @@ class Readable(_Stream):
         """
         state = self._readable_state
         assert state is not None
+        if state.fast_push:
+            # inside _flow_sync's _read: one Buffer parks as the next chunk; a
+            # second push, a string or the end puts it back on the normal path
+            if (encoding is None and state.fast_chunk is None and type(chunk) is bytes
+                    and chunk):
+                state.fast_chunk = chunk
+                state.length = len(chunk)
+                state.reading = False
+                return len(chunk) < state.high_water_mark
+            state.fast_push = False
+            first = state.fast_chunk
+            if first is not None:
+                state.fast_chunk = None
+                state.length = 0
+                self._push(first, None)
+        return self._push(chunk, encoding)
+
+    def _push(self, chunk: Any, encoding: Optional[str]) -> bool:
+        """``push`` on the normal path (Node's ``readableAddChunkPushByteMode``)."""
+        state = self._readable_state
+        assert state is not None
         if chunk is None:
             state.reading = False
             _on_eof_chunk(self, state)
@@ -706,6 +733,8 @@ class Readable(_Stream):
         """
         state = self._readable_state
         assert state is not None
+        if state.fast_chunk is not None:     # a read() inside _flow_sync's 'data'
+            _materialize_fast_chunk(state)
         n: Optional[int] = size
         n_orig = n
         # asking for more than the mark raises it (to a power of 2, at most 1 GiB)
@@ -790,6 +819,8 @@ class Readable(_Stream):
         after the end, the decoder is flushed too."""
         state = self._readable_state
         assert state is not None
+        if state.fast_chunk is not None:
+            _materialize_fast_chunk(state)
         decoder = _charsets.Decoder(enc)
         state.decoder = decoder
         state.encoding = enc
@@ -1190,11 +1221,81 @@ def _resume_nt(stream: Readable, state: ReadableState) -> None:
 
 def _flow(stream: Readable) -> None:
     """Node's ``flow``: while flowing, ``read()`` (each chunk read is a ``'data'``)
-    until the buffer is empty or a listener paused the stream."""
+    until the buffer is empty or a listener paused the stream; Node 26 first
+    tries its flowSync loop (:func:`_flow_sync`)."""
     state = stream._readable_state
     assert state is not None
+    if _flow_sync(stream, state):
+        return
     while state.flowing and stream._read_impl(None) is not None:
         pass
+
+
+def _flow_sync(stream: Readable, state: ReadableState) -> bool:
+    """Node 26's ``flowSync``: a flowing stream with a ``'data'`` listener and at
+    most one chunk buffered hands that chunk out without the general ``read()``.
+
+    Each turn takes the chunk off (``length`` 0), calls ``_read`` for the next
+    one *before* emitting this one as ``'data'``, and a single Buffer that
+    ``_read`` pushes parks as the next chunk (``fast_chunk``, see ``push``),
+    with no ``'readable'`` or read-ahead scheduled. The loop stops when the
+    stream stops flowing (a listener paused it), or anything else blocks it;
+    then the parked chunk goes back to the buffer and the general loop
+    (``read()`` while flowing) takes over. So when that ``_read`` pushed the
+    end and a listener paused the stream, ``'end'`` waits for the next
+    ``resume()`` (Node 20 emitted it while paused). False when it does not
+    apply (Node's preconditions), and :func:`_flow` reads as before.
+    """
+    if (not state.flowing or not state.data_listening or state.high_water_mark <= 0
+            or state.fast_chunk is not None or _flow_blocked(state)):
+        return False
+    if state.length:
+        buf = state.buffer
+        if not buf or len(buf) != 1 or len(buf[0]) != state.length:
+            return False      # only the one chunk read ahead by the last read
+        state.fast_chunk = buf.popleft()  # type: ignore[assignment]
+    while state.flowing:
+        current = state.fast_chunk
+        if current is None or _flow_blocked(state):
+            break
+        state.fast_chunk = None
+        state.length = 0
+        state.reading = state.sync = state.fast_push = True
+        try:
+            stream._read(state.high_water_mark)
+        except Exception as exc:
+            state.sync = state.fast_push = False
+            stream._error_or_destroy(exc)
+            break
+        state.sync = state.fast_push = False
+        if not state.error_emitted and not state.close_emitted:
+            state.data_emitted = True
+            stream._emit("data", current)
+        if state.fast_chunk is None and state.length:
+            break           # a read() inside 'data' moved it to the buffer
+    if state.fast_chunk is not None:
+        _materialize_fast_chunk(state)
+    while state.flowing and stream._read_impl(None) is not None:
+        pass
+    return True
+
+
+def _flow_blocked(state: ReadableState) -> bool:
+    """Node's ``kFastFlowBlock`` bits: a decoder, the end, a destroy or error,
+    ``pause()``, a pending ``_read``, or a push from inside one."""
+    return (state.decoder is not None or state.ended or state.destroyed
+            or state.errored is not None or state.paused is True or state.reading
+            or state.sync)
+
+
+def _materialize_fast_chunk(state: ReadableState) -> None:
+    """Node's ``materializeFastChunk``: the parked chunk back at the head of the
+    buffer (``length`` already counts it)."""
+    chunk = state.fast_chunk
+    if chunk is None:
+        return
+    state.fast_chunk = None
+    _buffer(state).appendleft(chunk)
 
 
 def _end_readable(stream: Readable) -> None:

@@ -97,6 +97,49 @@ def test_a_buffer_unshifted_after_set_encoding_reads_as_its_utf8_text() -> None:
     assert trace(scenario) == ["s:ab", "s:abc", "s:d", "s:abcd", "b:ab"]
 
 
+@pytest.mark.parametrize("as_bytes", [True, False])
+def test_flow_sync_reads_ahead_before_data(as_bytes: bool) -> None:
+    """Node 26's flowSync (readable.js): ``_read`` for the next chunk runs before
+    the current one's 'data'; a single Buffer it pushes parks without
+    scheduling a 'readable' (a string goes the normal way and does). Node 26
+    prints these traces (randstream seeds 938, 8284); Node 20 has three
+    'readable' events either way."""
+    def scenario(log: List[Any]) -> None:
+        src: List[Any] = [b"a", b"by"] if as_bytes else ["a", "by"]
+
+        def read(_size: int) -> None:
+            log.append("_read")
+            r.push(src.pop(0) if src else None)
+        r = OptReadable(read=read, high_water_mark=1)
+        r.on("end", lambda: log.append("end"))
+        r.on("data", lambda c: log.append(("data", show(c))))
+        net.next_tick(lambda: r.on("readable", lambda: log.append(("readable",
+                                                                   r.readable_length))))
+
+    readables = [("readable", 0)] * (1 if as_bytes else 2)
+    assert trace(scenario) == ["_read", "_read", ("data", "b:a"), "_read", ("data", "b:by"),
+                               *readables, "end"]
+
+
+def test_flow_sync_end_waits_for_resume() -> None:
+    """Node 26's flowSync: the end pushed by the _read made before the last
+    chunk's 'data' is reported only after resume() when that 'data' paused the
+    stream (Node 20: 'end' while paused; randstream seed 1021)."""
+    def scenario(log: List[Any]) -> None:
+        src = [b"a"]
+        r = OptReadable(read=lambda _n: r.push(src.pop(0) if src else None),
+                        high_water_mark=1)
+        r.on("end", lambda: log.append("end"))
+
+        def on_data(chunk: Any) -> None:
+            log.append(("data", show(chunk)))
+            r.pause()
+            net.set_immediate(lambda: (log.append("resume"), r.resume()))
+        r.on("data", on_data)
+
+    assert trace(scenario) == [("data", "b:a"), "resume", "end"]
+
+
 def test_a_readable_owed_stays_owed_after_emit_readable() -> None:
     """readable.js rule (emitReadable_ ORs kNeedReadable in): the 'readable' a
     read() that found nothing asked for is still owed after the next
