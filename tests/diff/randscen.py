@@ -44,8 +44,13 @@ and ``read(n)``, ``unshift()``, ``setTimeout`` callbacks, ``end()`` twice,
 ``write()``/``destroy()`` after ``end()``, ``end()`` after ``destroy()``,
 ``setDefaultEncoding()``,
 ``server.getConnections()`` and ``server.close()`` (see :func:`generate`).
+``generate(seed, unix=True)`` (``--unix``) runs the same scenario over a
+Unix-domain socket instead (``listen(path)``, ``connect({path})``): each side
+also records its addresses at the connection, the path masked as ``PATH``, and
+``resetAndDestroy()`` (which throws ``ERR_INVALID_HANDLE_TYPE`` on a pipe) is
+followed by ``destroy()``.
 
-CLI: ``python tests/diff/randscen.py --seeds 0:300 [--pipes] [--more]`` prints
+CLI: ``python tests/diff/randscen.py --seeds 0:300 [--pipes] [--more] [--unix]`` prints
 the seeds whose traces differ from Node 26's, side by side.
 """
 
@@ -53,9 +58,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import random
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -89,7 +97,8 @@ def _payload(rng: random.Random) -> str:
     return "".join(rng.choice("abcdefxyz") for _ in range(rng.randint(1, 8)))
 
 
-def generate(seed: int, pipes: bool = False, more: bool = False) -> Scenario:
+def generate(seed: int, pipes: bool = False, more: bool = False,
+             unix: bool = False) -> Scenario:
     """The scenario of ``seed`` (a plain dict, JSON-printable).
 
     ``pipes``: some operations become ``pipe()`` of the socket into a recording
@@ -104,7 +113,13 @@ def generate(seed: int, pipes: bool = False, more: bool = False) -> Scenario:
     right after a ``write()``, ``end(cb)`` after ``destroy()``,
     ``setDefaultEncoding``, ``setEncoding(null / latin1 / base64)``, and on the
     server side ``server.getConnections()`` and ``server.close()``), chosen with a
-    third random generator, so neither other family changes."""
+    third random generator, so neither other family changes.
+
+    ``unix``: the same scenario over a Unix-domain socket (``listen(path)``,
+    ``connect({path})``, a fresh path in a temporary directory) instead of
+    loopback TCP; no random number is drawn for it. setNoDelay/setKeepAlive run
+    all the same (no-ops on a pipe), and each side records its addresses at the
+    connection (the path masked as ``PATH``)."""
     rng = random.Random(seed)
     pipe_rng = random.Random(seed * 7919 + 17) if pipes else None
     more_rng = random.Random(seed * 104729 + 71) if more else None
@@ -176,10 +191,13 @@ def generate(seed: int, pipes: bool = False, more: bool = False) -> Scenario:
             paused[side] = False
             readn[side] = readn[side] or op[1] > 1
         steps.append({"side": side, "trigger": trigger, "op": op})
-    return {"seed": seed, "server_half": rng.random() < 0.5,
-            "client_half": rng.random() < 0.5, "pause_on_connect": pause_on_connect,
-            "client_hwm": rng.choice([None, None, 0, 4]),
-            "steps": steps}
+    sc = {"seed": seed, "server_half": rng.random() < 0.5,
+          "client_half": rng.random() < 0.5, "pause_on_connect": pause_on_connect,
+          "client_hwm": rng.choice([None, None, 0, 4]),
+          "steps": steps}
+    if unix:
+        sc["unix"] = True    # (the key only then: TCP scenarios print as before)
+    return sc
 
 
 def _encoded(text: str, enc: str) -> bytes:
@@ -287,9 +305,10 @@ def _more_op(rng: random.Random, side: str, last: bool, connecting: bool,
 
 # ----------------------------------------------------------------------------- JavaScript
 
-def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
+def _js_op(i: int, side: str, op: List[Any], then: str, unix: bool = False) -> str:
     """JS of step ``i``'s operation; ``then`` is the next step's call (for a write's
-    callback), or ''."""
+    callback), or ''. ``unix``: resetAndDestroy() throws ERR_INVALID_HANDLE_TYPE on
+    a pipe (recorded), then destroy() keeps the chain going."""
     s = f"S.{side}"
     name = op[0]
     tag = f"rec('{side}', 'step', {i}, '{name}'"
@@ -315,6 +334,9 @@ def _js_op(i: int, side: str, op: List[Any], then: str) -> str:
     if name == "destroy_soon":
         return f"{tag}); {s}.destroySoon();"
     if name == "reset":
+        if unix:
+            return (f"{tag}); try {{ {s}.resetAndDestroy(); }} catch (e) {{ "
+                    f"rec('{side}', 'throw', {i}, e); {s}.destroy(); }}")
         return f"{tag}); {s}.resetAndDestroy();"
     if name == "pause":
         return f"{tag}); {s}.pause();"
@@ -475,7 +497,7 @@ def to_js(sc: Scenario) -> str:
         else:
             then_call = f"step{i + 1}();"
         body = [_js_op(i, side, st["op"], then_call if nxt is not None
-                       and nxt["trigger"] == "writecb" else ""),
+                       and nxt["trigger"] == "writecb" else "", bool(sc.get("unix"))),
                 f"after('{side}', S.{side});"]
         if nxt is None:
             body.append(then_call)
@@ -491,6 +513,8 @@ def to_js(sc: Scenario) -> str:
                         f"{nxt['trigger'][1]}, step{i + 1}));")
         out.append(f"function step{i}() {{ " + " ".join(body) + " }")
     first = steps[0]
+    if sc.get("unix"):
+        return "\n".join(out) + _JS_UNIX % _js_fill(sc)
     server_go = "step0();" if first["trigger"] == "connection" else ""
     client_go = {"connect": "c.on('connect', step0);", "connecting": "step0();"}.get(
         first["trigger"], "")
@@ -517,6 +541,50 @@ srv.listen(0, '127.0.0.1', () => {
        "sev": json.dumps(SERVER_EVENTS), "cev": json.dumps(EVENTS),
        "server_go": server_go, "client_go": client_go})
     return "\n".join(out)
+
+
+def _js_fill(sc: Scenario) -> Dict[str, str]:
+    first = sc["steps"][0]
+    return {"sh": json.dumps(sc["server_half"]),
+            "poc": json.dumps(sc.get("pause_on_connect", False)),
+            "hwm": ("" if sc.get("client_hwm") is None
+                    else ", highWaterMark: %d" % sc["client_hwm"]),
+            "ch": json.dumps(sc["client_half"]),
+            "sev": json.dumps(SERVER_EVENTS), "cev": json.dumps(EVENTS),
+            "server_go": "step0();" if first["trigger"] == "connection" else "",
+            "client_go": {"connect": "c.on('connect', step0);", "connecting": "step0();"}.get(
+                first["trigger"], "")}
+
+
+# The end of a ``unix`` scenario's script: a Unix-domain pair on a fresh path
+# (its directory removed at exit), each side's addresses recorded at connection.
+_JS_UNIX = """
+const sockDir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(),
+                                                               'randscen-'));
+const sockPath = require('path').join(sockDir, 's.sock');
+process.on('exit', () => require('fs').rmSync(sockDir, {recursive: true, force: true}));
+function addrs(name, s) {
+  rec(name, 'addrs', s.remoteAddress, s.remoteFamily, s.remotePort, s.localAddress,
+      s.localPort, s.address());
+}
+const srv = net.createServer({allowHalfOpen: %(sh)s, pauseOnConnect: %(poc)s}, (c) => {
+  S.server = c;
+  watch(c, 'server', %(sev)s);
+  addrs('server', c);
+  c.on('close', () => { state('server', c); srv.close(); });
+  for (const fn of waiting.splice(0)) fn();
+  %(server_go)s
+});
+srv.listen(sockPath, () => {
+  rec('server', 'listening', srv.address());
+  const c = net.connect({path: sockPath, allowHalfOpen: %(ch)s%(hwm)s});
+  S.client = c;
+  watch(c, 'client', %(cev)s);
+  c.on('connect', () => addrs('client', c));
+  c.on('close', () => state('client', c));
+  %(client_go)s
+});
+"""
 
 
 # ----------------------------------------------------------------------------- Python
@@ -559,9 +627,13 @@ def _sink(t: Trace, side: str, s: Any, sinks: Dict[str, Any]) -> _Sink:
     return k
 
 
-def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
-    """The scenario as a function of a Trace, run on nodenet's loop thread."""
+def py_scenario(sc: Scenario, path: Optional[str] = None) -> Callable[[Trace], None]:
+    """The scenario as a function of a Trace, run on nodenet's loop thread
+    (``path``: a ``unix`` scenario's socket path)."""
     steps = sc["steps"]
+    unix = bool(sc.get("unix"))
+    if unix and path is None:
+        raise ValueError("a unix scenario needs a socket path")
 
     def scenario(t: Trace) -> None:
         S: Dict[str, Any] = {}
@@ -705,7 +777,14 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                 elif name == "destroy_soon":
                     s.destroy_soon()
                 elif name == "reset":
-                    s.reset_and_destroy()
+                    if unix:
+                        try:
+                            s.reset_and_destroy()
+                        except Exception as e:    # (as _js_op's unix reset)
+                            t.rec(side, "throw", i, e)
+                            s.destroy()
+                    else:
+                        s.reset_and_destroy()
                 elif name == "pause":
                     s.pause()
                 elif name == "resume":
@@ -801,9 +880,15 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                 on_side(nxt["side"], lambda: read_or_gone(S[nxt["side"]], nxt["trigger"][1],
                                                           then))
 
+        def addrs(name: str, s: Any) -> None:
+            t.rec(name, "addrs", s.remote_address, s.remote_family, s.remote_port,
+                  s.local_address, s.local_port, s.address())
+
         def on_conn(c: Any) -> None:
             S["server"] = c
             t.watch(c, "server", SERVER_EVENTS)
+            if unix:
+                addrs("server", c)
 
             def closed(*_a: Any) -> None:
                 state("server", c)
@@ -819,20 +904,29 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
                                  "pauseOnConnect": sc.get("pause_on_connect", False)}, on_conn)
 
         def listening() -> None:
-            opts = {"port": srv.address()["port"], "host": "127.0.0.1",
-                    "allowHalfOpen": sc["client_half"]}
+            if unix:
+                t.rec("server", "listening", srv.address())
+                opts: Dict[str, Any] = {"path": path, "allowHalfOpen": sc["client_half"]}
+            else:
+                opts = {"port": srv.address()["port"], "host": "127.0.0.1",
+                        "allowHalfOpen": sc["client_half"]}
             if sc.get("client_hwm") is not None:
                 opts["highWaterMark"] = sc["client_hwm"]
             c = net.connect(opts)
             S["client"] = c
             t.watch(c, "client", EVENTS)
+            if unix:
+                c.on("connect", lambda *_a: addrs("client", c))
             c.on("close", lambda *a: state("client", c))
             if steps[0]["trigger"] == "connect":
                 c.on("connect", lambda: run_step(0))
             elif steps[0]["trigger"] == "connecting":
                 run_step(0)
 
-        srv.listen(0, "127.0.0.1", listening)
+        if unix:
+            srv.listen(path, listening)
+        else:
+            srv.listen(0, "127.0.0.1", listening)
 
     return scenario
 
@@ -840,16 +934,22 @@ def py_scenario(sc: Scenario) -> Callable[[Trace], None]:
 # ----------------------------------------------------------------------------- comparing
 
 _ADDR_PORT = re.compile(r"(127\.0\.0\.1):\d+")
+# a unix scenario's socket path (both runners make it in a "randscen-" directory)
+_SOCK_PATH = re.compile(r"[^\s'\"]*randscen-[^/\s]+/s\.sock")
 
 
 def _mask(x: Any) -> Any:
     """Ports in error messages ("connect ECONNRESET 127.0.0.1:PORT") masked; the
-    data is left alone (its hex digits may spell a port number)."""
+    data is left alone (its hex digits may spell a port number). A unix
+    scenario's socket path is masked as PATH wherever it is (no data spells it)."""
     if isinstance(x, dict):
-        return {k: (_ADDR_PORT.sub(r"\1:PORT", v) if k == "message" and isinstance(v, str)
-                    else _mask(v)) for k, v in x.items()}
+        return {k: (_ADDR_PORT.sub(r"\1:PORT", _mask(v))
+                    if k == "message" and isinstance(v, str) else _mask(v))
+                for k, v in x.items()}
     if isinstance(x, list):
         return [_mask(v) for v in x]
+    if isinstance(x, str) and "randscen-" in x:
+        return _SOCK_PATH.sub("PATH", x)
     return x
 
 
@@ -900,20 +1000,25 @@ def python_trace(sc: Scenario, timeout: float = 5.0) -> Dict[str, List[Any]]:
 
     loop = net.get_loop()
     waiter = Exit()
-    scenario = py_scenario(sc)
+    tmp = tempfile.mkdtemp(prefix="randscen-") if sc.get("unix") else None
+    scenario = py_scenario(sc, None if tmp is None else os.path.join(tmp, "s.sock"))
 
     def start() -> None:
         loop._run_waiters.append(waiter)
         scenario(t)
 
-    loop.post(start)
-    if not waiter.event.wait(timeout):
-        loop.stop()
-        loop.join(5.0)
-        raise AssertionError(f"the nodenet loop did not empty in {timeout}s")
-    if waiter.error is not None:
-        raise waiter.error
-    return per_side(frozen[0])
+    try:
+        loop.post(start)
+        if not waiter.event.wait(timeout):
+            loop.stop()
+            loop.join(5.0)
+            raise AssertionError(f"the nodenet loop did not empty in {timeout}s")
+        if waiter.error is not None:
+            raise waiter.error
+        return per_side(frozen[0])
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def compare(expected: Dict[str, List[Any]], got: Dict[str, List[Any]]) -> Optional[str]:
@@ -927,7 +1032,8 @@ def compare(expected: Dict[str, List[Any]], got: Dict[str, List[Any]]) -> Option
 
 
 def describe(sc: Scenario) -> str:
-    lines = [f"seed {sc['seed']}: server allowHalfOpen={sc['server_half']}, "
+    lines = [f"seed {sc['seed']}{' (unix)' if sc.get('unix') else ''}: "
+             f"server allowHalfOpen={sc['server_half']}, "
              f"pauseOnConnect={sc.get('pause_on_connect')}, "
              f"client allowHalfOpen={sc['client_half']}, highWaterMark={sc.get('client_hwm')}"]
     for i, st in enumerate(sc["steps"]):
@@ -948,6 +1054,9 @@ def _main(argv: List[str]) -> int:
                     help="with read(n), unshift(), setTimeout callbacks, end() twice, write() "
                     "after end(), setDefaultEncoding, getConnections(), server.close() "
                     "(test_diff_random's MORE_SEEDS)")
+    ap.add_argument("--unix", action="store_true",
+                    help="over a Unix-domain socket instead of loopback TCP "
+                    "(test_diff_random's UNIX_SEEDS)")
     ns = ap.parse_args(argv)
     if ":" in ns.seeds:
         a, b = ns.seeds.split(":")
@@ -960,7 +1069,7 @@ def _main(argv: List[str]) -> int:
     differ, unstable = [], []
     with nodes.use("26"):
         for seed in seeds:
-            sc = generate(seed, ns.pipes, ns.more)
+            sc = generate(seed, ns.pipes, ns.more, ns.unix)
             if ns.show:
                 print(to_js(sc))
             first = node_trace(sc)

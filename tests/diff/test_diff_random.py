@@ -5,7 +5,7 @@ triggered by an event the one before it caused; nodenet's per-side trace must
 equal Node 26's. The seeds are fixed: chosen to cover every operation with
 every trigger and option setting, and checked to give the same trace in five
 Node runs (a change to the generator changes the scenarios: choose them again).
-More seeds: ``python tests/diff/randscen.py --seeds 0:1000 [--pipes] [--more]``.
+More seeds: ``python tests/diff/randscen.py --seeds 0:1000 [--pipes] [--more] [--unix]``.
 
 Node 26 only: the reference. (Node 20 differs in places docs/compat.md lists,
 which the hand-written differentials pin.)
@@ -50,6 +50,14 @@ MORE_SEEDS = [6, 9, 23, 42, 53, 62, 98, 220, 333, 483, 531, 576, 665, 782, 793, 
               # a Buffer unshifted after setEncoding() is read as its UTF-8 text
               20, 1274]
 
+# generate(seed, unix=True): the same scenarios over a Unix-domain socket
+# (listen(path), connect({path})): setNoDelay/setKeepAlive are no-ops there,
+# address() is {} and remoteAddress undefined, resetAndDestroy() throws
+# ERR_INVALID_HANDLE_TYPE with a handle (then destroy()) and destroys with
+# ERR_SOCKET_CLOSED without one. Chosen to cover every operation and trigger;
+# stable in five Node runs.
+UNIX_SEEDS = [12, 83, 161, 389, 392, 418, 421, 565, 638, 701, 729, 731, 1312, 1357, 1394]
+
 pytestmark = pytest.mark.node
 
 
@@ -86,6 +94,19 @@ def test_random_scenario_with_more_operations(seed: int) -> None:
     assert any(st["op"][0] in randscen.MORE_OPS for st in sc["steps"])
     expected = randscen.node_trace(sc)
     assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
+    got = randscen.python_trace(sc)
+    diff = randscen.compare(expected, got)
+    assert diff is None, randscen.describe(sc) + "\n" + diff
+
+
+@pytest.mark.parametrize("seed", UNIX_SEEDS)
+def test_random_scenario_over_unix_socket(seed: int) -> None:
+    if nodes.current_major() != "26":
+        pytest.skip("random scenarios are compared with Node 26, the reference, only")
+    sc = randscen.generate(seed, unix=True)
+    expected = randscen.node_trace(sc)
+    assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
+    assert ["server", "listening", "PATH"] in expected["server"]
     got = randscen.python_trace(sc)
     diff = randscen.compare(expected, got)
     assert diff is None, randscen.describe(sc) + "\n" + diff
