@@ -199,6 +199,9 @@ class Loop:
         self._timer_count = 0        # live (not cancelled) entries in the heap
         self._cancelled = 0          # cancelled entries still in the heap
         self._immediates: Deque[Any] = deque()
+        # Node's native immediates (env->SetImmediate, e.g. a TLS write's completion):
+        # run first in the check phase, ref'd
+        self._native_immediates: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
         self._pending: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
         self._closing: List[Tuple[Callback, Tuple[Any, ...]]] = []
         self._ticks: Deque[Tuple[Callback, Tuple[Any, ...]]] = deque()
@@ -285,7 +288,7 @@ class Loop:
         self._poll(self._compute_timeout())      # 2. poll (updates the time)
         if self._pending:
             self._run_pending(_PENDING_ROUNDS)   # 2.2 what the poll deferred
-        if self._immediates:
+        if self._immediates or self._native_immediates:
             self._run_check()                    # 3. check (immediates)
         if self._closing:
             self._run_closing()                  # 4. closing
@@ -348,7 +351,8 @@ class Loop:
         drive; otherwise until the earliest timer; otherwise forever (a post from
         another thread wakes the poll through the wake-up socket).
         """
-        if self._stopping or self._immediates or self._pending or self._closing:
+        if (self._stopping or self._immediates or self._native_immediates or self._pending
+                or self._closing):
             return 0.0
         if not self._alive() and self._idle_ends_drive():
             return 0.0   # the loop just emptied: finish the turn, release run()
@@ -418,7 +422,16 @@ class Loop:
                     self._drain_ticks()
 
     def _run_check(self) -> None:
-        """§3 Run the immediates queued before this phase began (Node's check phase)."""
+        """§3 Run the immediates queued before this phase began (Node's check phase).
+
+        Native immediates first, all of them (those they queue too), as Node's
+        ``CheckImmediate`` runs its native queue before the JavaScript one."""
+        native = self._native_immediates
+        if native:
+            self._trace("check")
+            while native and not self._stopping:
+                fn, args = native.popleft()
+                self._call(fn, *args)
         queue = self._immediates
         if not queue:
             return
@@ -505,6 +518,11 @@ class Loop:
         """Queue ``fn`` to run after the current callback (loop thread only)."""
         self._ticks.append((fn, args))
 
+    def native_immediate(self, fn: Callback, *args: Any) -> None:
+        """Queue a callback for the start of the next check phase (Node's native
+        ``SetImmediate``: before every JavaScript immediate, and ref'd)."""
+        self._native_immediates.append((fn, args))
+
     def defer(self, fn: Callback, *args: Any) -> None:
         """Queue an I/O callback for the next pending phase (libuv ``uv__io_feed``)."""
         self._pending.append((fn, args))
@@ -576,7 +594,7 @@ class Loop:
     def _alive(self) -> bool:
         """libuv ``uv__loop_alive``: anything ref'd, immediate, pending or closing."""
         return bool(self._refs > 0 or self._immediate_refs > 0 or self._pending
-                    or self._closing or self._ticks)
+                    or self._closing or self._ticks or self._native_immediates)
 
     def _has_anything(self) -> bool:
         """Anything at all, ref'd or not: open handles, timers, queued work."""
@@ -814,6 +832,7 @@ class Loop:
         self._timers.clear()
         self._timer_count = self._cancelled = 0
         self._immediates.clear()
+        self._native_immediates.clear()
         self._pending.clear()
         self._closing.clear()
         self._ticks.clear()

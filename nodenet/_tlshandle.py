@@ -106,7 +106,7 @@ class TLSHandle:
         "_out_user", "_inflight_user", "_shutdown_cb", "_shutdown_started", "_eof",
         "_hello_buf", "_gate", "peer_chain", "finished", "peer_finished", "lenient_ctx",
         "client_random", "_parent", "_cycling", "_session_pending", "_default_ctx",
-        "sni_name", "key_share", "_hello_need", "_write_shut",
+        "sni_name", "key_share", "_hello_need", "_write_shut", "_sim_pending",
         "__weakref__",
     )
 
@@ -132,6 +132,9 @@ class TLSHandle:
         self._out: List[bytes] = []            # records waiting for the raw handle
         self._out_user = False                 # ... and the socket's write is among them
         self._inflight_user = False            # the raw write in flight carries it
+        # a raw write that went at once, reported done in a native immediate (Node's
+        # TLSWrap: "simulate asynchronous finishing"); the raw handle counts as busy
+        self._sim_pending = False
         self._shutdown_cb: Optional[Callable[[int], None]] = None
         self._shutdown_started = False
         self._eof = False                      # end of input already given to the owner
@@ -504,14 +507,16 @@ class TLSHandle:
         if not self._encrypt(bufs):
             return errno.EPROTO, False
         data = self.outgoing.read()
-        if self.raw.write_cb is None and not self._out:
+        if self.raw.write_cb is None and not self._out and not self._sim_pending:
             err, is_async = self.raw.write([data], None)
             if err:
                 return err, False
+            self._inflight_user = True
             if is_async:
                 self.raw.write_cb = self._on_raw_written
-                self._inflight_user = True
-            return 0, is_async
+            else:
+                self._simulate_async()
+            return 0, True
         self._out.append(data)
         self._out_user = True
         return 0, True
@@ -538,7 +543,8 @@ class TLSHandle:
             self._out = []
             return
         raw = self.raw
-        if not self._out or raw.write_cb is not None or self.closed or raw.closed:
+        if (not self._out or raw.write_cb is not None or self._sim_pending or self.closed
+                or raw.closed):
             return
         bufs = self._out
         self._out = []
@@ -553,8 +559,21 @@ class TLSHandle:
             raw.write_cb = self._on_raw_written
             self._inflight_user = carries_user
         elif carries_user:
-            self._complete_user(0)
-            self._after_flush()
+            self._inflight_user = True
+            self._simulate_async()
+
+    def _simulate_async(self) -> None:
+        """A raw write with the socket's data went at once: Node's TLSWrap reports
+        it done only in a native immediate (the check phase, before JavaScript
+        immediates), so until then ``writableLength`` counts it and more data
+        waits."""
+        self._sim_pending = True
+        self.loop.native_immediate(self._sim_written)
+
+    def _sim_written(self) -> None:
+        self._sim_pending = False
+        if not self.closed:
+            self._on_raw_written(0)
 
     def _on_raw_written(self, status: int) -> None:
         user = self._inflight_user
@@ -562,7 +581,9 @@ class TLSHandle:
         if user:
             self._complete_user(status)
         if status:
-            if not user and not self.closed:
+            # Node's TLSWrap ignores a write error once it has shut down (the
+            # close_notify meeting a peer that has gone)
+            if not user and not self.closed and not self._shutdown_started:
                 self.owner._on_handle_error(status, "write")
             return
         if not self.closed:
@@ -577,7 +598,8 @@ class TLSHandle:
 
     def _after_flush(self) -> None:
         if (self._shutdown_cb is not None and not self._shutdown_started
-                and self.write_cb is None and not self._out and self.raw.write_cb is None):
+                and self.write_cb is None and not self._out and self.raw.write_cb is None
+                and not self._sim_pending):
             self._do_shutdown()
 
     # -- shutdown and close ------------------------------------------------------------------
@@ -587,7 +609,8 @@ class TLSHandle:
         if self.closed:
             return errno.ENOTCONN
         self._shutdown_cb = cb
-        if self.write_cb is None and not self._out and self.raw.write_cb is None:
+        if (self.write_cb is None and not self._out and self.raw.write_cb is None
+                and not self._sim_pending):
             self.loop.defer(self._do_shutdown)
         return 0
 
@@ -609,7 +632,7 @@ class TLSHandle:
                 pass
             if self.outgoing.pending:
                 self._out.append(self.outgoing.read())
-        if self._out and self.raw.write_cb is None:
+        if self._out and self.raw.write_cb is None and not self._sim_pending:
             self._flush()
 
         def done(status: int) -> None:

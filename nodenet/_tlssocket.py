@@ -60,8 +60,8 @@ from ._validators import (
     validate_number, validate_string, validate_uint32,
 )
 from .errors import (
-    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_MISSING_ARGS, ERR_SOCKET_CLOSED, NodeError,
-    NodeRangeError, NodeTypeError,
+    ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_HANDLE_TYPE, ERR_MISSING_ARGS,
+    ERR_SOCKET_CLOSED, NodeError, NodeRangeError, NodeTypeError,
 )
 from .events import _Once
 from .stream import Duplex
@@ -833,6 +833,14 @@ class TLSSocket(Socket):
 
     def enable_trace(self) -> None:
         """Node: ``tlsSocket.enableTrace()`` — no ``ssl`` API; does nothing."""
+
+    def _reset_and_destroy(self) -> None:
+        """``resetAndDestroy()``: Node raises ERR_INVALID_HANDLE_TYPE for a TLS
+        socket with a handle (its handle is a TLSWrap, not a TCP), and leaves it
+        open; without one it is destroyed with ERR_SOCKET_CLOSED, as any socket."""
+        if self._handle is not None:
+            raise ERR_INVALID_HANDLE_TYPE()
+        Socket._reset_and_destroy(self)
 
     def set_key_cert(self, context: Any) -> None:
         """Node: ``tlsSocket.setKeyCert(context)`` — not available from ``ssl``."""
