@@ -443,3 +443,22 @@ def test_fatal_in_manual_drive_is_raised() -> None:
         loop.run_until_idle()
     loop.close()
     net.process._exit_code = None
+
+
+def test_native_immediates_run_first_in_the_check_phase() -> None:
+    """``Loop.native_immediate`` (Node's C++ SetImmediate): at the start of the
+    next check phase, before JavaScript immediates queued earlier, all of them,
+    those they queue too; one queued by a JavaScript immediate waits for the next
+    check phase. It alone keeps the loop alive."""
+    log: List[str] = []
+
+    def main() -> None:
+        loop = net.get_loop()
+        net.set_immediate(lambda: (log.append("js 1"),
+                                   loop.native_immediate(log.append, "native 3")))
+        loop.native_immediate(lambda: (log.append("native 1"),
+                                       loop.native_immediate(log.append, "native 2")))
+        net.set_immediate(log.append, "js 2")
+
+    run(main, 5)
+    assert log == ["native 1", "native 2", "js 1", "js 2", "native 3"]
