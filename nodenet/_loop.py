@@ -424,14 +424,21 @@ class Loop:
     def _run_check(self) -> None:
         """§3 Run the immediates queued before this phase began (Node's check phase).
 
-        Native immediates first, all of them (those they queue too), as Node's
-        ``CheckImmediate`` runs its native queue before the JavaScript one."""
+        Native immediates first, as Node's ``CheckImmediate`` runs them before
+        the JavaScript ones: all of them, those they queue too, inside one
+        callback scope, so ``next_tick`` callbacks run once after the last (and
+        a native immediate queued by one of those waits for the next phase)."""
         native = self._native_immediates
         if native:
             self._trace("check")
             while native and not self._stopping:
                 fn, args = native.popleft()
-                self._call(fn, *args)
+                try:
+                    fn(*args)
+                except BaseException as exc:
+                    self._uncaught(exc)
+            if self._ticks:
+                self._drain_ticks()
         queue = self._immediates
         if not queue:
             return

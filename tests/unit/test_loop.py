@@ -448,8 +448,9 @@ def test_fatal_in_manual_drive_is_raised() -> None:
 def test_native_immediates_run_first_in_the_check_phase() -> None:
     """``Loop.native_immediate`` (Node's C++ SetImmediate): at the start of the
     next check phase, before JavaScript immediates queued earlier, all of them,
-    those they queue too; one queued by a JavaScript immediate waits for the next
-    check phase. It alone keeps the loop alive."""
+    those they queue too; next_tick callbacks run once after the last of them
+    (so a native immediate queued by a tick waits for the next check phase, as
+    one queued by a JavaScript immediate). It alone keeps the loop alive."""
     log: List[str] = []
 
     def main() -> None:
@@ -457,8 +458,13 @@ def test_native_immediates_run_first_in_the_check_phase() -> None:
         net.set_immediate(lambda: (log.append("js 1"),
                                    loop.native_immediate(log.append, "native 3")))
         loop.native_immediate(lambda: (log.append("native 1"),
-                                       loop.native_immediate(log.append, "native 2")))
+                                       loop.native_immediate(log.append, "native 2"),
+                                       net.next_tick(tick)))
         net.set_immediate(log.append, "js 2")
 
+    def tick() -> None:
+        log.append("tick")
+        net.get_loop().native_immediate(log.append, "native 4")
+
     run(main, 5)
-    assert log == ["native 1", "native 2", "js 1", "js 2", "native 3"]
+    assert log == ["native 1", "native 2", "tick", "js 1", "js 2", "native 4", "native 3"]
