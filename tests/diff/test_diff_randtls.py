@@ -5,8 +5,8 @@ Each seed is randscen's scenario of that seed on a ``tls.createServer`` /
 ``'secureConnect'``); nodenet's per-side trace must equal Node 26's. The seeds
 are fixed: chosen among those that agree to cover every operation, trigger and
 option setting the agreeing seeds have, each giving the same trace in five Node
-runs. More seeds: ``python tests/diff/randtls.py --seeds 0:300`` (most of them
-differ today: see that tool's report).
+runs. More seeds: ``python tests/diff/randtls.py --seeds 0:300`` (a few still
+differ: a write cancelled by destroy(), the close_notify's timing).
 
 Node 26 only: the reference.
 """
