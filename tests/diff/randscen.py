@@ -1041,6 +1041,14 @@ def describe(sc: Scenario) -> str:
     return "\n".join(lines)
 
 
+def parse_seeds(text: str) -> List[int]:
+    """The CLI's ``--seeds``: ``start:stop`` or one seed (randstream and randtls too)."""
+    if ":" in text:
+        a, b = text.split(":")
+        return list(range(int(a), int(b)))
+    return [int(text)]
+
+
 def _main(argv: List[str]) -> int:
     import argparse
 
@@ -1058,11 +1066,7 @@ def _main(argv: List[str]) -> int:
                     help="over a Unix-domain socket instead of loopback TCP "
                     "(test_diff_random's UNIX_SEEDS)")
     ns = ap.parse_args(argv)
-    if ":" in ns.seeds:
-        a, b = ns.seeds.split(":")
-        seeds: List[int] = list(range(int(a), int(b)))
-    else:
-        seeds = [int(ns.seeds)]
+    seeds = parse_seeds(ns.seeds)
     if nodes.BINARIES["26"] is None:
         print(nodes.missing_reason("26"))
         return 2

@@ -65,6 +65,7 @@ if __name__ == "__main__":      # the CLI: the same imports as under pytest
 import nodenet as net  # noqa: E402
 from nodenet.stream import Duplex, Readable, Writable  # noqa: E402
 from difftrace import Trace, run_node, side_by_side  # noqa: E402
+import randscen  # noqa: E402
 
 Step = Dict[str, Any]
 Scenario = Dict[str, Any]
@@ -764,11 +765,7 @@ def _main(argv: List[str]) -> int:
     ap.add_argument("--runs", type=int, default=2,
                     help="Node runs per seed (a seed whose traces differ is dropped)")
     ns = ap.parse_args(argv)
-    if ":" in ns.seeds:
-        a, b = ns.seeds.split(":")
-        seeds: List[int] = list(range(int(a), int(b)))
-    else:
-        seeds = [int(ns.seeds)]
+    seeds = randscen.parse_seeds(ns.seeds)
     if nodes.BINARIES["26"] is None:
         print(nodes.missing_reason("26"))
         return 2

@@ -251,11 +251,7 @@ def _main(argv: List[str]) -> int:
     ap.add_argument("--tls13", action="store_true",
                     help="let the handshake be TLS 1.3 (session tickets race: see the docstring)")
     ns = ap.parse_args(argv)
-    if ":" in ns.seeds:
-        a, b = ns.seeds.split(":")
-        seeds: List[int] = list(range(int(a), int(b)))
-    else:
-        seeds = [int(ns.seeds)]
+    seeds = randscen.parse_seeds(ns.seeds)
     if nodes.BINARIES["26"] is None:
         print(nodes.missing_reason("26"))
         return 2

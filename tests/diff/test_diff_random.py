@@ -13,6 +13,8 @@ which the hand-written differentials pin.)
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import pytest
 
 import nodes
@@ -61,52 +63,39 @@ UNIX_SEEDS = [12, 83, 161, 389, 392, 418, 421, 565, 638, 701, 729, 731, 1312, 13
 pytestmark = pytest.mark.node
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_random_scenario(seed: int) -> None:
+def _agrees(sc: Dict[str, Any]) -> Dict[str, Any]:
+    """Run ``sc`` in Node 26 and in nodenet; assert the traces are equal and
+    return Node's."""
     if nodes.current_major() != "26":
         pytest.skip("random scenarios are compared with Node 26, the reference, only")
-    sc = randscen.generate(seed)
     expected = randscen.node_trace(sc)
     assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
     got = randscen.python_trace(sc)
     diff = randscen.compare(expected, got)
     assert diff is None, randscen.describe(sc) + "\n" + diff
+    return expected
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_scenario(seed: int) -> None:
+    _agrees(randscen.generate(seed))
 
 
 @pytest.mark.parametrize("seed", PIPE_SEEDS)
 def test_random_scenario_with_pipes(seed: int) -> None:
-    if nodes.current_major() != "26":
-        pytest.skip("random scenarios are compared with Node 26, the reference, only")
     sc = randscen.generate(seed, pipes=True)
     assert any(st["op"][0] == "pipe_sink" for st in sc["steps"])
-    expected = randscen.node_trace(sc)
-    assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
-    got = randscen.python_trace(sc)
-    diff = randscen.compare(expected, got)
-    assert diff is None, randscen.describe(sc) + "\n" + diff
+    _agrees(sc)
 
 
 @pytest.mark.parametrize("seed", MORE_SEEDS)
 def test_random_scenario_with_more_operations(seed: int) -> None:
-    if nodes.current_major() != "26":
-        pytest.skip("random scenarios are compared with Node 26, the reference, only")
     sc = randscen.generate(seed, more=True)
     assert any(st["op"][0] in randscen.MORE_OPS for st in sc["steps"])
-    expected = randscen.node_trace(sc)
-    assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
-    got = randscen.python_trace(sc)
-    diff = randscen.compare(expected, got)
-    assert diff is None, randscen.describe(sc) + "\n" + diff
+    _agrees(sc)
 
 
 @pytest.mark.parametrize("seed", UNIX_SEEDS)
 def test_random_scenario_over_unix_socket(seed: int) -> None:
-    if nodes.current_major() != "26":
-        pytest.skip("random scenarios are compared with Node 26, the reference, only")
-    sc = randscen.generate(seed, unix=True)
-    expected = randscen.node_trace(sc)
-    assert "other" not in expected, f"Node did not finish:\n{randscen.describe(sc)}"
+    expected = _agrees(randscen.generate(seed, unix=True))
     assert ["server", "listening", "PATH"] in expected["server"]
-    got = randscen.python_trace(sc)
-    diff = randscen.compare(expected, got)
-    assert diff is None, randscen.describe(sc) + "\n" + diff
